@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using DockerHostTools.Core.Native;
+using DockerHostTools.Core.Sysctl;
+
+namespace DockerHostTools.Commands;
+
+/// <summary>Which families a command looks at.</summary>
+public enum IpForwardFamily
+{
+    /// <summary>IPv4 only.</summary>
+    IPv4,
+
+    /// <summary>IPv6 only.</summary>
+    IPv6,
+
+    /// <summary>Both.</summary>
+    All,
+}
+
+/// <summary>
+/// <para type="synopsis">Shows whether IP forwarding is on now, whether it stays on after the next boot, and which file decides it.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "IpForward")]
+[OutputType(typeof(IpForwardState))]
+public sealed class GetIpForwardCommand : DockerHostCmdlet
+{
+    /// <summary>The families to read (IPv4 by default).</summary>
+    [Parameter(Position = 0)]
+    public IpForwardFamily Family { get; set; } = IpForwardFamily.IPv4;
+
+    /// <summary>A folder that holds a saved copy of a host's files (etc/, usr/, proc/); the live host by default.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Root { get; set; }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        IHostFileSystem fs = HostFileSystem.Live;
+        if (Root is not null)
+        {
+            var resolved = GetUnresolvedProviderPathFromPSPath(Root);
+            if (!Directory.Exists(resolved))
+            {
+                ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"The root folder '{resolved}' does not exist."),
+                    "RootNotFound", ErrorCategory.ObjectNotFound, Root));
+            }
+
+            fs = new HostFileSystem(resolved);
+        }
+
+        var reader = new IpForward(Runner, fs);
+        var configuration = SysctlConfiguration.Load(fs);
+        foreach (var family in Families(Family))
+        {
+            WriteObject(reader.Get(family, configuration));
+        }
+    }
+
+    internal static IReadOnlyList<IpFamily> Families(IpForwardFamily family) => family switch
+    {
+        IpForwardFamily.IPv4 => [IpFamily.IPv4],
+        IpForwardFamily.IPv6 => [IpFamily.IPv6],
+        _ => [IpFamily.IPv4, IpFamily.IPv6],
+    };
+}

@@ -1,0 +1,84 @@
+using System.Management.Automation;
+using DockerHostTools.Core.Native;
+
+namespace DockerHostTools.Commands;
+
+/// <summary>
+/// The base of every command: one cancellation source that Ctrl+C (StopProcessing) cancels and that every native call
+/// and socket gets, and one mapping from the core's exceptions to ErrorRecords with constant ids.
+/// </summary>
+public abstract class DockerHostCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _cancellation = new();
+    private bool _disposed;
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
+    protected CancellationToken CancellationToken => _cancellation.Token;
+
+    /// <summary>The runner every native call goes through.</summary>
+    protected static INativeRunner Runner => CliWrapRunner.Instance;
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C.</summary>
+    protected T Await<T>(Func<CancellationToken, Task<T>> work) => work(CancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C.</summary>
+    protected void Await(Func<CancellationToken, Task> work) => work(CancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>True when the process runs as root.</summary>
+    protected static bool IsRoot => Environment.IsPrivilegedProcess;
+
+    /// <summary>Stops the command with a PermissionDenied error when it does not run as root.</summary>
+    protected void RequireRoot(string what, object? target)
+    {
+        if (!IsRoot)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new UnauthorizedAccessException($"{what} needs root. Run pwsh with sudo. Nothing was changed."),
+                "NotRoot", ErrorCategory.PermissionDenied, target));
+        }
+    }
+
+    /// <summary>An ErrorRecord for an exception from the core, with a constant id and the right category.</summary>
+    protected static ErrorRecord ToErrorRecord(Exception exception, string fallbackId, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var (id, category) = exception switch
+        {
+            NativeProgramNotFoundException => ("NativeProgramNotFound", ErrorCategory.ObjectNotFound),
+            NativeTimeoutException => ("NativeCallTimedOut", ErrorCategory.OperationTimeout),
+            NativeCommandFailedException => (fallbackId, ErrorCategory.InvalidResult),
+            UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
+            IOException io when IsReadOnlyFileSystem(io) => ("ReadOnlyFileSystem", ErrorCategory.WriteError),
+            IOException => (fallbackId, ErrorCategory.WriteError),
+            ArgumentException => (fallbackId, ErrorCategory.InvalidArgument),
+            TimeoutException => ("OperationTimedOut", ErrorCategory.OperationTimeout),
+            _ => (fallbackId, ErrorCategory.NotSpecified),
+        };
+        return new ErrorRecord(exception, id, category, target);
+    }
+
+    /// <summary>True when an I/O error says the file system is read-only (EROFS).</summary>
+    protected static bool IsReadOnlyFileSystem(IOException exception) =>
+        exception?.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase) == true || (exception?.HResult & 0xFFFF) == 30;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the cancellation source.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!_disposed && disposing)
+        {
+            _cancellation.Dispose();
+        }
+
+        _disposed = true;
+    }
+}
