@@ -82,6 +82,7 @@ public sealed class HostFileSystem : IHostFileSystem
         var temp = Path.Combine(dir, "." + Path.GetFileName(target) + ".dht-" + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         var mode = File.Exists(target) ? File.GetUnixFileMode(target)
             : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        Directory.CreateDirectory(dir);
         try
         {
             using (var stream = new FileStream(temp, new FileStreamOptions

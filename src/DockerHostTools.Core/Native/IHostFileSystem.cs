@@ -31,7 +31,8 @@ public interface IHostFileSystem
     string? ReadLink(string hostPath);
 
     /// <summary>
-    /// Writes a file atomically: a temporary file in the same folder, flushed, then renamed over the target.
+    /// Writes a file atomically: a temporary file in the same folder, flushed, then renamed over the target
+    /// (the folder is created when missing).
     /// The target's mode is kept when it exists (0644 otherwise).
     /// </summary>
     void WriteAllTextAtomic(string hostPath, string content);
