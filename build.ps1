@@ -110,7 +110,7 @@ function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $Ex
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') `
         -PesterPath $pester -ModulePath (Join-Path $ModuleOut "$ModuleName.psd1") -TestPath (Join-Path $Root 'tests') `
-        -IncludeTag $IncludeTag -ExcludeTag $ExcludeTag -ResultFile $resultFile -CountsFile $countsFile
+        -IncludeTag ($IncludeTag -join ',') -ExcludeTag ($ExcludeTag -join ',') -ResultFile $resultFile -CountsFile $countsFile | Out-Host
     if (-not (Test-Path $countsFile)) {
         Write-Warning "Pester ($Name) ended without results (exit $LASTEXITCODE)."
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
@@ -129,7 +129,7 @@ function Invoke-Test {
         $trx = Join-Path $ResultsDir 'core.trx'
         Remove-Item $trx -ErrorAction Ignore
         & dotnet test (Join-Path $Root 'tests/DockerHostTools.Core.Tests/DockerHostTools.Core.Tests.csproj') -c $Configuration --nologo `
-            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' | Out-Host
         if (Test-Path $trx) { & $add (Get-TrxCounts $trx) 'Core' }
         else { & $add ([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }) 'Core (no results: build failed?)' }
     }

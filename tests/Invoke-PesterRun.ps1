@@ -7,8 +7,9 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $TestPath,
-    [string[]] $IncludeTag = @(),
-    [string[]] $ExcludeTag = @(),
+    # Comma-separated tag lists (an empty array would not survive the trip through a child process's command line).
+    [string] $IncludeTag = '',
+    [string] $ExcludeTag = '',
     [Parameter(Mandatory)] [string] $ResultFile,
     [Parameter(Mandatory)] [string] $CountsFile
 )
@@ -20,8 +21,8 @@ $config = New-PesterConfiguration
 $config.Run.Path = $TestPath
 $config.Run.PassThru = $true
 $config.Run.Exit = $false
-$config.Filter.Tag = @($IncludeTag | Where-Object { $_ })
-$config.Filter.ExcludeTag = @($ExcludeTag | Where-Object { $_ })
+$config.Filter.Tag = @($IncludeTag -split ',' | Where-Object { $_ })
+$config.Filter.ExcludeTag = @($ExcludeTag -split ',' | Where-Object { $_ })
 $config.Output.Verbosity = 'Detailed'
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'NUnitXml'
@@ -34,5 +35,5 @@ $failedBlocks = @($result.FailedBlocks).Count + @($result.FailedContainers).Coun
 [pscustomobject]@{
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $failedBlocks
-    Skipped = $result.SkippedCount + $result.NotRunCount
+    Skipped = $result.SkippedCount   # tests left out by the tag filter are not counted
 } | ConvertTo-Json | Set-Content -Path $CountsFile
