@@ -1,0 +1,61 @@
+using DockerHostTools.Core.Native;
+
+namespace DockerHostTools.Core.Diagnosis;
+
+/// <summary>Finds configuration that switches IPv4 forwarding off behind sysctl.d's back.</summary>
+public static class ResetRisks
+{
+    private static readonly string[] NetworkdFolders = ["/etc/systemd/network", "/run/systemd/network", "/usr/lib/systemd/network", "/lib/systemd/network"];
+
+    /// <summary>
+    /// systemd-networkd <c>.network</c> files with <c>IPForward=no|false|0|ipv6</c> or <c>IPv4Forwarding=no</c> (v256+),
+    /// which networkd applies whenever it configures the link.
+    /// </summary>
+    public static IReadOnlyList<string> Find(IHostFileSystem fs)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        var risks = new List<string>();
+        foreach (var dir in NetworkdFolders)
+        {
+            foreach (var file in fs.ListFiles(dir).Where(f => f.EndsWith(".network", StringComparison.Ordinal)))
+            {
+                string text;
+                try
+                {
+                    text = fs.ReadAllText(file);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
+
+                var lineNo = 0;
+                foreach (var raw in text.Split('\n'))
+                {
+                    lineNo++;
+                    var line = raw.Trim();
+                    var eq = line.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0 || line.StartsWith('#') || line.StartsWith(';'))
+                    {
+                        continue;
+                    }
+
+                    var key = line[..eq].Trim();
+                    var value = line[(eq + 1)..].Trim().ToLowerInvariant();
+                    var off = key switch
+                    {
+                        "IPForward" => value is "no" or "false" or "0" or "off" or "ipv6",
+                        "IPv4Forwarding" => value is "no" or "false" or "0" or "off",
+                        _ => false,
+                    };
+                    if (off)
+                    {
+                        risks.Add($"{file}:{lineNo} sets {key}={line[(eq + 1)..].Trim()} (systemd-networkd)");
+                    }
+                }
+            }
+        }
+
+        return risks;
+    }
+}
