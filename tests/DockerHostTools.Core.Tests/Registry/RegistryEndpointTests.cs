@@ -1,10 +1,8 @@
-using System.Runtime.Versioning;
 using DockerHostTools.Core.Registry;
 using Xunit;
 
 namespace DockerHostTools.Core.Tests.Registry;
 
-[SupportedOSPlatform("linux")]
 public class RegistryEndpointTests
 {
     [Theory]
