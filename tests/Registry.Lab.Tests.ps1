@@ -34,6 +34,7 @@ Describe 'Test-RegistryReachable in the registry lab' -Tag 'Lab', 'Registry' -Sk
             $s.Dropped = Test-RegistryReachable "${R}:40000" -TimeoutSec 1
             $s.NoRoute = Test-RegistryReachable '203.0.113.1:5000' @t
             $s.Dns = Test-RegistryReachable 'no-such-registry.invalid:5000' @t
+            $s.V6Loopback = Test-RegistryReachable '[::1]:5009', 'http://[::1]' @t
             $s.TcpOnlyLive = Test-RegistryReachable "${R}:5000" -TcpOnly @t
             $s.TcpOnlyDropped = Test-RegistryReachable "${R}:40001" -TcpOnly -TimeoutSec 1
             $order = "${R}:40002", "${R}:5009", 'bad:0', "${R}:5000", "${R}:5001", "${R}:5010", "${R}:8080"
@@ -163,6 +164,26 @@ Describe 'Test-RegistryReachable in the registry lab' -Tag 'Lab', 'Registry' -Sk
         $S.Dns.Outcome | Should -Be 'DnsFailure'
         $S.Dns.Address | Should -BeNullOrEmpty
         $S.Dns.Host | Should -Be 'no-such-registry.invalid'
+    }
+
+    It 'probes IPv6 literals ([::1]:port and http://[::1]) in the probe namespace' {
+        $S.V6Loopback.Outcome | Should -Be @('Refused', 'Refused')
+        $S.V6Loopback.Address | Should -Be @('::1', '::1')
+        $S.V6Loopback.Port | Should -Be @(5009, 5000)
+    }
+
+    It 'writes progress when there are many endpoints, and completes it' {
+        $res = Invoke-InProbeNamespace -Namespace $Ns -ModulePath $env:DHT_MODULE_PATH -ArgumentList @($R, $env:DHT_MODULE_PATH) -ScriptBlock {
+            param($R, $Module)
+            $ps = [powershell]::Create()
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $Module).AddStatement()
+            $null = $ps.AddCommand('Test-RegistryReachable').AddParameter('Endpoint', @(40200..40231 | ForEach-Object { "${R}:$_" })).AddParameter('TimeoutSec', 1)
+            $out = $ps.Invoke()
+            @{ Count = $out.Count; Progress = @($ps.Streams.Progress | ForEach-Object { "$($_.RecordType)" }) }
+        }
+        $res.Count | Should -Be 32
+        $res.Progress | Should -Contain 'Processing'
+        $res.Progress[-1] | Should -Be 'Completed'
     }
 
     It '-TcpOnly opens the connection without asking the API' {
