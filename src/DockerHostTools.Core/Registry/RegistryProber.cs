@@ -250,7 +250,7 @@ public sealed class RegistryProber : IDisposable
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(_options.Timeout);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
-            Classify(response, endpoint, label, result);
+            Classify(response, endpoint, label, _authorization is not null, result);
             return null;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -294,7 +294,8 @@ public sealed class RegistryProber : IDisposable
         }
     }
 
-    private void Classify(HttpResponseMessage response, RegistryEndpoint endpoint, string label, RegistryProbeResult result)
+    /// <summary>Judges the answer to <c>GET /v2/</c>: a registry sets the API version header and answers 200 or 401.</summary>
+    internal static void Classify(HttpResponseMessage response, RegistryEndpoint endpoint, string label, bool credentialsGiven, RegistryProbeResult result)
     {
         var status = (int)response.StatusCode;
         result.HttpStatus = status;
@@ -309,7 +310,7 @@ public sealed class RegistryProber : IDisposable
         (result.Outcome, result.Message) = status switch
         {
             200 => (RegistryProbeOutcome.Reachable, $"The registry at {endpoint.Authority} answers over {label} ({result.ApiVersion})."),
-            401 when _authorization is null => (RegistryProbeOutcome.AuthRequired,
+            401 when !credentialsGiven => (RegistryProbeOutcome.AuthRequired,
                 $"The registry at {endpoint.Authority} answers over {label} and requires authentication (401): it is up; log in to pull."),
             401 => (RegistryProbeOutcome.AuthRequired,
                 $"The registry at {endpoint.Authority} answers over {label} but rejected the credentials given (401): it is up."),
