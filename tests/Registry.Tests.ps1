@@ -51,8 +51,16 @@ Describe 'Test-RegistryReachable (no lab)' -Tag 'Registry' {
         $errs.Count | Should -Be 2
         $errs[0].FullyQualifiedErrorId | Should -Be "InvalidEndpoint,$script:Cmd"
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $errs[0].TargetObject | Should -Be $Text
+        $errs[0].TargetObject | Should -Be ($Text -replace '//.*@', '//***@')
         $errs[1].TargetObject | Should -Be 'also bad:port'
+    }
+
+    It 'does not echo a password written into an endpoint' {
+        Test-RegistryReachable 'https://user:s3cret-pw@host.example:5000' -ErrorVariable errs -ErrorAction SilentlyContinue
+        # (PowerShell's own display of the error quotes the command line the user typed; what the command adds is clean.)
+        $errs[0].Exception.Message + $errs[0].TargetObject + $errs[0].CategoryInfo.TargetName | Should -Not -Match 's3cret-pw'
+        $errs[0].Exception.Message | Should -Match '\*\*\*@host\.example'
+        $errs[0].FullyQualifiedErrorId | Should -Be "InvalidEndpoint,$script:Cmd"
     }
 
     It 'gives InvalidEndpoint for an object with an empty ComputerName' {

@@ -95,12 +95,27 @@ public sealed class RegistryEndpoint
         error = ParseCore(original, out var host, out var port, out var scheme);
         if (error is not null)
         {
-            error = $"'{text}' is not a registry endpoint: {error}";
+            error = $"'{Redact(text)}' is not a registry endpoint: {error}";
             return false;
         }
 
         endpoint = new RegistryEndpoint(original, host!, port, scheme);
         return true;
+    }
+
+    /// <summary>The text with any user information (<c>user:password@</c>) replaced by <c>***@</c>, so errors never echo a password.</summary>
+    public static string Redact(string? text)
+    {
+        var s = text ?? string.Empty;
+        var at = s.LastIndexOf('@');
+        if (at < 0)
+        {
+            return s;
+        }
+
+        var sep = s.IndexOf("://", StringComparison.Ordinal);
+        var start = sep >= 0 && sep < at ? sep + 3 : 0;
+        return string.Concat(s.AsSpan(0, start), "***", s.AsSpan(at));
     }
 
     private static string? ParseCore(string s, out string? host, out int port, out RegistryScheme? scheme)

@@ -64,7 +64,14 @@ public sealed class RegistryProber : IDisposable
         }
         finally
         {
-            _throttle.Release();
+            try
+            {
+                _throttle.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The prober was disposed while this (cancelled) probe was ending: nothing waits for the slot any more.
+            }
         }
     }
 
@@ -239,7 +246,8 @@ public sealed class RegistryProber : IDisposable
                 },
             },
         };
-        var url = $"{(scheme == RegistryScheme.Https ? "https" : "http")}://{endpoint.Authority}/v2/";
+        // The connection is ours (ConnectCallback); the URL only names the Host header. A zone id needs %25 in a URL.
+        var url = $"{(scheme == RegistryScheme.Https ? "https" : "http")}://{endpoint.Authority.Replace("%", "%25", StringComparison.Ordinal)}/v2/";
         var label = scheme == RegistryScheme.Https ? "HTTPS" : "HTTP";
         try
         {

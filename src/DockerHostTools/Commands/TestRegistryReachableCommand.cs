@@ -108,7 +108,8 @@ public sealed class TestRegistryReachableCommand : DockerHostCmdlet
                 }
                 else
                 {
-                    _slots.Add(new Slot(null, new ErrorRecord(new ArgumentException(error), "InvalidEndpoint", ErrorCategory.InvalidArgument, text)));
+                    // The target is the text with any user:password@ part masked: errors never echo a password.
+                    _slots.Add(new Slot(null, new ErrorRecord(new ArgumentException(error), "InvalidEndpoint", ErrorCategory.InvalidArgument, RegistryEndpoint.Redact(text))));
                 }
             }
         }

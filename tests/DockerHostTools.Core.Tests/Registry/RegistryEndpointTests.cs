@@ -79,8 +79,19 @@ public class RegistryEndpointTests
     public void ErrorForUserInfoDoesNotEchoThePassword()
     {
         Assert.False(RegistryEndpoint.TryParse("https://user:secret@registry.example", out _, out var error));
-        // The text is echoed so the user sees which item failed; it is theirs. The parser adds nothing of its own.
         Assert.Contains("user information is not allowed", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", error, StringComparison.Ordinal);
+        Assert.Contains("'https://***@registry.example'", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://user:secret@registry.example:5000", "https://***@registry.example:5000")]
+    [InlineData("user:secret@registry.example", "***@registry.example")]
+    [InlineData("registry.example:5000", "registry.example:5000")]
+    [InlineData(null, "")]
+    public void RedactHidesUserInformation(string? text, string expected)
+    {
+        Assert.Equal(expected, RegistryEndpoint.Redact(text));
     }
 
     [Theory]
