@@ -110,7 +110,7 @@ function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $Ex
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') `
         -PesterPath $pester -ModulePath (Join-Path $ModuleOut "$ModuleName.psd1") -TestPath (Join-Path $Root 'tests') `
-        -IncludeTag $IncludeTag -ExcludeTag $ExcludeTag -ResultFile $resultFile -CountsFile $countsFile
+        -IncludeTag $IncludeTag -ExcludeTag $ExcludeTag -ResultFile $resultFile -CountsFile $countsFile | Out-Host
     if (-not (Test-Path $countsFile)) {
         Write-Warning "Pester ($Name) ended without results (exit $LASTEXITCODE)."
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
