@@ -8,11 +8,21 @@
     Description          = 'Finds out why a Linux Docker host''s published ports stop answering from outside (firewalld, flushed Docker chains, ip_forward) and fixes it.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('DockerHostTools.format.ps1xml', 'Registry.format.ps1xml')
+    FormatsToProcess     = @(
+        'DockerHostTools.format.ps1xml'
+        'Registry.format.ps1xml'
+        'Firewalld.format.ps1xml'
+    )
     CmdletsToExport      = @(
         'Get-IpForward'
         'Repair-IpForward'
         'Test-RegistryReachable'
+        'Get-FirewalldState'
+        'Get-FirewalldZone'
+        'Get-FirewalldPort'
+        'Test-FirewalldPort'
+        'Add-FirewalldPort'
+        'Remove-FirewalldPort'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

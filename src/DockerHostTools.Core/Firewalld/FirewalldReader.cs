@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using System.Xml.Linq;
+using DockerHostTools.Core.Native;
+
+namespace DockerHostTools.Core.Firewalld;
+
+/// <summary>
+/// Reads firewalld through <c>firewall-cmd</c>: the whole picture in one go (<see cref="GetStateAsync"/>), the
+/// ports by zone and configuration, and whether a port is open where the traffic arrives. Every firewall-cmd call
+/// is a Python start, so the reader asks for all zones at once and runs its calls concurrently.
+/// </summary>
+public static class FirewalldReader
+{
+    /// <summary>The program.</summary>
+    public const string FirewallCmd = "firewall-cmd";
+
+    /// <summary>firewalld's configuration file.</summary>
+    public const string ConfPath = "/etc/firewalld/firewalld.conf";
+
+    /// <summary>How long one firewall-cmd call may take.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly string[] VersionFiles =
+    [
+        "/usr/lib/python3/dist-packages/firewall/config/__init__.py",
+        "/usr/lib/python3/site-packages/firewall/config/__init__.py",
+        "/usr/lib/python2.7/site-packages/firewall/config/__init__.py",
+    ];
+
+    private static readonly string[] ServiceFolders = ["/usr/lib/firewalld/services", "/etc/firewalld/services"];
+
+    /// <summary>A firewall-cmd command with the reader's timeout.</summary>
+    public static NativeCommand Command(params string[] arguments) => new(FirewallCmd, arguments) { Timeout = CallTimeout };
+
+    /// <summary>
+    /// The whole firewalld picture: state, version, backend, default and active zones, every zone at runtime and
+    /// permanently. Never throws because firewalld is absent, stopped, failed or unreachable: that is the
+    /// <see cref="FirewalldState.State"/>. Runs <c>--state</c>, <c>--get-default-zone</c>, <c>--list-all-zones</c>
+    /// and <c>--permanent --list-all-zones</c> concurrently (four calls, about the time of the slowest one).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public static async Task<FirewalldState> GetStateAsync(INativeRunner runner, IHostFileSystem fileSystem, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        var watch = Stopwatch.StartNew();
+        var conf = ReadConf(fileSystem);
+        conf.TryGetValue("FirewallBackend", out var backend);
+        conf.TryGetValue("DefaultZone", out var confDefault);
+        var version = ReadVersion(fileSystem);
+
+        if (runner.Resolve(FirewallCmd) is null)
+        {
+            return new FirewalldState(FirewalldRunState.NotInstalled, "firewall-cmd is not installed: firewalld cannot be running.")
+            {
+                Version = version, Backend = backend, DefaultZone = confDefault, ElapsedMs = watch.Elapsed.TotalMilliseconds,
+            };
+        }
+
+        var stateTask = TryRunAsync(runner, Command("--state"), cancellationToken);
+        var defaultTask = TryRunAsync(runner, Command("--get-default-zone"), cancellationToken);
+        var runtimeTask = TryRunAsync(runner, Command("--list-all-zones"), cancellationToken);
+        var permanentTask = TryRunAsync(runner, Command("--permanent", "--list-all-zones"), cancellationToken);
+        await Task.WhenAll(stateTask, defaultTask, runtimeTask, permanentTask).ConfigureAwait(false);
+
+        var (stateResult, stateError) = stateTask.Result;
+        FirewalldRunState runState;
+        string message;
+        if (stateResult is null)
+        {
+            (runState, message) = stateError is NativeProgramNotFoundException
+                ? (FirewalldRunState.NotInstalled, "firewall-cmd is not installed: firewalld cannot be running.")
+                : (FirewalldRunState.Unreachable, stateError?.Message ?? "firewall-cmd --state failed.");
+        }
+        else
+        {
+            (runState, message) = FirewallCmdParser.ParseState(stateResult.ExitCode, stateResult.StandardOutput, stateResult.StandardError);
+        }
+
+        var state = new FirewalldState(runState, message) { Version = version, Backend = backend, DefaultZone = confDefault };
+        if (runState == FirewalldRunState.Running)
+        {
+            var (d, _) = defaultTask.Result;
+            if (d is { Succeeded: true })
+            {
+                state.DefaultZone = FirewallCmdParser.ParseDefaultZone(d.StandardOutput) ?? confDefault;
+            }
+
+            state.Zones = ZonesOf(runtimeTask.Result.Result, FirewalldConfiguration.Runtime, state.DefaultZone);
+            state.PermanentZones = ZonesOf(permanentTask.Result.Result, FirewalldConfiguration.Permanent, state.DefaultZone);
+            foreach (var pz in state.PermanentZones)
+            {
+                pz.IsActive = state.Zones.Any(z => z.Name == pz.Name && z.IsActive);
+            }
+
+            state.ActiveZones = state.Zones.Where(z => z.IsActive).Select(z => z.Name).ToList();
+            var failed = new[] { defaultTask.Result, runtimeTask.Result, permanentTask.Result }
+                .Where(r => r.Result is not { Succeeded: true }).ToList();
+            if (failed.Count > 0)
+            {
+                state.Message += " Some queries failed: " + string.Join("; ", failed.Select(f => f.Result?.FailureText ?? f.Error?.Message));
+            }
+        }
+
+        state.ElapsedMs = watch.Elapsed.TotalMilliseconds;
+        return state;
+    }
+
+    /// <summary>The installed firewalld version, read from its Python package (no process), or null.</summary>
+    public static string? ReadVersion(IHostFileSystem fileSystem)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        foreach (var file in VersionFiles)
+        {
+            try
+            {
+                if (!fileSystem.FileExists(file))
+                {
+                    continue;
+                }
+
+                foreach (var line in fileSystem.ReadAllText(file).Split('\n'))
+                {
+                    var t = line.Trim();
+                    if (t.StartsWith("VERSION", StringComparison.Ordinal) && t.Contains('=', StringComparison.Ordinal))
+                    {
+                        return t[(t.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim().Trim('"', '\'');
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // unreadable: try the next place
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // same
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>firewalld.conf as key/value pairs (empty when missing or unreadable).</summary>
+    public static IReadOnlyDictionary<string, string> ReadConf(IHostFileSystem fileSystem)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        try
+        {
+            return fileSystem.FileExists(ConfPath) ? FirewallCmdParser.ParseConf(fileSystem.ReadAllText(ConfPath)) : new Dictionary<string, string>();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new Dictionary<string, string>();
+        }
+    }
+
+    /// <summary>
+    /// The ports each service opens, from the service definitions (<c>/usr/lib/firewalld/services</c>, overridden by
+    /// <c>/etc/firewalld/services</c> file by file). Read from files: no process.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<FirewalldPortSpec>> ReadServicePorts(IHostFileSystem fileSystem)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        var result = new Dictionary<string, IReadOnlyList<FirewalldPortSpec>>(StringComparer.Ordinal);
+        foreach (var folder in ServiceFolders)
+        {
+            foreach (var file in fileSystem.ListFiles(folder).Where(f => f.EndsWith(".xml", StringComparison.Ordinal)))
+            {
+                try
+                {
+                    result[Path.GetFileNameWithoutExtension(file)] = ParseServiceXml(fileSystem.ReadAllText(file));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Xml.XmlException)
+                {
+                    // a broken or unreadable service file: firewalld ignores it too
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The <c>&lt;port protocol= port=/&gt;</c> entries of a service definition.</summary>
+    public static IReadOnlyList<FirewalldPortSpec> ParseServiceXml(string xml)
+    {
+        var doc = XDocument.Parse(xml);
+        var list = new List<FirewalldPortSpec>();
+        foreach (var p in doc.Root?.Elements("port") ?? [])
+        {
+            var port = (string?)p.Attribute("port");
+            var proto = (string?)p.Attribute("protocol");
+            if (!string.IsNullOrEmpty(port) && FirewalldPortSpec.TryParse(port + "/" + proto, out var spec))
+            {
+                list.Add(spec!);
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// One <see cref="FirewalldPort"/> per zone and port/protocol across both configurations: port entries and the
+    /// ports of each enabled service (named), each with whether it is in the runtime and the permanent configuration.
+    /// </summary>
+    public static IReadOnlyList<FirewalldPort> GetPorts(FirewalldState state, IReadOnlyDictionary<string, IReadOnlyList<FirewalldPortSpec>> servicePorts)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(servicePorts);
+        var rows = new List<FirewalldPort>();
+        var names = state.Zones.Select(z => z.Name).Concat(state.PermanentZones.Select(z => z.Name)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var rt = state.Zones.FirstOrDefault(z => z.Name == name);
+            var pm = state.PermanentZones.FirstOrDefault(z => z.Name == name);
+            var entries = new List<(FirewalldPortSpec Spec, FirewalldPortSource Source, string? Service, bool Runtime, bool Permanent)>();
+            foreach (var spec in (rt?.PortSpecs ?? []).Concat(pm?.PortSpecs ?? []).Distinct())
+            {
+                entries.Add((spec, FirewalldPortSource.Port, null,
+                    rt?.PortSpecs.Contains(spec) == true, pm?.PortSpecs.Contains(spec) == true));
+            }
+
+            foreach (var service in (rt?.Services ?? []).Concat(pm?.Services ?? []).Distinct(StringComparer.Ordinal))
+            {
+                var inRt = rt?.Services.Contains(service, StringComparer.Ordinal) == true;
+                var inPm = pm?.Services.Contains(service, StringComparer.Ordinal) == true;
+                foreach (var spec in servicePorts.TryGetValue(service, out var sp) ? sp : [])
+                {
+                    entries.Add((spec, FirewalldPortSource.Service, service, inRt, inPm));
+                }
+            }
+
+            var isDefault = name == state.DefaultZone;
+            var isActive = rt?.IsActive == true;
+            rows.AddRange(entries
+                .OrderBy(e => e.Spec.From).ThenBy(e => e.Spec.Protocol, StringComparer.Ordinal).ThenBy(e => e.Source)
+                .Select(e => new FirewalldPort(name, e.Spec, e.Source, e.Service, e.Runtime, e.Permanent, isDefault, isActive)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Whether a port is open in a zone at runtime and permanently, and by what: a port entry (or a range that covers
+    /// it), a service, or a target that accepts everything. <paramref name="zone"/> null: the zone of
+    /// <paramref name="interfaceName"/> (the zone listing it, else the default zone); both null: the interface of the
+    /// default route.
+    /// </summary>
+    /// <exception cref="FirewalldInputException">The named zone does not exist (InvalidZone).</exception>
+    public static FirewalldPortTest TestPort(FirewalldState state, IReadOnlyDictionary<string, IReadOnlyList<FirewalldPortSpec>> servicePorts,
+        FirewalldPortSpec spec, string? zone, string? interfaceName)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(servicePorts);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (state.State != FirewalldRunState.Running)
+        {
+            var z = zone ?? state.DefaultZone ?? "-";
+            return new FirewalldPortTest(spec, interfaceName, z, "firewalld is not running", "firewalld not running", null, state.State,
+                $"firewalld is {state.State}: it filters nothing now, so {spec} is not blocked by it. {state.Message}");
+        }
+
+        string zoneName;
+        string reason;
+        if (zone is not null)
+        {
+            if (!state.Zones.Any(x => x.Name == zone) && !state.PermanentZones.Any(x => x.Name == zone))
+            {
+                throw new FirewalldInputException(FirewalldInputError.InvalidZone, zone,
+                    $"firewalld has no zone '{zone}' (INVALID_ZONE). Zones: {string.Join(", ", state.Zones.Select(x => x.Name))}.");
+            }
+
+            zoneName = zone;
+            reason = "named";
+        }
+        else
+        {
+            var bound = interfaceName is null ? null : state.Zones.FirstOrDefault(x => x.Interfaces.Contains(interfaceName, StringComparer.Ordinal));
+            zoneName = bound?.Name ?? state.DefaultZone ?? "public";
+            reason = bound is not null ? $"interface {interfaceName} is bound to it" : $"interface {interfaceName ?? "(none)"} is bound to no zone, so it is in the default zone";
+        }
+
+        var rt = OpenBy(state.Zones.FirstOrDefault(x => x.Name == zoneName), servicePorts, spec);
+        var pm = OpenBy(state.PermanentZones.FirstOrDefault(x => x.Name == zoneName), servicePorts, spec);
+        var message = (rt, pm) switch
+        {
+            (not null, not null) => $"{spec} is open in zone {zoneName} at runtime ({rt}) and permanently ({pm}).",
+            (not null, null) => $"{spec} is open in zone {zoneName} at runtime only ({rt}): the next reload or restart of firewalld closes it. Run Add-FirewalldPort -Port {spec.Port} -Protocol {spec.Protocol} -Zone {zoneName} -Permanent.",
+            (null, not null) => $"{spec} is open in zone {zoneName} only in the permanent configuration ({pm}): it is not in force until a reload. Run Add-FirewalldPort -Port {spec.Port} -Protocol {spec.Protocol} -Zone {zoneName} -Runtime.",
+            _ => $"{spec} is not open in zone {zoneName} ({reason}): outside clients are rejected. Run Add-FirewalldPort -Port {spec.Port} -Protocol {spec.Protocol} -Zone {zoneName}.",
+        };
+        return new FirewalldPortTest(spec, interfaceName, zoneName, reason, rt, pm, state.State, message);
+    }
+
+    /// <summary>The interface of the IPv4 default route (from <c>/proc/net/route</c>; no process), or null.</summary>
+    public static string? DefaultRouteInterface(IHostFileSystem fileSystem)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        try
+        {
+            if (!fileSystem.FileExists("/proc/net/route"))
+            {
+                return null;
+            }
+
+            foreach (var line in fileSystem.ReadAllText("/proc/net/route").Split('\n').Skip(1))
+            {
+                var f = line.Split('\t', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (f.Length > 2 && f[1] == "00000000")
+                {
+                    return f[0];
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return null;
+    }
+
+    private static string? OpenBy(FirewalldZone? zone, IReadOnlyDictionary<string, IReadOnlyList<FirewalldPortSpec>> servicePorts, FirewalldPortSpec spec)
+    {
+        if (zone is null)
+        {
+            return null;
+        }
+
+        if (zone.AcceptsAll)
+        {
+            return "target ACCEPT";
+        }
+
+        var port = zone.PortSpecs.FirstOrDefault(p => p.Covers(spec));
+        if (port is not null)
+        {
+            return "port " + port;
+        }
+
+        var service = zone.Services.FirstOrDefault(s => servicePorts.TryGetValue(s, out var ps) && ps.Any(p => p.Covers(spec)));
+        return service is null ? null : "service " + service;
+    }
+
+    private static IReadOnlyList<FirewalldZone> ZonesOf(NativeResult? result, FirewalldConfiguration configuration, string? defaultZone)
+    {
+        if (result is not { Succeeded: true })
+        {
+            return [];
+        }
+
+        var zones = FirewallCmdParser.ParseZones(result.StandardOutput, configuration);
+        foreach (var z in zones)
+        {
+            z.IsDefault = z.Name == defaultZone;
+        }
+
+        return zones;
+    }
+
+    private static async Task<(NativeResult? Result, Exception? Error)> TryRunAsync(INativeRunner runner, NativeCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await runner.RunAsync(command, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (ex is NativeProgramNotFoundException or NativeTimeoutException)
+        {
+            return (null, ex);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using System.Management.Automation;
+using DockerHostTools.Core.Firewalld;
+using DockerHostTools.Core.Native;
+
+namespace DockerHostTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Shows whether firewalld runs, its version and backend, the default and active zones, and every zone at runtime and permanently.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "FirewalldState")]
+[OutputType(typeof(FirewalldState))]
+public sealed class GetFirewalldStateCommand : DockerHostCmdlet
+{
+    /// <inheritdoc />
+    protected override void EndProcessing() =>
+        WriteObject(Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct)));
+}

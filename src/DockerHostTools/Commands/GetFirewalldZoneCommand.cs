@@ -1,0 +1,61 @@
+using System.Management.Automation;
+using DockerHostTools.Core.Firewalld;
+using DockerHostTools.Core.Native;
+
+namespace DockerHostTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists firewalld's zones as objects: target, interfaces, sources, services, ports, forward ports, masquerade, rich rules.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "FirewalldZone")]
+[OutputType(typeof(FirewalldZone))]
+public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
+{
+    /// <summary>Zone names (wildcards allowed); all zones by default.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [Alias("Zone")]
+    public string[]? Name { get; set; }
+
+    /// <summary>Read the permanent configuration instead of the runtime one.</summary>
+    [Parameter]
+    public SwitchParameter Permanent { get; set; }
+
+    private FirewalldState? _state;
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        _state = Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct));
+        if (!_state.IsRunning)
+        {
+            ThrowTerminatingError(FirewalldCommandSupport.ToFirewalldError(new FirewalldNotRunningException(_state.State,
+                $"firewalld is {_state.State}: it has no zones to show. {_state.Message}"), null)!);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var zones = Permanent ? _state!.PermanentZones : _state!.Zones;
+        if (Name is null)
+        {
+            WriteObject(zones, enumerateCollection: true);
+            return;
+        }
+
+        foreach (var pattern in Name)
+        {
+            var matched = zones.Where(z => FirewalldCommandSupport.Matches(z.Name, pattern)).ToList();
+            if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
+            {
+                WriteError(FirewalldCommandSupport.ToFirewalldError(new FirewalldInputException(FirewalldInputError.InvalidZone, pattern,
+                    $"firewalld has no zone '{pattern}' (INVALID_ZONE). Zones: {string.Join(", ", zones.Select(z => z.Name))}."), pattern)!);
+                continue;
+            }
+
+            WriteObject(matched, enumerateCollection: true);
+        }
+    }
+}

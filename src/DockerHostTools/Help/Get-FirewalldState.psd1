@@ -1,0 +1,25 @@
+@{
+    Synopsis     = 'Shows whether firewalld runs, its version and backend, the default and active zones, and every zone at runtime and permanently.'
+    Description  = @'
+Get-FirewalldState returns one FirewalldState: State (Running, NotRunning, Failed, NotInstalled, or Unreachable when
+firewall-cmd cannot reach the system D-Bus), Version (read from firewalld's Python package, no process), Backend
+(FirewallBackend in /etc/firewalld/firewalld.conf), DefaultZone, ActiveZones, Zones (runtime) and PermanentZones.
+
+It never fails because firewalld is absent or stopped: that is a State, and Message says what it means. When
+firewalld does not run, DefaultZone comes from firewalld.conf and the zone lists are empty.
+
+Every firewall-cmd call starts Python (0.3-0.6 s). Get-FirewalldState asks for all zones in one call per
+configuration and runs its four calls (--state, --get-default-zone, --list-all-zones, --permanent --list-all-zones)
+at the same time. Other commands of the module use the same read.
+'@
+    Parameters   = @{}
+    Outputs      = @{ FirewalldState = 'State, IsRunning, Version, Backend, DefaultZone, ActiveZones, Zones, PermanentZones, Message, ElapsedMs.' }
+    Examples     = @(
+        @{ Code = 'Get-FirewalldState'; Remarks = 'Is firewalld running, which backend, which zone is the default and which zones are active.' }
+        @{ Code = '(Get-FirewalldState).Zones | Where-Object IsActive | Format-Table Name, Target, Interfaces, Sources, Ports'; Remarks = 'The zones that receive traffic now.' }
+        @{ Code = 'if ((Get-FirewalldState).State -ne ''Running'') { ''firewalld filters nothing'' }'; Remarks = 'A runbook branch: a stopped or missing firewalld is a state, not an error.' }
+        @{ Code = 'Get-FirewalldState | ConvertTo-Json -Depth 4 -EnumsAsStrings'; Remarks = 'The whole picture as JSON.' }
+    )
+    Notes        = 'Reading needs the system D-Bus and, on most systems, root. Run it in the network namespace of the Docker host.'
+    RelatedLinks = @('Get-FirewalldZone', 'Get-FirewalldPort', 'Test-FirewalldPort', 'about_DockerHostTools')
+}
