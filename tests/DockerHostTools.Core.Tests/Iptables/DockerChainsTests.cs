@@ -126,3 +126,53 @@ public sealed class DockerChainsTests
         Assert.Contains(DockerChains.Analyze(rs), c => c is { Chain: "DOCKER-EXTRA", Expected: false, Exists: true });
     }
 }
+
+public sealed class DockerChainsFirewalldTests
+{
+    private static IptablesRuleset Load(string name) => IptablesSaveParser.Parse(Fixture.Read("iptables", name), IptablesVariant.Nft);
+
+    [Fact]
+    public void Firewalld_running_beside_dockerd_leaves_every_chain_intact_with_two_published_ports()
+    {
+        var rs = Load("iptables-nft-save-1.8.9-docker-20.10-firewalld-1.3.txt");
+
+        Assert.All(DockerChains.Analyze(rs, 20), c => Assert.True(c.Intact, c.ToString()));
+        Assert.Equal([5000, 8080], DockerChains.DnatRules(rs).Select(r => r.HostPort).Order());
+    }
+
+    [Fact]
+    public void Right_after_firewall_cmd_reload_chains_exist_but_nothing_jumps_into_them_and_no_dnat()
+    {
+        var chains = DockerChains.Analyze(Load("iptables-nft-save-1.8.9-after-firewalld-reload.txt"), 20);
+
+        var nat = chains.Single(c => c.Table == "nat" && c.Chain == "DOCKER");
+        Assert.True(nat.Exists);
+        Assert.False(nat.Intact);
+        Assert.Empty(nat.JumpsFrom);
+        Assert.Equal(0, nat.DnatRuleCount);
+        Assert.False(chains.Single(c => c.Chain == "DOCKER-USER").Exists);
+    }
+
+    [Fact]
+    public void Three_seconds_after_the_reload_dockerd_20_10_re_added_its_port_rules_but_not_the_bridge_isolation_jump()
+    {
+        // Seen in the lab: the per-port DNAT/ACCEPT rules and the jumps come back, the docker0 rule in STAGE-1 that jumps
+        // to STAGE-2 does not (until dockerd restarts).
+        var chains = DockerChains.Analyze(Load("iptables-nft-save-1.8.9-3s-after-firewalld-reload.txt"), 20);
+
+        Assert.All(chains.Where(c => c.Chain != "DOCKER-ISOLATION-STAGE-2"), c => Assert.True(c.Intact, c.ToString()));
+        var stage2 = chains.Single(c => c.Chain == "DOCKER-ISOLATION-STAGE-2");
+        Assert.True(stage2.Exists);
+        Assert.False(stage2.Intact);
+        Assert.Equal(2, DockerChains.DnatRules(Load("iptables-nft-save-1.8.9-3s-after-firewalld-reload.txt")).Count);
+    }
+
+    [Fact]
+    public void Eight_seconds_after_systemctl_restart_firewalld_the_same_picture()
+    {
+        var rs = Load("iptables-nft-save-1.8.9-8s-after-firewalld-restart.txt");
+
+        Assert.Equal(2, DockerChains.DnatRules(rs).Count);
+        Assert.Empty(DockerChains.Analyze(rs, 20).Single(c => c.Chain == "DOCKER-ISOLATION-STAGE-2").JumpsFrom);
+    }
+}
