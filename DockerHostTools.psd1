@@ -8,10 +8,14 @@
     Description          = 'Finds out why a Linux Docker host''s published ports stop answering from outside (firewalld, flushed Docker chains, ip_forward) and fixes it.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('DockerHostTools.format.ps1xml')
+    FormatsToProcess     = @('DockerHostTools.format.ps1xml', 'Docker.format.ps1xml')
     CmdletsToExport      = @(
         'Get-IpForward'
         'Repair-IpForward'
+        'Get-DockerChain'
+        'Get-DockerPublishedPort'
+        'Get-DockerHostService'
+        'Repair-DockerChain'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

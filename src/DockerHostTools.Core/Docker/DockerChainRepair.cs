@@ -109,14 +109,22 @@ public sealed class DockerChainRepair
             before.Add(new DockerContainerBefore(c.Id, c.Name, details.RestartPolicy));
         }
 
-        RepairStep[] steps =
+        return new DockerChainRepairPlan(Steps(), before);
+    }
+
+    /// <summary>The two systemctl steps alone, for when the engine cannot be asked which containers run.</summary>
+    public Task<IReadOnlyList<RepairStep>> PlanStepsOnlyAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<RepairStep>>(Steps());
+
+    private RepairStep[] Steps()
+    {
+        return
         [
             new("ResetFailed", "docker.service docker.socket", "Reset the failed state and start limit",
                 "systemctl reset-failed docker.service docker.socket", ResetFailedAsync),
             new("RestartDocker", "docker.service", "Restart the Docker engine (containers without a restart policy stay stopped)",
                 "systemctl restart docker.service", RestartAsync),
         ];
-        return new DockerChainRepairPlan(steps, before);
     }
 
     /// <summary>A step that starts a container through the Engine API.</summary>
@@ -193,4 +201,50 @@ public sealed class DockerChainRepair
                 $"'systemctl restart docker.service' failed with exit code {result.ExitCode}: {result.FailureText} See 'journalctl -u docker.service'.");
         }
     }
+}
+
+/// <summary>What Repair-DockerChain did and the state after it.</summary>
+public sealed class DockerChainRepairResult
+{
+    /// <summary>Creates a result.</summary>
+    public DockerChainRepairResult(IReadOnlyList<RepairStepResult> steps, DockerRulesWait? after, IReadOnlyList<string> containersNotBack,
+        IReadOnlyList<string> containersStarted)
+    {
+        Steps = steps;
+        ChainsRestored = after?.ChainsBack ?? false;
+        DnatRestored = after?.DnatBack ?? false;
+        Waited = after?.Waited ?? TimeSpan.Zero;
+        WaitedMs = Waited.TotalMilliseconds;
+        ContainersNotBack = containersNotBack;
+        ContainersStarted = containersStarted;
+        Chains = after?.Chains ?? [];
+        Ports = after?.Ports ?? [];
+    }
+
+    /// <summary>Each step and its outcome.</summary>
+    public IReadOnlyList<RepairStepResult> Steps { get; }
+
+    /// <summary>True when nat DOCKER (jumped into) and filter DOCKER were back at the end.</summary>
+    public bool ChainsRestored { get; }
+
+    /// <summary>True when every published port of every running container had its DNAT rule at the end.</summary>
+    public bool DnatRestored { get; }
+
+    /// <summary>How long the wait for the rules took.</summary>
+    public TimeSpan Waited { get; }
+
+    /// <summary>The same in milliseconds (for runbooks).</summary>
+    public double WaitedMs { get; }
+
+    /// <summary>Containers that ran before and did not run at the end (no restart policy, and not started with -RestartContainers).</summary>
+    public IReadOnlyList<string> ContainersNotBack { get; }
+
+    /// <summary>Containers started by -RestartContainers.</summary>
+    public IReadOnlyList<string> ContainersStarted { get; }
+
+    /// <summary>Docker's chains at the end.</summary>
+    public IReadOnlyList<DockerChainState> Chains { get; }
+
+    /// <summary>The published ports at the end.</summary>
+    public IReadOnlyList<DockerPublishedPort> Ports { get; }
 }
