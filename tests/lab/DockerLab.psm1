@@ -33,16 +33,21 @@ function Start-NspawnLab {
 function Stop-NspawnLab { & bash (Join-Path $NspawnDir 'down.sh') *> $null }
 
 function Invoke-DockerLabHost {
-    <# Runs a program on the lab's Docker host (the dkhost netns, or inside the nspawn machine); returns its output, throws on failure. #>
-    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory, ValueFromRemainingArguments)] [string[]] $Command)
+    <#
+        Runs a program on the lab's Docker host (the dkhost netns, or inside the nspawn machine); returns its output,
+        throws on failure. A simple function on purpose: arguments such as -D or -t go to the program, not to PowerShell.
+    #>
+    param($Lab)
+    [string[]] $Command = $args
     $out = if ($Lab.Kind -eq 'Netns') { & ip netns exec dkhost @Command 2>&1 } else { & bash (Join-Path $NspawnDir 'dk-nsexec.sh') @Command 2>&1 }
     if ($LASTEXITCODE -ne 0) { throw "'$($Command -join ' ')' on the lab host failed (exit $LASTEXITCODE): $($out -join "`n")" }
     $out
 }
 
 function Invoke-DockerLabDocker {
-    <# Runs the docker CLI against the lab's engine. #>
-    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory, ValueFromRemainingArguments)] [string[]] $Arguments)
+    <# Runs the docker CLI against the lab's engine (a simple function: every argument goes to docker). #>
+    param($Lab)
+    [string[]] $Arguments = $args
     if ($Lab.Kind -eq 'Netns') { $out = & docker -H "unix://$($Lab.Socket)" @Arguments 2>&1 }
     else { $out = & bash (Join-Path $NspawnDir 'dk-nsexec.sh') docker @Arguments 2>&1 }
     if ($LASTEXITCODE -ne 0) { throw "docker $($Arguments -join ' ') failed (exit $LASTEXITCODE): $($out -join "`n")" }

@@ -10,6 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 export NS_DIR=${NS_DIR:-/tmp/dknspawn}
 t0=$(dk_ts)
+"$HERE/29-nspawn-down.sh" >/dev/null 2>&1 || true   # a machine left by an aborted run
 "$HERE/20-nspawn-build-rootfs.sh"
 mkdir -p "$NS_DIR/xfer"
 extra="--bind-ro=/usr/share/dotnet --bind=$NS_DIR/xfer:/dkx --bind-ro=/run/netns/dkbext:/run/dkbext.netns"
