@@ -12,6 +12,7 @@
         'DockerHostTools.format.ps1xml'
         'Registry.format.ps1xml'
         'Firewalld.format.ps1xml'
+        'Docker.format.ps1xml'
     )
     CmdletsToExport      = @(
         'Get-IpForward'
@@ -23,6 +24,10 @@
         'Test-FirewalldPort'
         'Add-FirewalldPort'
         'Remove-FirewalldPort'
+        'Get-DockerChain'
+        'Get-DockerPublishedPort'
+        'Get-DockerHostService'
+        'Repair-DockerChain'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

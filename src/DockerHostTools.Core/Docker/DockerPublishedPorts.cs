@@ -1,0 +1,156 @@
+using DockerHostTools.Core.Iptables;
+using DockerHostTools.Core.Native;
+
+namespace DockerHostTools.Core.Docker;
+
+/// <summary>One published port of a container, cross-checked with the rules Docker built for it and the listening sockets.</summary>
+public sealed class DockerPublishedPort
+{
+    /// <summary>Creates a port.</summary>
+    public DockerPublishedPort(DockerContainer container, string? hostIp, int port, string protocol, string? containerIp, int containerPort,
+        bool dnatRulePresent, IptablesVariant? ruleVariant, bool forwardAccepted, bool proxyListening, string? listener)
+    {
+        ContainerId = container.Id;
+        ContainerName = container.Name;
+        Image = container.Image;
+        ContainerState = container.State;
+        HostIp = hostIp;
+        Port = port;
+        Protocol = protocol;
+        ContainerIp = containerIp;
+        ContainerPort = containerPort;
+        DnatRulePresent = dnatRulePresent;
+        RuleVariant = ruleVariant;
+        ForwardAccepted = forwardAccepted;
+        ProxyListening = proxyListening;
+        Listener = listener;
+    }
+
+    /// <summary>The container id.</summary>
+    public string ContainerId { get; }
+
+    /// <summary>The container name.</summary>
+    public string ContainerName { get; }
+
+    /// <summary>The image.</summary>
+    public string Image { get; }
+
+    /// <summary>The container state (<c>running</c>...).</summary>
+    public string ContainerState { get; }
+
+    /// <summary>The host address the port is published on (<c>0.0.0.0</c> = every address).</summary>
+    public string? HostIp { get; }
+
+    /// <summary>The host port.</summary>
+    public int Port { get; }
+
+    /// <summary><c>tcp</c>, <c>udp</c>, <c>sctp</c>.</summary>
+    public string Protocol { get; }
+
+    /// <summary>The container's address on its network, null when it has none.</summary>
+    public string? ContainerIp { get; }
+
+    /// <summary>The container port.</summary>
+    public int ContainerPort { get; }
+
+    /// <summary>True when nat DOCKER holds the DNAT rule that sends the host port to the container.</summary>
+    public bool DnatRulePresent { get; }
+
+    /// <summary>The iptables variant holding the DNAT rule, null when there is none.</summary>
+    public IptablesVariant? RuleVariant { get; }
+
+    /// <summary>True when filter DOCKER accepts forwarded traffic to the container port and FORWARD (through Docker's chains) reaches it.</summary>
+    public bool ForwardAccepted { get; }
+
+    /// <summary>True when docker-proxy listens on the host port (it answers from the host itself even when the DNAT rule is gone).</summary>
+    public bool ProxyListening { get; }
+
+    /// <summary>The listening socket on the host port as <c>address:port (process[pid])</c>, null when nothing listens.</summary>
+    public string? Listener { get; }
+
+    /// <summary>True when the path Docker built for outside traffic is intact (DNAT rule and forward accept).</summary>
+    public bool PathIntact => DnatRulePresent && ForwardAccepted;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{ContainerName} {HostIp}:{Port}/{Protocol} -> {ContainerIp}:{ContainerPort}";
+}
+
+/// <summary>Builds the published-port picture from the Engine API, the iptables rules and the listening sockets.</summary>
+public static class DockerPublishedPorts
+{
+    /// <summary>Cross-checks every published port of <paramref name="containers"/> with the rules and sockets.</summary>
+    public static IReadOnlyList<DockerPublishedPort> Build(IReadOnlyList<DockerContainer> containers, IptablesSnapshot iptables,
+        IReadOnlyList<ListeningSocket> listeners)
+    {
+        ArgumentNullException.ThrowIfNull(containers);
+        ArgumentNullException.ThrowIfNull(iptables);
+        ArgumentNullException.ThrowIfNull(listeners);
+        var dnat = iptables.DnatRules;
+        var accepts = iptables.ForwardRules;
+        var dockerReachable = iptables.Saves.ToDictionary(s => s.Variant, s => FilterDockerReached(s.Ruleset));
+        var list = new List<DockerPublishedPort>();
+        foreach (var c in containers)
+        {
+            var containerIp = c.Networks.Values.FirstOrDefault(ip => !string.IsNullOrEmpty(ip));
+            var seen = new HashSet<(int, int, string)>();
+            // The engine lists one entry per address family (0.0.0.0 and ::) for one -p: keep the IPv4 one.
+            foreach (var p in c.Ports.Where(p => p.PublicPort is not null).OrderBy(p => p.IP is not null && p.IP.Contains(':', StringComparison.Ordinal)))
+            {
+                if (!seen.Add((p.PublicPort!.Value, p.PrivatePort, p.Type)) && p.IP is not null && p.IP.Contains(':', StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var rule = dnat.FirstOrDefault(r => r.HostPort == p.PublicPort && r.Protocol == p.Type && r.ContainerPort == p.PrivatePort &&
+                    (containerIp is null || r.ContainerIp == containerIp) && (r.HostIp is null || p.IP is null or "0.0.0.0" or "::" || r.HostIp == p.IP));
+                var accepted = accepts.Any(a => a.ContainerPort == p.PrivatePort && a.Protocol == p.Type && (containerIp is null || a.ContainerIp == containerIp) &&
+                    dockerReachable.TryGetValue(a.Variant, out var reached) && reached);
+                var listener = listeners.FirstOrDefault(l => l.Port == p.PublicPort && l.Protocol == p.Type &&
+                    (l.ProcessName == "docker-proxy" || l.ProcessName is null));
+                var proxy = listeners.Any(l => l.Port == p.PublicPort && l.Protocol == p.Type && l.ProcessName == "docker-proxy");
+                list.Add(new DockerPublishedPort(c, p.IP, p.PublicPort.Value, p.Type, containerIp, p.PrivatePort, rule is not null, rule?.Variant,
+                    accepted, proxy, listener is null ? null : $"{listener.Address}:{listener.Port} ({listener.ProcessName ?? "?"}[{listener.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])"));
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>True when forwarded traffic reaches filter DOCKER: FORWARD jumps to it directly, or through Docker 28's DOCKER-FORWARD/DOCKER-BRIDGE.</summary>
+    public static bool FilterDockerReached(IptablesRuleset ruleset)
+    {
+        var filter = ruleset?.Table("filter");
+        if (filter?.Chain("DOCKER") is null)
+        {
+            return false;
+        }
+
+        var reached = new HashSet<string>(StringComparer.Ordinal) { "FORWARD" };
+        // Follow jumps from FORWARD a few levels deep (FORWARD -> DOCKER-FORWARD -> DOCKER-BRIDGE -> DOCKER).
+        for (var depth = 0; depth < 4; depth++)
+        {
+            foreach (var rule in filter.Rules.Where(r => reached.Contains(r.Chain) && r.Target is not null).ToList())
+            {
+                reached.Add(rule.Target!);
+            }
+        }
+
+        return reached.Contains("DOCKER");
+    }
+
+    /// <summary>
+    /// Reads everything and cross-checks: the containers (every state) from the engine, every iptables variant in one
+    /// save each, and the listening sockets from /proc/net.
+    /// </summary>
+    public static async Task<IReadOnlyList<DockerPublishedPort>> ReadAsync(DockerEngineClient client, IptablesReader iptables, IHostFileSystem fs,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(iptables);
+        var containers = await client.GetContainersAsync(all: true, cancellationToken).ConfigureAwait(false);
+        var snapshot = await iptables.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var ports = containers.SelectMany(c => c.Ports).Where(p => p.PublicPort is not null).Select(p => p.PublicPort!.Value).ToHashSet();
+        var listeners = ports.Count == 0 ? [] : ListeningSockets.Read(fs, ports);
+        return Build(containers, snapshot, listeners);
+    }
+}

@@ -1,0 +1,164 @@
+using DockerHostTools.Core.Native;
+
+namespace DockerHostTools.Core.Iptables;
+
+/// <summary>
+/// Reads every iptables variant of the host with one <c>iptables-save</c> call per variant
+/// (<c>iptables-nft-save</c>, <c>iptables-legacy-save</c>; plain <c>iptables-save</c> where neither exists, as on iptables 1.4).
+/// </summary>
+public sealed class IptablesReader
+{
+    /// <summary>How long one save may take.</summary>
+    public static readonly TimeSpan SaveTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly INativeRunner _runner;
+
+    /// <summary>Creates a reader.</summary>
+    public IptablesReader(INativeRunner runner)
+    {
+        _runner = runner ?? throw new ArgumentNullException(nameof(runner));
+    }
+
+    /// <summary>Runs the save program of every installed variant and parses each output.</summary>
+    /// <exception cref="NativeProgramNotFoundException">No iptables save program is installed.</exception>
+    /// <exception cref="NativeCommandFailedException">A save program failed (not root, usually).</exception>
+    public async Task<IptablesSnapshot> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        var programs = new List<(string Program, IptablesVariant Variant)>();
+        if (_runner.Resolve("iptables-nft-save") is not null)
+        {
+            programs.Add(("iptables-nft-save", IptablesVariant.Nft));
+        }
+
+        if (_runner.Resolve("iptables-legacy-save") is not null)
+        {
+            programs.Add(("iptables-legacy-save", IptablesVariant.Legacy));
+        }
+
+        if (programs.Count == 0)
+        {
+            // iptables 1.4: one variant, no tag; iptables-save throws NativeProgramNotFound when iptables is absent.
+            programs.Add(("iptables-save", IptablesVariant.Unknown));
+        }
+
+        var saves = new List<IptablesSave>();
+        foreach (var (program, variant) in programs)
+        {
+            var result = await _runner.RunAsync(new NativeCommand(program) { Timeout = SaveTimeout }, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new NativeCommandFailedException(result, $"'{program}' failed with exit code {result.ExitCode}: {result.FailureText}" +
+                    (Environment.IsPrivilegedProcess ? string.Empty : " Reading iptables needs root (CAP_NET_ADMIN)."));
+            }
+
+            var ruleset = IptablesSaveParser.Parse(result.StandardOutput, variant);
+            var legacyWarning = ruleset.LegacyTablesPresent || result.StandardError.Contains(IptablesSaveParser.LegacyTablesWarning, StringComparison.Ordinal);
+            saves.Add(new IptablesSave(program, variant, ruleset, legacyWarning));
+        }
+
+        return new IptablesSnapshot(saves, DefaultVariant());
+    }
+
+    /// <summary>The variant the plain <c>iptables</c> command runs (what firewalld and a dockerd started now use).</summary>
+    public IptablesVariant DefaultVariant()
+    {
+        var path = _runner.Resolve("iptables");
+        if (path is null)
+        {
+            return IptablesVariant.Unknown;
+        }
+
+        try
+        {
+            var target = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.Name ?? Path.GetFileName(path);
+            return target.Contains("nft", StringComparison.Ordinal) ? IptablesVariant.Nft
+                : target.Contains("legacy", StringComparison.Ordinal) ? IptablesVariant.Legacy
+                : IptablesVariant.Unknown;
+        }
+        catch (IOException)
+        {
+            return IptablesVariant.Unknown;
+        }
+    }
+}
+
+/// <summary>The output of one save program.</summary>
+public sealed class IptablesSave
+{
+    /// <summary>Creates a save.</summary>
+    public IptablesSave(string program, IptablesVariant variant, IptablesRuleset ruleset, bool legacyTablesPresent)
+    {
+        Program = program;
+        Variant = variant;
+        Ruleset = ruleset;
+        LegacyTablesPresent = legacyTablesPresent;
+    }
+
+    /// <summary>The program that ran.</summary>
+    public string Program { get; }
+
+    /// <summary>The variant of the program (Unknown for a 1.4 <c>iptables-save</c>).</summary>
+    public IptablesVariant Variant { get; }
+
+    /// <summary>The parsed output.</summary>
+    public IptablesRuleset Ruleset { get; }
+
+    /// <summary>True when iptables-nft-save warned that legacy tables hold rules too.</summary>
+    public bool LegacyTablesPresent { get; }
+}
+
+/// <summary>Every variant's rules at one moment, and what Docker built in them.</summary>
+public sealed class IptablesSnapshot
+{
+    /// <summary>Creates a snapshot.</summary>
+    public IptablesSnapshot(IReadOnlyList<IptablesSave> saves, IptablesVariant defaultVariant)
+    {
+        Saves = saves;
+        DefaultVariant = defaultVariant;
+    }
+
+    /// <summary>One save per variant.</summary>
+    public IReadOnlyList<IptablesSave> Saves { get; }
+
+    /// <summary>The variant plain <c>iptables</c> points to.</summary>
+    public IptablesVariant DefaultVariant { get; }
+
+    /// <summary>
+    /// The saves to report: every variant that holds Docker's chains; when none does, every variant that holds any rules;
+    /// when none does either, the default variant (so the missing chains show).
+    /// </summary>
+    public IReadOnlyList<IptablesSave> RelevantSaves
+    {
+        get
+        {
+            var docker = Saves.Where(s => HasDockerChains(s.Ruleset)).ToList();
+            if (docker.Count > 0)
+            {
+                return docker;
+            }
+
+            var any = Saves.Where(s => s.Ruleset.HoldsRules).ToList();
+            if (any.Count > 0)
+            {
+                return any;
+            }
+
+            var def = Saves.Where(s => s.Variant == DefaultVariant).ToList();
+            return def.Count > 0 ? def : Saves.Take(1).ToList();
+        }
+    }
+
+    /// <summary>Docker's chains in every relevant variant.</summary>
+    public IReadOnlyList<DockerChainState> DockerChains(int? engineMajorVersion = null) =>
+        RelevantSaves.SelectMany(s => Iptables.DockerChains.Analyze(s.Ruleset, engineMajorVersion)).ToList();
+
+    /// <summary>Every DNAT rule in nat DOCKER of every variant.</summary>
+    public IReadOnlyList<DockerDnatRule> DnatRules => Saves.SelectMany(s => Iptables.DockerChains.DnatRules(s.Ruleset)).ToList();
+
+    /// <summary>Every per-port ACCEPT rule in filter DOCKER of every variant.</summary>
+    public IReadOnlyList<DockerForwardRule> ForwardRules => Saves.SelectMany(s => Iptables.DockerChains.ForwardRules(s.Ruleset)).ToList();
+
+    /// <summary>True when a ruleset holds nat DOCKER or filter DOCKER.</summary>
+    public static bool HasDockerChains(IptablesRuleset ruleset) =>
+        ruleset?.Table("nat")?.Chain("DOCKER") is not null || ruleset?.Table("filter")?.Chain("DOCKER") is not null;
+}

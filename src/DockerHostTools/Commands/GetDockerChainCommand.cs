@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using DockerHostTools.Core.Docker;
+using DockerHostTools.Core.Iptables;
+
+namespace DockerHostTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Shows Docker's iptables chains in every iptables variant that holds rules: whether each exists, what jumps into it, its rule count, and the FORWARD policy.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "DockerChain")]
+[OutputType(typeof(DockerChainState))]
+public sealed class GetDockerChainCommand : DockerCommandBase
+{
+    /// <summary>Only this variant.</summary>
+    [Parameter]
+    public IptablesVariant? Variant { get; set; }
+
+    /// <summary>The Docker socket asked for the engine version (28.x adds chains).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        var snapshot = ReadIptables();
+        int? major = null;
+        using (var engine = new DockerEngineClient(Socket, TimeSpan.FromSeconds(5)))
+        {
+            try
+            {
+                major = Await(engine.GetVersionAsync).Major;
+            }
+            catch (DockerEngineUnavailableException ex)
+            {
+                WriteVerbose($"Engine version unknown ({ex.Message}); the 28.x chains are expected only where they exist.");
+            }
+        }
+
+        WarnAboutVariants(snapshot);
+        foreach (var chain in snapshot.DockerChains(major).Where(c => Variant is null || c.Variant == Variant))
+        {
+            WriteObject(chain);
+        }
+    }
+}

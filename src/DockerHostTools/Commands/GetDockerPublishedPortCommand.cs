@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using DockerHostTools.Core.Docker;
+using DockerHostTools.Core.Native;
+
+namespace DockerHostTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists every published port from the Docker Engine API, cross-checked with its DNAT and ACCEPT rules and with docker-proxy's listening socket.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "DockerPublishedPort")]
+[OutputType(typeof(DockerPublishedPort))]
+public sealed class GetDockerPublishedPortCommand : DockerCommandBase
+{
+    /// <summary>Only containers whose name matches (wildcards allowed).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ContainerName")]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>Only these host ports.</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int[]? Port { get; set; }
+
+    /// <summary>The Docker socket.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
+
+    private readonly List<WildcardPattern> _patterns = [];
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        foreach (var n in Name ?? [])
+        {
+            _patterns.Add(new WildcardPattern(n, WildcardOptions.IgnoreCase));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        using var engine = new DockerEngineClient(Socket);
+        IReadOnlyList<DockerContainer> containers;
+        try
+        {
+            containers = Await(ct => engine.GetContainersAsync(all: true, ct));
+        }
+        catch (DockerEngineUnavailableException ex)
+        {
+            WriteError(EngineError(ex));
+            return;
+        }
+
+        var snapshot = ReadIptables();
+        WarnAboutVariants(snapshot);
+        var selected = containers.Where(c => _patterns.Count == 0 || _patterns.Any(p => p.IsMatch(c.Name))).ToList();
+        var ports = selected.SelectMany(c => c.Ports).Where(p => p.PublicPort is not null).Select(p => p.PublicPort!.Value).ToHashSet();
+        var listeners = ports.Count == 0 ? [] : ListeningSockets.Read(HostFileSystem.Live, ports);
+        foreach (var p in DockerPublishedPorts.Build(selected, snapshot, listeners).Where(p => Port is null || Port.Contains(p.Port)))
+        {
+            WriteObject(p);
+        }
+    }
+}

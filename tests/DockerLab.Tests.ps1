@@ -1,0 +1,149 @@
+# Docker's side of the host on the real programs (root): Recipe 2 = dockerd 20.10 alone in netns dkhost with a registry
+# published on 5000 (nft, then legacy iptables while `iptables` points at nft); Recipe 1 = the systemd-nspawn Docker
+# host dkbook with systemd 252, firewalld 1.3 and dockerd, registry dkreg (--restart=unless-stopped, 5000) and busybox
+# httpd dkweb (--restart=no, 8080), outside client in dkbext.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
+}
+
+Describe 'Docker commands on dockerd in a namespace (Recipe 2, nft)' -Tag 'Lab', 'Docker' {
+    BeforeAll {
+        $script:lab = Start-DockerdLab
+        $script:dnat = @('-t', 'nat', '-A', 'DOCKER', '!', '-i', 'docker0', '-p', 'tcp', '-m', 'tcp', '--dport', '5000', '-j', 'DNAT', '--to-destination', '192.0.2.2:5000')
+    }
+    AfterAll { Stop-DockerdLab }
+
+    It 'Get-DockerChain shows every chain of dockerd 20.10 intact in nft, FORWARD policy DROP' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerChain -Socket $s } -ArgumentList $lab.Socket
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Output.Chain | Should -Be @('DOCKER', 'DOCKER', 'DOCKER-USER', 'DOCKER-ISOLATION-STAGE-1', 'DOCKER-ISOLATION-STAGE-2')
+        $r.Output | ForEach-Object { $_.Variant | Should -Be 'Nft'; $_.Intact | Should -BeTrue; $_.ForwardPolicy | Should -Be 'DROP' }
+        $nat = $r.Output | Where-Object Table -eq 'nat'
+        $nat.DnatRuleCount | Should -Be 1
+        $nat.JumpsFrom | Should -Be @('PREROUTING', 'OUTPUT')
+    }
+
+    It 'Get-DockerPublishedPort shows the registry with its DNAT rule, forward accept and docker-proxy' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerPublishedPort -Socket $s } -ArgumentList $lab.Socket
+        $r.Errors | Should -BeNullOrEmpty
+        $p = @($r.Output)
+        $p.Count | Should -Be 1
+        $p[0].ContainerName | Should -Be 'dkreg'
+        $p[0].Image | Should -Be 'dkregistry:local'
+        $p[0].ContainerState | Should -Be 'running'
+        ($p[0].HostIp, $p[0].Port, $p[0].Protocol, $p[0].ContainerIp, $p[0].ContainerPort) | Should -Be @('0.0.0.0', 5000, 'tcp', '192.0.2.2', 5000)
+        $p[0].DnatRulePresent | Should -BeTrue
+        $p[0].RuleVariant | Should -Be 'Nft'
+        $p[0].ForwardAccepted | Should -BeTrue
+        $p[0].ProxyListening | Should -BeTrue
+        $p[0].Listener | Should -BeLike '0.0.0.0:5000 (docker-proxy`[*`])'
+    }
+
+    It 'a deleted DNAT rule shows while docker-proxy still answers from outside' {
+        Invoke-DockerLabHost $lab iptables -t nat -D DOCKER '!' -i docker0 -p tcp -m tcp --dport 5000 -j DNAT --to-destination 192.0.2.2:5000 | Out-Null
+        try {
+            $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerPublishedPort -Socket $s -Port 5000; Get-DockerChain -Socket $s } -ArgumentList $lab.Socket
+            $port = $r.Output | Where-Object { $_.PSObject.Properties['DnatRulePresent'] }
+            $port.DnatRulePresent | Should -BeFalse
+            $port.RuleVariant | Should -BeNullOrEmpty
+            $port.ProxyListening | Should -BeTrue
+            ($r.Output | Where-Object { $_.Table -eq 'nat' }).DnatRuleCount | Should -Be 0
+            # Looks healthy from outside: docker-proxy answers on the host port.
+            Get-DockerLabHttpCode $lab | Should -Be '200'
+        }
+        finally { Invoke-DockerLabHost $lab iptables @dnat | Out-Null }
+    }
+
+    It 'a flushed nat DOCKER chain shows: the chain is there, still jumped into, with no rule' {
+        Invoke-DockerLabHost $lab iptables -t nat -F DOCKER | Out-Null
+        try {
+            $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerChain -Socket $s; Get-DockerPublishedPort -Socket $s } -ArgumentList $lab.Socket
+            $nat = $r.Output | Where-Object { $_.PSObject.Properties['Table'] -and $_.Table -eq 'nat' }
+            $nat.Exists | Should -BeTrue
+            $nat.RuleCount | Should -Be 0
+            $nat.Intact | Should -BeTrue
+            ($r.Output | Where-Object { $_.PSObject.Properties['DnatRulePresent'] }).DnatRulePresent | Should -BeFalse
+        }
+        finally {
+            Invoke-DockerLabHost $lab iptables -t nat -A DOCKER -i docker0 -j RETURN | Out-Null
+            Invoke-DockerLabHost $lab iptables @dnat | Out-Null
+        }
+    }
+
+    It 'a deleted nat DOCKER chain shows as missing and not jumped into' {
+        Invoke-DockerLabHost $lab iptables -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j DOCKER | Out-Null
+        Invoke-DockerLabHost $lab iptables -t nat -D OUTPUT '!' -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER | Out-Null
+        Invoke-DockerLabHost $lab iptables -t nat -F DOCKER | Out-Null
+        Invoke-DockerLabHost $lab iptables -t nat -X DOCKER | Out-Null
+        try {
+            $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerChain -Socket $s | Where-Object Table -eq nat } -ArgumentList $lab.Socket
+            $r.Output.Exists | Should -BeFalse
+            $r.Output.Intact | Should -BeFalse
+            $r.Output.JumpsFrom | Should -BeNullOrEmpty
+        }
+        finally {
+            Invoke-DockerLabHost $lab iptables -t nat -N DOCKER | Out-Null
+            Invoke-DockerLabHost $lab iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER | Out-Null
+            Invoke-DockerLabHost $lab iptables -t nat -A OUTPUT '!' -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER | Out-Null
+            Invoke-DockerLabHost $lab iptables -t nat -A DOCKER -i docker0 -j RETURN | Out-Null
+            Invoke-DockerLabHost $lab iptables @dnat | Out-Null
+        }
+    }
+
+    It 'Get-DockerPublishedPort -Name filters by container name' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerPublishedPort -Socket $s -Name 'nomatch*'; Get-DockerPublishedPort -Socket $s -Name 'DKR*' } -ArgumentList $lab.Socket
+        @($r.Output).Count | Should -Be 1
+        $r.Output[0].ContainerName | Should -Be 'dkreg'
+    }
+
+    It 'Get-DockerHostService in a namespace without systemd: SystemdNotRunning' {
+        $r = Invoke-DockerLabPwsh $lab { Get-DockerHostService }
+        $r.Output | Should -BeNullOrEmpty
+        $r.Errors[0].FullyQualifiedErrorId | Should -Be 'SystemdNotRunning,DockerHostTools.Commands.GetDockerHostServiceCommand'
+    }
+
+    It 'a stopped dockerd gives a clear error and no output, not a stack trace' {
+        $pidFile = Join-Path $lab.Dir 'dockerd.pid'
+        $dockerd = [int](Get-Content $pidFile)
+        # Stopped by PID like an admin's kill: the socket file stays behind when dockerd is killed hard.
+        & kill -KILL $dockerd
+        while (Test-Path "/proc/$dockerd") { Start-Sleep -Milliseconds 100 }
+        $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerPublishedPort -Socket $s } -ArgumentList $lab.Socket
+        $r.Output | Should -BeNullOrEmpty
+        $r.Errors.Count | Should -Be 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -Be 'DockerNotRunning,DockerHostTools.Commands.GetDockerPublishedPortCommand'
+        $r.Errors[0].Message | Should -BeLike '*dockerd is stopped*'
+        $r.Errors[0].Message | Should -Not -BeLike '*   at *'
+    }
+}
+
+Describe 'Docker commands with Docker''s rules in legacy iptables while iptables points at nft (Recipe 2)' -Tag 'Lab', 'Docker' {
+    BeforeAll { $script:lab = Start-DockerdLab -Legacy }
+    AfterAll { Stop-DockerdLab }
+
+    It 'the default iptables does not see the chain (it is nft, exit 1)' {
+        & ip netns exec dkhost iptables -t nat -S DOCKER 2>$null | Out-Null
+        $LASTEXITCODE | Should -Be 1
+    }
+
+    It 'Get-DockerChain finds the chains in legacy and warns that iptables points elsewhere' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerChain -Socket $s } -ArgumentList $lab.Socket
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Output | ForEach-Object { $_.Variant | Should -Be 'Legacy'; $_.Intact | Should -BeTrue }
+        ($r.Output | Where-Object Table -eq 'nat').DnatRuleCount | Should -Be 1
+        $r.Warnings | Should -HaveCount 1
+        $r.Warnings[0] | Should -BeLike "*Legacy iptables while 'iptables' points to Nft*"
+    }
+
+    It 'Get-DockerPublishedPort finds the DNAT rule in legacy' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerPublishedPort -Socket $s } -ArgumentList $lab.Socket
+        $r.Output[0].DnatRulePresent | Should -BeTrue
+        $r.Output[0].RuleVariant | Should -Be 'Legacy'
+        $r.Output[0].ForwardAccepted | Should -BeTrue
+    }
+
+    It 'Get-DockerChain -Variant Nft shows nothing of Docker''s in nft' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerChain -Socket $s -Variant Nft } -ArgumentList $lab.Socket
+        $r.Output | Should -BeNullOrEmpty
+    }
+}

@@ -1,0 +1,128 @@
+# Helpers for the Docker labs: Recipe 2 (dockerd alone in netns dkhost, client netns dkext; tests/lab/dockerd) and
+# Recipe 1 (the systemd-nspawn Docker host dkbook with systemd, firewalld and dockerd, client netns dkbext;
+# tests/lab/nspawn). Both run the module in a child pwsh inside the lab and read its output back as JSON.
+
+$script:DockerdDir = Join-Path $PSScriptRoot 'dockerd'
+$script:NspawnDir = Join-Path $PSScriptRoot 'nspawn'
+$script:DkRoot = '/tmp/dkdocker'
+$script:NsDir = '/tmp/dknspawn'
+
+function Invoke-LabScript([string] $Path, [string[]] $Arguments = @()) {
+    $out = & bash $Path @Arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "$Path failed (exit $LASTEXITCODE):`n$($out -join "`n")" }
+    $out
+}
+
+function Start-DockerdLab {
+    <# Brings Recipe 2 up: dockerd in dkhost, registry dkreg published on 5000. -Legacy puts Docker's rules in iptables-legacy. #>
+    param([switch] $Legacy)
+    Invoke-LabScript (Join-Path $DockerdDir 'up.sh') @(if ($Legacy) { '--legacy' }) | Out-Null
+    [pscustomobject]@{ Kind = 'Netns'; Socket = "$DkRoot/docker.sock"; HostIp = '198.51.100.1'; ExtNs = 'dkext'; Dir = $DkRoot }
+}
+
+function Stop-DockerdLab { & bash (Join-Path $DockerdDir 'down.sh') *> $null }
+
+function Start-NspawnLab {
+    <# Brings Recipe 1 up (builds the tree when missing), with the .NET runtime, pwsh and the assembled module bound in. #>
+    $pwshDir = Split-Path ([Environment]::GetCommandLineArgs()[0])
+    $moduleDir = Split-Path $env:DHT_MODULE_PATH
+    Invoke-LabScript (Join-Path $NspawnDir 'up.sh') @($moduleDir, $pwshDir) | Out-Null
+    [pscustomobject]@{ Kind = 'Machine'; Socket = '/run/docker.sock'; HostIp = '198.51.100.10'; ExtNs = 'dkbext'; Dir = "$NsDir/xfer" }
+}
+
+function Stop-NspawnLab { & bash (Join-Path $NspawnDir 'down.sh') *> $null }
+
+function Invoke-DockerLabHost {
+    <#
+        Runs a program on the lab's Docker host (the dkhost netns, or inside the nspawn machine); returns its output,
+        throws on failure. A simple function on purpose: arguments such as -D or -t go to the program, not to PowerShell.
+    #>
+    param($Lab)
+    [string[]] $Command = $args
+    $out = if ($Lab.Kind -eq 'Netns') { & ip netns exec dkhost @Command 2>&1 } else { & bash (Join-Path $NspawnDir 'dk-nsexec.sh') @Command 2>&1 }
+    if ($LASTEXITCODE -ne 0) { throw "'$($Command -join ' ')' on the lab host failed (exit $LASTEXITCODE): $($out -join "`n")" }
+    $out
+}
+
+function Invoke-DockerLabDocker {
+    <# Runs the docker CLI against the lab's engine (a simple function: every argument goes to docker). #>
+    param($Lab)
+    [string[]] $Arguments = $args
+    if ($Lab.Kind -eq 'Netns') { $out = & docker -H "unix://$($Lab.Socket)" @Arguments 2>&1 }
+    else { $out = & bash (Join-Path $NspawnDir 'dk-nsexec.sh') docker @Arguments 2>&1 }
+    if ($LASTEXITCODE -ne 0) { throw "docker $($Arguments -join ' ') failed (exit $LASTEXITCODE): $($out -join "`n")" }
+    $out
+}
+
+function Get-DockerLabHttpCode {
+    <# GET http://HOST:PORT/v2/ from the outside namespace; '000' when nothing answered. #>
+    param([Parameter(Mandatory)] $Lab, [int] $Port = 5000)
+    $code = & ip netns exec $Lab.ExtNs curl -s -m 3 -o /dev/null -w '%{http_code}' "http://$($Lab.HostIp):$Port/v2/" 2>$null
+    if (-not $code) { '000' } else { "$code" }
+}
+
+function Wait-DockerLabHttpCode {
+    <# Polls until the outside namespace gets $Code (at most $Seconds); returns the last code seen. #>
+    param([Parameter(Mandatory)] $Lab, [string] $Code = '200', [int] $Port = 5000, [int] $Seconds = 20)
+    $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+    do {
+        $c = Get-DockerLabHttpCode $Lab -Port $Port
+        if ($c -eq $Code) { return $c }
+        Start-Sleep -Milliseconds 250
+    } while ([DateTime]::UtcNow -lt $deadline)
+    $c
+}
+
+function Invoke-DockerLabPwsh {
+    <#
+        Runs a script block in a child pwsh on the lab's Docker host with the assembled module imported; returns
+        [pscustomobject]@{ Output; Errors; Warnings } read back from JSON (enums as words).
+    #>
+    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
+    $id = 'pwsh-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    $work = Join-Path $Lab.Dir $id
+    New-Item -ItemType Directory -Path $work -Force | Out-Null
+    if ($Lab.Kind -eq 'Netns') {
+        $inside = $work; $modulePath = $env:DHT_MODULE_PATH; $pwshDll = [Environment]::GetCommandLineArgs()[0]; $dotnet = [Environment]::ProcessPath
+    }
+    else {
+        $inside = "/dkx/$id"; $modulePath = '/dk/module/' + (Split-Path $env:DHT_MODULE_PATH -Leaf)
+        $pwshDll = '/dk/pwsh/' + (Split-Path ([Environment]::GetCommandLineArgs()[0]) -Leaf); $dotnet = '/usr/share/dotnet/dotnet'
+    }
+    Set-Content -Path "$work/args.xml" -Value ([System.Management.Automation.PSSerializer]::Serialize($ArgumentList))
+    Set-Content -Path "$work/script.ps1" -Value $ScriptBlock.ToString()
+    Set-Content -Path "$work/runner.ps1" -Value @"
+`$ErrorActionPreference = 'Continue'
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module '$modulePath' -Force
+`$a = [System.Management.Automation.PSSerializer]::Deserialize((Get-Content -Raw '$inside/args.xml'))
+`$sb = [scriptblock]::Create((Get-Content -Raw '$inside/script.ps1'))
+`$out = [System.Collections.Generic.List[object]]::new(); `$err = [System.Collections.Generic.List[object]]::new(); `$warn = [System.Collections.Generic.List[string]]::new()
+try {
+    & `$sb @a 2>&1 3>&1 | ForEach-Object {
+        if (`$_ -is [System.Management.Automation.ErrorRecord]) { `$err.Add(`$_) }
+        elseif (`$_ -is [System.Management.Automation.WarningRecord]) { `$warn.Add("`$_") }
+        else { `$out.Add(`$_) }
+    }
+}
+catch { `$err.Add(`$_) }
+`$errors = @(`$err | ForEach-Object { [pscustomobject]@{ FullyQualifiedErrorId = `$_.FullyQualifiedErrorId; Category = `$_.CategoryInfo.Category.ToString(); TargetObject = "`$(`$_.TargetObject)"; Message = `$_.ToString() } })
+[pscustomobject]@{ Output = `$out.ToArray(); Errors = `$errors; Warnings = `$warn.ToArray() } | ConvertTo-Json -Depth 8 -EnumsAsStrings | Set-Content -Path '$inside/result.json'
+"@
+    $envArgs = @('env', "HOME=$inside", "DOTNET_CLI_HOME=$inside", 'DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1', 'DOTNET_CLI_TELEMETRY_OPTOUT=1')
+    $log = if ($Lab.Kind -eq 'Netns') {
+        & ip netns exec dkhost @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File "$inside/runner.ps1" 2>&1
+    }
+    else {
+        & bash (Join-Path $NspawnDir 'dk-nsexec.sh') @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File "$inside/runner.ps1" 2>&1
+    }
+    try {
+        if (-not (Test-Path "$work/result.json")) { throw "The pwsh in the lab wrote no result (exit $LASTEXITCODE):`n$($log -join "`n")" }
+        $r = Get-Content "$work/result.json" -Raw | ConvertFrom-Json
+        [pscustomobject]@{ Output = @($r.Output); Errors = @($r.Errors); Warnings = @($r.Warnings) }
+    }
+    finally { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
+}
+
+Export-ModuleMember -Function Start-DockerdLab, Stop-DockerdLab, Start-NspawnLab, Stop-NspawnLab, Invoke-DockerLabHost, Invoke-DockerLabDocker,
+    Get-DockerLabHttpCode, Wait-DockerLabHttpCode, Invoke-DockerLabPwsh

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Recipe 1 for the tests: build the bookworm tree when missing (reuse it when present), boot it with systemd-nspawn,
+# and start two containers inside: dkreg (registry, -p 5000:5000, --restart=unless-stopped) and dkweb (busybox httpd,
+# -p 8080:80, --restart=no: it does not come back by itself after `systemctl restart docker`).
+# Usage: up.sh [MODULE_DIR] [PWSH_DIR]
+#   MODULE_DIR is bound read-only at /dk/module, PWSH_DIR (pwsh.dll's folder) at /dk/pwsh, /usr/share/dotnet at the
+#   same path, $NS_DIR/xfer at /dkx (results back to the test), the outside netns file at /run/dkbext.netns.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+export NS_DIR=${NS_DIR:-/tmp/dknspawn}
+t0=$(dk_ts)
+"$HERE/29-nspawn-down.sh" >/dev/null 2>&1 || true   # a machine left by an aborted run
+"$HERE/20-nspawn-build-rootfs.sh"
+mkdir -p "$NS_DIR/xfer"
+extra="--bind-ro=/usr/share/dotnet --bind=$NS_DIR/xfer:/dkx --bind-ro=/run/netns/dkbext:/run/dkbext.netns"
+[ -n "${1:-}" ] && extra+=" --bind-ro=$1:/dk/module"
+[ -n "${2:-}" ] && extra+=" --bind-ro=$2:/dk/pwsh"
+DK_NSPAWN_EXTRA="$extra" "$HERE/21-nspawn-boot.sh"
+X="$HERE/dk-nsexec.sh"
+for i in $(seq 1 100); do $X systemctl is-active -q docker && break; sleep 0.2; done
+$X systemctl is-active docker firewalld
+
+# images: built on the host from Debian's static busybox and registry binaries (no registry access)
+DK_ROOT=$NS_DIR/img "$HERE/11-build-registry-image.sh" >/dev/null
+L=$(cat "$NS_DIR/leader.pid")
+if ! $X docker image inspect dkregistry:local >/dev/null 2>&1; then
+  cp "$NS_DIR/img/regrootfs.tar" "/proc/$L/root/root/regrootfs.tar"
+  $X docker import --change 'ENTRYPOINT ["/usr/bin/registry"]' --change 'CMD ["serve","/etc/docker/registry/config.yml"]' \
+     --change 'EXPOSE 5000' /root/regrootfs.tar dkregistry:local >/dev/null
+fi
+if ! $X docker image inspect dkbusybox:local >/dev/null 2>&1; then
+  cp "$NS_DIR/img/bbrootfs.tar" "/proc/$L/root/root/bbrootfs.tar"
+  $X docker import --change 'CMD ["/bin/sh"]' /root/bbrootfs.tar dkbusybox:local >/dev/null
+fi
+$X docker rm -f dkreg dkweb >/dev/null 2>&1 || true
+$X docker run -d --name dkreg --restart=unless-stopped -p 5000:5000 dkregistry:local >/dev/null
+$X docker run -d --name dkweb --restart=no -p 8080:80 dkbusybox:local httpd -f -p 80 -h /tmp >/dev/null
+code=000
+for i in $(seq 1 60); do
+  code=$(ip netns exec dkbext curl -s -m 2 -o /dev/null -w '%{http_code}' http://198.51.100.10:5000/v2/ || true)
+  [ "$code" = 200 ] && break; sleep 0.25
+done
+echo "registry from dkbext: $code; lab up in $(dk_elapsed "$t0") s"
+[ "$code" = 200 ]
