@@ -13,6 +13,7 @@
         'Registry.format.ps1xml'
         'Firewalld.format.ps1xml'
         'Docker.format.ps1xml'
+        'Diagnosis.format.ps1xml'
     )
     CmdletsToExport      = @(
         'Get-IpForward'
@@ -28,6 +29,9 @@
         'Get-DockerPublishedPort'
         'Get-DockerHostService'
         'Repair-DockerChain'
+        'Get-DockerHostNetState'
+        'Test-DockerHost'
+        'Repair-DockerHost'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -24,6 +24,9 @@ public abstract class DockerHostCmdlet : PSCmdlet, IDisposable
     /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C.</summary>
     protected T Await<T>(Func<CancellationToken, Task<T>> work) => work(CancellationToken).GetAwaiter().GetResult();
 
+    /// <summary>Runs asynchronous core work for a helper outside the command class, honouring this command's Ctrl+C.</summary>
+    internal T AwaitCore<T>(Func<CancellationToken, Task<T>> work) => Await(work);
+
     /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C.</summary>
     protected void Await(Func<CancellationToken, Task> work) => work(CancellationToken).GetAwaiter().GetResult();
 

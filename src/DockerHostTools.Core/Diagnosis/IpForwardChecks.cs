@@ -9,37 +9,58 @@ public static class IpForwardChecks
     public static IEnumerable<Finding> Evaluate(IpForwardState state, IReadOnlyList<string> resetRisks)
     {
         ArgumentNullException.ThrowIfNull(state);
+        return Evaluate(new IpForwardFact
+        {
+            Family = state.Family.ToString(), Key = state.Key, RuntimeValue = state.RuntimeValue, Status = state.Status.ToString(),
+            PersistedSource = state.PersistedSource?.Source, PersistedFile = state.PersistedSource?.File, PersistedKey = state.PersistedSource?.Key,
+            PersistedValue = state.PersistedSource?.Value,
+            Assignments = state.Assignments.Select(a => $"{a.Source}: {a.Key} = {a.Value}{(a.InForce ? " (in force)" : string.Empty)}").ToList(),
+        }, resetRisks);
+    }
+
+    /// <summary>The findings for one family's facts plus the reset risks found on the host.</summary>
+    public static IEnumerable<Finding> Evaluate(IpForwardFact state, IReadOnlyList<string> resetRisks)
+    {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(resetRisks);
         var evidence = Evidence(state);
-        var isV4 = state.Family == IpFamily.IPv4;
+        var isV4 = state.Family == nameof(IpFamily.IPv4);
         // IPv6 forwarding matters only where containers publish over IPv6: a problem there is a warning at most.
         var blocking = isV4 ? FindingSeverity.Error : FindingSeverity.Warning;
         var family = isV4 ? string.Empty : " -Family IPv6";
         var repair = $"Repair-IpForward{family} -Confirm:$false";
         var shell = $"echo '{state.Key} = 1' > {IpForward.DefaultDropInPath} && sysctl -p {IpForward.DefaultDropInPath}";
 
-        if (state.RuntimeEnabled == false)
+        var runtimeOff = state.RuntimeValue == "0";
+        var persistedOff = state.PersistedValue is not null && long.TryParse(state.PersistedValue, out var pv) && pv == 0;
+        var persistedOn = state.PersistedValue is not null && long.TryParse(state.PersistedValue, out var pv1) && pv1 != 0;
+        // IPv6 forwarding matters only where it is in use: dockerd switched it on (runtime 1) or a file asks for it.
+        // Off everywhere is the normal state of an IPv4-only Docker host, not a finding.
+        if (!isV4 && state.RuntimeValue != "1" && !persistedOn)
+        {
+            yield break;
+        }
+
+        if (runtimeOff)
         {
             yield return new Finding(FindingIds.IpForwardDisabled, blocking, state.Key,
                 $"{state.Key} is 0: the host does not forward packets to containers, so outside clients time out on published ports.",
                 evidence, [repair, shell], canRepair: true);
         }
 
-        switch (state.Status)
+        if (persistedOff)
         {
-            case IpForwardStatus.Overridden:
-            case IpForwardStatus.PersistedDisabled:
-            case IpForwardStatus.RuntimeDisabled when state.PersistedEnabled == false:
-                yield return new Finding(FindingIds.IpForwardOverridden, FindingSeverity.Warning, state.Key,
-                    $"{state.PersistedSource!.Source} sets {state.Key} = {state.PersistedSource.Value} and is applied last: forwarding goes off at the next boot, network restart or sysctl --system.",
-                    evidence, [repair.Replace("-Confirm", "-Force -Confirm", StringComparison.Ordinal), $"sed -i 's/^{state.PersistedSource.Key}/# &/' {state.PersistedSource.File}"], canRepair: true);
-                break;
-            case IpForwardStatus.NotPersisted:
-            case IpForwardStatus.RuntimeDisabled when state.PersistedEnabled is null:
-                yield return new Finding(FindingIds.IpForwardNotPersisted, FindingSeverity.Warning, state.Key,
-                    $"No sysctl file sets {state.Key}: it is on only because dockerd switched it on, and a network restart or reboot switches it off.",
-                    evidence, [repair, shell], canRepair: true);
-                break;
+            yield return new Finding(FindingIds.IpForwardOverridden, FindingSeverity.Warning, state.Key,
+                $"{state.PersistedSource} sets {state.Key} = {state.PersistedValue} and is applied last: forwarding goes off at the next boot, network restart or sysctl --system.",
+                evidence, [repair.Replace("-Confirm", "-Force -Confirm", StringComparison.Ordinal), $"sed -i 's/^{state.PersistedKey}/# &/' {state.PersistedFile}"], canRepair: true);
+        }
+        else if (state.PersistedSource is null && state.RuntimeValue is not null)
+        {
+            yield return new Finding(FindingIds.IpForwardNotPersisted, FindingSeverity.Warning, state.Key,
+                runtimeOff
+                    ? $"No sysctl file sets {state.Key}: even once it is switched on again, the next network restart or reboot switches it off."
+                    : $"No sysctl file sets {state.Key}: it is on only because dockerd switched it on, and a network restart or reboot switches it off.",
+                evidence, [repair, shell], canRepair: true);
         }
 
         if (isV4)
@@ -53,10 +74,10 @@ public static class IpForwardChecks
         }
     }
 
-    private static string[] Evidence(IpForwardState s)
+    private static string[] Evidence(IpForwardFact s)
     {
         var list = new List<string> { $"/proc/sys/{s.Key.Replace('.', '/')} = {s.RuntimeValue ?? "(unreadable)"}" };
-        list.AddRange(s.Assignments.Select(a => $"{a.Source}: {a.Key} = {a.Value}{(a.InForce ? " (in force)" : string.Empty)}"));
+        list.AddRange(s.Assignments);
         if (s.Assignments.Count == 0)
         {
             list.Add("no sysctl.d file or /etc/sysctl.conf sets it");

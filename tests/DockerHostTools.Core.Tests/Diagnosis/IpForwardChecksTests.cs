@@ -55,11 +55,27 @@ public class IpForwardChecksTests
     }
 
     [Fact]
-    public void Ipv6_off_is_only_a_warning()
+    public void Ipv6_off_everywhere_is_the_normal_state_of_an_ipv4_only_host()
     {
         using var t = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "0");
-        var f = Check(t, IpFamily.IPv6);
-        Assert.Equal(FindingSeverity.Warning, f[0].Severity);
-        Assert.Contains("Repair-IpForward -Family IPv6 -Confirm:$false", f[0].Remedy);
+        Assert.Empty(Check(t, IpFamily.IPv6));
+    }
+
+    [Fact]
+    public void Ipv6_reset_after_a_file_asked_for_it_is_only_a_warning()
+    {
+        using var t = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "0")
+            .File("/etc/sysctl.d/30-v6.conf", "net.ipv6.conf.all.forwarding = 1\n");
+        var f = Assert.Single(Check(t, IpFamily.IPv6));
+        Assert.Equal(FindingIds.IpForwardDisabled, f.Id);
+        Assert.Equal(FindingSeverity.Warning, f.Severity);
+        Assert.Contains("Repair-IpForward -Family IPv6 -Confirm:$false", f.Remedy);
+    }
+
+    [Fact]
+    public void Ipv6_switched_on_by_dockerd_only_is_not_persisted()
+    {
+        using var t = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+        Assert.Equal(FindingIds.IpForwardNotPersisted, Assert.Single(Check(t, IpFamily.IPv6)).Id);
     }
 }

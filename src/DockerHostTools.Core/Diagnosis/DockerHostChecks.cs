@@ -1,0 +1,199 @@
+using System.Globalization;
+
+namespace DockerHostTools.Core.Diagnosis;
+
+/// <summary>
+/// Turns facts into findings. The severities follow what the real lab shows: with Docker's DNAT rule in place, forwarded
+/// traffic never reaches firewalld's INPUT filtering, so a closed port is a Warning (it breaks once the rule is flushed)
+/// and an Error once the rule is gone; docker-proxy keeps a port answering without the DNAT rule only when firewalld does
+/// not reject it.
+/// </summary>
+public static class DockerHostChecks
+{
+    private static readonly string[] VitalChains = ["nat/DOCKER", "filter/DOCKER", "filter/DOCKER-FORWARD"];
+
+    /// <summary>Every finding for the host, Errors first. <paramref name="ports"/> narrows the per-port checks.</summary>
+    public static IReadOnlyList<Finding> Evaluate(HostFacts facts, IReadOnlyCollection<int>? ports = null)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var findings = new List<Finding>();
+        var dockerService = facts.Services.FirstOrDefault(s => s.Name == "docker.service");
+        var firewalldService = facts.Services.FirstOrDefault(s => s.Name == "firewalld.service");
+        var dockerUp = facts.Docker.EngineReachable && (dockerService is null || dockerService.ActiveState == "active");
+
+        // Cause 3: forwarding.
+        foreach (var f in facts.IpForward)
+        {
+            findings.AddRange(IpForwardChecks.Evaluate(f, facts.ResetRisks));
+        }
+
+        // The engine itself.
+        if (!dockerUp && (dockerService is { LoadState: "loaded" } || facts.Docker.EngineError is not null && dockerService?.LoadState != "not-found"))
+        {
+            findings.Add(new Finding(FindingIds.DockerServiceDown, FindingSeverity.Error, "docker.service",
+                "dockerd is not running: no published port answers, and nothing re-creates Docker's rules.",
+                [$"systemctl: docker.service {dockerService?.ActiveState ?? "?"}/{dockerService?.SubState ?? "?"}", $"Engine API: {facts.Docker.EngineError ?? "answered"}"],
+                ["systemctl reset-failed docker.service docker.socket", "systemctl start docker", "Repair-DockerChain -Confirm:$false"], canRepair: true));
+        }
+
+        var ipt = facts.Iptables;
+        var dockerVariant = ipt.FirstOrDefault(v => v.HoldsDockerRules && v.Variant == facts.DefaultIptablesVariant)
+            ?? ipt.FirstOrDefault(v => v.HoldsDockerRules)
+            ?? ipt.FirstOrDefault(v => v.Variant == facts.DefaultIptablesVariant);
+
+        // Cause 2: Docker's chains.
+        if (dockerUp && dockerVariant is not null)
+        {
+            foreach (var c in dockerVariant.Chains.Where(c => !c.Exists || c.JumpCount == 0))
+            {
+                var vital = VitalChains.Contains($"{c.Table}/{c.Chain}");
+                var what = c.Exists ? "exists but nothing jumps into it" : "is missing";
+                findings.Add(new Finding(FindingIds.DockerChainMissing, vital ? FindingSeverity.Error : FindingSeverity.Warning,
+                    $"{dockerVariant.Variant}:{c.Table}/{c.Chain}",
+                    $"Docker's chain {c.Table}/{c.Chain} {what} in iptables-{dockerVariant.Variant}: something (usually a firewalld start or reload) flushed Docker's rules.",
+                    [$"iptables-{dockerVariant.Variant}-save: chain {c.Table}/{c.Chain} {(c.Exists ? "present" : "absent")}, {c.JumpCount} jump(s) into it"],
+                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], canRepair: true));
+            }
+
+            var other = ipt.FirstOrDefault(v => v.HoldsDockerRules && v.Variant != facts.DefaultIptablesVariant);
+            if (other is not null && facts.DefaultIptablesVariant is not null)
+            {
+                findings.Add(new Finding(FindingIds.DockerRulesInOtherVariant, FindingSeverity.Warning, $"iptables-{other.Variant}",
+                    $"Docker's rules live in iptables-{other.Variant}, but 'iptables' (and firewalld) use iptables-{facts.DefaultIptablesVariant}: two rule sets filter the same packets and 'iptables -L' does not show Docker's rules.",
+                    [$"iptables-{other.Variant}-save holds Docker's chains", $"the iptables alternative points at iptables-{facts.DefaultIptablesVariant}"],
+                    [$"update-alternatives --set iptables /usr/sbin/iptables-{facts.DefaultIptablesVariant}", "systemctl restart docker"], canRepair: false));
+            }
+        }
+
+        // firewalld started after dockerd.
+        var fw = facts.Firewalld;
+        var fwRunning = fw.State == "Running";
+        if (dockerService is { ActiveState: "active", ActiveEnterMonotonicUs: > 0 } && firewalldService is { ActiveState: "active" } &&
+            firewalldService.ActiveEnterMonotonicUs > dockerService.ActiveEnterMonotonicUs)
+        {
+            var rulesMissing = findings.Any(x => x.Id == FindingIds.DockerChainMissing && x.Severity == FindingSeverity.Error) ||
+                facts.Docker.Ports.Any(p => !p.DnatRulePresent);
+            findings.Add(new Finding(FindingIds.FirewalldStartedAfterDocker, rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning, "firewalld.service",
+                rulesMissing
+                    ? "firewalld (re)started after dockerd and flushed Docker's rules; dockerd did not put them back."
+                    : "firewalld (re)started after dockerd; dockerd re-added its rules this time, but it does not always.",
+                [$"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService.ActiveSince)}",
+                    facts.Docker.FirewallReloadedAt is { } at ? $"Engine /info: FirewallBackend ReloadedAt {Stamp(at)}" : "Engine /info: no firewall reload report (API < 1.48)"],
+                ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], canRepair: true));
+        }
+
+        // Per published port.
+        var published = facts.Docker.Ports.Where(p => ports is null || ports.Count == 0 || ports.Contains(p.Port)).ToList();
+        if (ports is { Count: > 0 } && facts.Docker.EngineReachable)
+        {
+            foreach (var wanted in ports.Where(p => published.All(x => x.Port != p)))
+            {
+                var stopped = facts.Docker.StoppedContainers.Where(c => c.Ports.Any(x => x.StartsWith(wanted.ToString(CultureInfo.InvariantCulture) + "/", StringComparison.Ordinal))).ToList();
+                var target = $"{wanted}/tcp";
+                findings.Add(new Finding(FindingIds.ContainerNotRunning, FindingSeverity.Error, target,
+                    stopped.Count > 0
+                        ? $"The container that publishes {target} ({string.Join(", ", stopped.Select(s => s.Name))}) is not running."
+                        : $"No running container publishes {target}.",
+                    stopped.Count > 0 ? stopped.Select(s => $"Engine API: container {s.Name} {s.State} ({s.Status})").ToList()
+                        : [$"Engine API: no running container publishes {wanted}; stopped containers: {string.Join(", ", facts.Docker.StoppedContainers.Select(s => s.Name).DefaultIfEmpty("none"))}"],
+                    stopped.Count > 0 ? stopped.Select(s => $"docker start {s.Name}").ToList() : ["docker ps -a", "docker run -d -p 5000:5000 registry"],
+                    canRepair: stopped.Count > 0));
+            }
+        }
+
+        foreach (var p in published)
+        {
+            var target = $"{p.Port}/{p.Protocol}";
+            var zone = fw.OutsideZone;
+            var inZone = fw.Ports.FirstOrDefault(x => x.Zone == zone && x.Port == p.Port && x.Protocol == p.Protocol);
+            var openRuntime = inZone?.RuntimeOpenBy is not null;
+            var openPermanent = inZone?.PermanentOpenBy is not null;
+            var fwRejects = fwRunning && !openRuntime;
+
+            if (!p.DnatRulePresent)
+            {
+                var hidden = p.ProxyListening && !fwRejects;
+                findings.Add(new Finding(FindingIds.DockerDnatMissing, hidden ? FindingSeverity.Warning : FindingSeverity.Error, target,
+                    hidden
+                        ? $"The DNAT rule of {target} ({p.ContainerName}) is gone; docker-proxy still answers, so it looks healthy, but the registry sees the host's address instead of the client's."
+                        : $"The DNAT rule of {target} ({p.ContainerName}) is gone: outside traffic no longer reaches the container{(fwRejects ? " and firewalld rejects it at the host" : string.Empty)}.",
+                    [$"iptables nat/DOCKER: no DNAT for {target} -> {p.ContainerIp}:{p.ContainerPort}", $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}",
+                        fwRunning ? $"firewalld zone {zone}: {target} {(openRuntime ? "open" : "not open")} at runtime" : $"firewalld: {fw.State}"],
+                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], canRepair: true));
+            }
+            else
+            {
+                var policy = facts.Iptables.FirstOrDefault(v => v.Variant == p.RuleVariant)?.ForwardPolicy;
+                if (!p.ForwardAccepted && string.Equals(policy, "DROP", StringComparison.Ordinal))
+                {
+                    findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, target,
+                        $"The FORWARD policy is DROP and no rule accepts forwarded traffic to {p.ContainerIp}:{p.ContainerPort}: outside clients time out on {target}.",
+                        [$"iptables-{p.RuleVariant}: :FORWARD DROP", $"no ACCEPT rule in Docker's chains for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}"],
+                        ["systemctl restart docker", $"iptables -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT"], canRepair: false));
+                }
+            }
+
+            var user = facts.Iptables.FirstOrDefault(v => v.Variant == (p.RuleVariant ?? dockerVariant?.Variant))?.Chains.FirstOrDefault(c => c.Table == "filter" && c.Chain == "DOCKER-USER");
+            var drops = user?.Rules.Where(r => r.Contains(" -j DROP", StringComparison.Ordinal) || r.Contains(" -j REJECT", StringComparison.Ordinal)).ToList() ?? [];
+            if (drops.Count > 0)
+            {
+                var unconditional = drops.Any(r => r.Trim() is "-A DOCKER-USER -j DROP" or "-A DOCKER-USER -j REJECT" ||
+                    r.Contains($"--dport {p.ContainerPort} ", StringComparison.Ordinal) || r.EndsWith($"--dport {p.ContainerPort} -j DROP", StringComparison.Ordinal));
+                findings.Add(new Finding(FindingIds.DockerUserDrop, unconditional ? FindingSeverity.Error : FindingSeverity.Warning, target,
+                    unconditional
+                        ? $"DOCKER-USER drops traffic to {target} before Docker's own rules see it."
+                        : $"DOCKER-USER holds DROP/REJECT rules that may match traffic to {target}; check they are meant.",
+                    drops.Select(r => "iptables filter/DOCKER-USER: " + r).ToList(),
+                    drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal)).ToList(), canRepair: false));
+            }
+
+            // Cause 1: firewalld.
+            if (fwRunning && zone is not null)
+            {
+                // Zones that open the port by a port or service entry (a zone whose target accepts everything, such as
+                // docker or trusted, says nothing about where the admin meant to open it).
+                var elsewhere = fw.Ports.Where(x => x.Zone != zone && x.Port == p.Port && x.Protocol == p.Protocol && x.RuntimeOpenBy is not null &&
+                    !x.RuntimeOpenBy.StartsWith("target", StringComparison.Ordinal)).Select(x => x.Zone).ToList();
+                var severity = p.DnatRulePresent ? FindingSeverity.Warning : FindingSeverity.Error;
+                var evidence = new List<string>
+                {
+                    $"firewalld: {fw.OutsideZoneReason}",
+                    $"zone {zone}: {target} runtime {(openRuntime ? "open by " + inZone!.RuntimeOpenBy : "not open")}, permanent {(openPermanent ? "open by " + inZone!.PermanentOpenBy : "not open")}",
+                    $"Docker DNAT rule for {target}: {(p.DnatRulePresent ? "present (forwarded traffic bypasses firewalld's INPUT filtering)" : "missing")}",
+                };
+                var remedy = new List<string>
+                {
+                    $"firewall-cmd --zone={zone} --add-port={target}",
+                    $"firewall-cmd --zone={zone} --add-port={target} --permanent",
+                    $"Add-FirewalldPort -Port {p.Port} -Protocol {p.Protocol} -Zone {zone} -Confirm:$false",
+                };
+                if (!openRuntime && !openPermanent && elsewhere.Count > 0)
+                {
+                    findings.Add(new Finding(FindingIds.FirewalldZoneMismatch, severity, target,
+                        $"{target} is open in zone {string.Join(", ", elsewhere)}, but outside traffic arrives in zone {zone}, where it is not open.",
+                        evidence.Append($"open at runtime in: {string.Join(", ", elsewhere)}").ToList(), remedy, canRepair: true));
+                }
+                else if (!openRuntime && !openPermanent)
+                {
+                    findings.Add(new Finding(FindingIds.FirewalldPortClosed, severity, target,
+                        p.DnatRulePresent
+                            ? $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists, and breaks when a firewalld reload flushes it."
+                            : $"{target} is not open in firewalld zone {zone} and Docker's DNAT rule is gone: firewalld rejects outside clients.",
+                        evidence, remedy, canRepair: true));
+                }
+                else if (openRuntime != openPermanent)
+                {
+                    findings.Add(new Finding(FindingIds.FirewalldRuntimePermanentDrift, openRuntime ? FindingSeverity.Warning : severity, target,
+                        openRuntime
+                            ? $"{target} is open in zone {zone} at runtime only: the next firewalld reload or restart closes it."
+                            : $"{target} is open in zone {zone} only in the permanent configuration: not in force until a reload (which would flush Docker's rules).",
+                        evidence, [openRuntime ? remedy[1] : remedy[0], remedy[2]], canRepair: true));
+                }
+            }
+        }
+
+        return findings.OrderBy(f => f.Severity).ToList();
+    }
+
+    private static string Stamp(DateTimeOffset? t) => t?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "?";
+}

@@ -1,0 +1,270 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DockerHostTools.Core.Diagnosis;
+
+/// <summary>
+/// Everything the checks read, as plain data: it round-trips through JSON, so a snapshot saved on one host (CLIXML keeps
+/// the JSON text whole) can be judged on another. The checks see only these facts, never a live tool.
+/// </summary>
+public sealed class HostFacts
+{
+    /// <summary>When the facts were gathered.</summary>
+    public DateTimeOffset Taken { get; init; }
+
+    /// <summary>The host's name.</summary>
+    public string HostName { get; init; } = string.Empty;
+
+    /// <summary>The forwarding switches.</summary>
+    public IReadOnlyList<IpForwardFact> IpForward { get; init; } = [];
+
+    /// <summary>Configuration that switches forwarding off behind sysctl.d's back.</summary>
+    public IReadOnlyList<string> ResetRisks { get; init; } = [];
+
+    /// <summary>firewalld.</summary>
+    public FirewalldFact Firewalld { get; init; } = new();
+
+    /// <summary>Docker's rules, per iptables variant that holds rules.</summary>
+    public IReadOnlyList<IptablesVariantFact> Iptables { get; init; } = [];
+
+    /// <summary>The variant the <c>iptables</c> command (and firewalld) uses.</summary>
+    public string? DefaultIptablesVariant { get; init; }
+
+    /// <summary>The Docker engine.</summary>
+    public DockerFact Docker { get; init; } = new();
+
+    /// <summary>The services (systemd units).</summary>
+    public IReadOnlyList<ServiceFact> Services { get; init; } = [];
+
+    /// <summary>True when systemd could be asked (it is PID 1).</summary>
+    public bool SystemdAvailable { get; init; }
+
+    /// <summary>What could not be read, one line each (the checks say less where facts are missing).</summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
+
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false, Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>The facts as JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    /// <summary>Reads facts back from <see cref="ToJson"/>.</summary>
+    /// <exception cref="JsonException">The text is not a snapshot's facts.</exception>
+    public static HostFacts FromJson(string json) =>
+        JsonSerializer.Deserialize<HostFacts>(json, Options) ?? throw new JsonException("The snapshot holds no facts.");
+}
+
+/// <summary>One forwarding switch.</summary>
+public sealed class IpForwardFact
+{
+    /// <summary>IPv4 or IPv6.</summary>
+    public string Family { get; init; } = "IPv4";
+
+    /// <summary>The key.</summary>
+    public string Key { get; init; } = string.Empty;
+
+    /// <summary>The runtime value, null when unreadable.</summary>
+    public string? RuntimeValue { get; init; }
+
+    /// <summary>The verdict of Get-IpForward (its Status).</summary>
+    public string Status { get; init; } = string.Empty;
+
+    /// <summary>The assignment in force (<c>file:line</c>), null when no file sets it.</summary>
+    public string? PersistedSource { get; init; }
+
+    /// <summary>The file of the assignment in force.</summary>
+    public string? PersistedFile { get; init; }
+
+    /// <summary>The key as written in the assignment in force.</summary>
+    public string? PersistedKey { get; init; }
+
+    /// <summary>The value of the assignment in force.</summary>
+    public string? PersistedValue { get; init; }
+
+    /// <summary>Every assignment, as <c>file:line: key = value</c>, in the order applied.</summary>
+    public IReadOnlyList<string> Assignments { get; init; } = [];
+}
+
+/// <summary>firewalld, as the checks need it.</summary>
+public sealed class FirewalldFact
+{
+    /// <summary>Running, NotRunning, Failed, NotInstalled, Unreachable.</summary>
+    public string State { get; init; } = "NotInstalled";
+
+    /// <summary>The backend (firewalld.conf).</summary>
+    public string? Backend { get; init; }
+
+    /// <summary>The default zone.</summary>
+    public string? DefaultZone { get; init; }
+
+    /// <summary>The interface outside traffic arrives on (the default route's, else the first non-Docker interface).</summary>
+    public string? OutsideInterface { get; init; }
+
+    /// <summary>The zone of that interface.</summary>
+    public string? OutsideZone { get; init; }
+
+    /// <summary>Why that zone.</summary>
+    public string? OutsideZoneReason { get; init; }
+
+    /// <summary>Per zone and port of interest: open at runtime and permanently, and by what.</summary>
+    public IReadOnlyList<FirewalldPortFact> Ports { get; init; } = [];
+
+    /// <summary>What firewalld said when it is not running.</summary>
+    public string? Message { get; init; }
+}
+
+/// <summary>Whether one port is open in one zone.</summary>
+public sealed class FirewalldPortFact
+{
+    /// <summary>The zone.</summary>
+    public string Zone { get; init; } = string.Empty;
+
+    /// <summary>The port.</summary>
+    public int Port { get; init; }
+
+    /// <summary>The protocol.</summary>
+    public string Protocol { get; init; } = "tcp";
+
+    /// <summary>What opens it at runtime (port, range, service, target), null when closed.</summary>
+    public string? RuntimeOpenBy { get; init; }
+
+    /// <summary>What opens it permanently, null when closed.</summary>
+    public string? PermanentOpenBy { get; init; }
+}
+
+/// <summary>Docker's rules in one iptables variant.</summary>
+public sealed class IptablesVariantFact
+{
+    /// <summary>nft or legacy.</summary>
+    public string Variant { get; init; } = string.Empty;
+
+    /// <summary>The FORWARD chain's policy.</summary>
+    public string? ForwardPolicy { get; init; }
+
+    /// <summary>Docker's chains (expected ones, present or not).</summary>
+    public IReadOnlyList<ChainFact> Chains { get; init; } = [];
+
+    /// <summary>True when any Docker chain exists in this variant.</summary>
+    public bool HoldsDockerRules { get; init; }
+}
+
+/// <summary>One of Docker's chains.</summary>
+public sealed class ChainFact
+{
+    /// <summary>nat or filter.</summary>
+    public string Table { get; init; } = string.Empty;
+
+    /// <summary>The chain.</summary>
+    public string Chain { get; init; } = string.Empty;
+
+    /// <summary>True when it exists.</summary>
+    public bool Exists { get; init; }
+
+    /// <summary>How many rules jump into it.</summary>
+    public int JumpCount { get; init; }
+
+    /// <summary>Its rules, as iptables-save prints them.</summary>
+    public IReadOnlyList<string> Rules { get; init; } = [];
+}
+
+/// <summary>The Docker engine and its published ports.</summary>
+public sealed class DockerFact
+{
+    /// <summary>True when the Engine API answered.</summary>
+    public bool EngineReachable { get; init; }
+
+    /// <summary>Why it did not.</summary>
+    public string? EngineError { get; init; }
+
+    /// <summary>The engine's version.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>The engine's firewall backend report (API 1.48+).</summary>
+    public string? FirewallBackend { get; init; }
+
+    /// <summary>When the engine last re-applied its rules after a firewalld reload (API 1.48+).</summary>
+    public DateTimeOffset? FirewallReloadedAt { get; init; }
+
+    /// <summary>Published ports of running containers, cross-checked with the rules.</summary>
+    public IReadOnlyList<PublishedPortFact> Ports { get; init; } = [];
+
+    /// <summary>Containers that are not running.</summary>
+    public IReadOnlyList<StoppedContainerFact> StoppedContainers { get; init; } = [];
+}
+
+/// <summary>A published port.</summary>
+public sealed class PublishedPortFact
+{
+    /// <summary>The container's name.</summary>
+    public string ContainerName { get; init; } = string.Empty;
+
+    /// <summary>The container's id.</summary>
+    public string ContainerId { get; init; } = string.Empty;
+
+    /// <summary>The host address it is bound to.</summary>
+    public string? HostIp { get; init; }
+
+    /// <summary>The host port.</summary>
+    public int Port { get; init; }
+
+    /// <summary>tcp or udp.</summary>
+    public string Protocol { get; init; } = "tcp";
+
+    /// <summary>The container's address.</summary>
+    public string? ContainerIp { get; init; }
+
+    /// <summary>The container's port.</summary>
+    public int ContainerPort { get; init; }
+
+    /// <summary>The DNAT rule exists.</summary>
+    public bool DnatRulePresent { get; init; }
+
+    /// <summary>The variant holding the DNAT rule.</summary>
+    public string? RuleVariant { get; init; }
+
+    /// <summary>A filter rule accepts the forwarded traffic.</summary>
+    public bool ForwardAccepted { get; init; }
+
+    /// <summary>docker-proxy holds the host port.</summary>
+    public bool ProxyListening { get; init; }
+}
+
+/// <summary>A container that is not running, and the ports it would publish.</summary>
+public sealed class StoppedContainerFact
+{
+    /// <summary>The container's name.</summary>
+    public string Name { get; init; } = string.Empty;
+
+    /// <summary>The container's id.</summary>
+    public string Id { get; init; } = string.Empty;
+
+    /// <summary>Its state (exited, created, ...).</summary>
+    public string State { get; init; } = string.Empty;
+
+    /// <summary>Its status line.</summary>
+    public string Status { get; init; } = string.Empty;
+
+    /// <summary>The host ports it publishes when running, as <c>5000/tcp</c>.</summary>
+    public IReadOnlyList<string> Ports { get; init; } = [];
+}
+
+/// <summary>A systemd unit.</summary>
+public sealed class ServiceFact
+{
+    /// <summary>The unit.</summary>
+    public string Name { get; init; } = string.Empty;
+
+    /// <summary>loaded, not-found...</summary>
+    public string LoadState { get; init; } = string.Empty;
+
+    /// <summary>active, inactive, failed...</summary>
+    public string ActiveState { get; init; } = string.Empty;
+
+    /// <summary>running, dead...</summary>
+    public string SubState { get; init; } = string.Empty;
+
+    /// <summary>When it last became active.</summary>
+    public DateTimeOffset? ActiveSince { get; init; }
+
+    /// <summary>The same on the monotonic clock (µs).</summary>
+    public ulong ActiveEnterMonotonicUs { get; init; }
+}

@@ -1,0 +1,55 @@
+using DockerHostTools.Core.Diagnosis;
+using DockerHostTools.Core.Journal;
+
+namespace DockerHostTools.Core.Watch;
+
+/// <summary>One change of something that matters for published ports, with the journal's likely explanation.</summary>
+public sealed class NetStateChange
+{
+    /// <summary>Creates the record.</summary>
+    public NetStateChange(DateTimeOffset timestamp, string what, string? before, string? after, FindingSeverity severity, ChangeKind kind,
+        IReadOnlyList<LikelyCause> likelyCause)
+    {
+        Timestamp = timestamp;
+        What = what;
+        Before = before;
+        After = after;
+        Severity = severity;
+        Kind = kind;
+        LikelyCause = likelyCause;
+    }
+
+    /// <summary>When the change was seen.</summary>
+    public DateTimeOffset Timestamp { get; }
+
+    /// <summary>What changed, for example <c>net.ipv4.ip_forward</c>, <c>docker.service</c>, <c>DNAT 5000/tcp</c>.</summary>
+    public string What { get; }
+
+    /// <summary>The value before (null when it did not exist).</summary>
+    public string? Before { get; }
+
+    /// <summary>The value after (null when it is gone).</summary>
+    public string? After { get; }
+
+    /// <summary>Error: outside traffic is blocked now; Warning: it may break; Info: back to normal or harmless.</summary>
+    public FindingSeverity Severity { get; }
+
+    /// <summary>The kind of thing that changed.</summary>
+    public ChangeKind Kind { get; }
+
+    /// <summary>Journal entries around the change that may explain it, best match first.</summary>
+    public IReadOnlyList<LikelyCause> LikelyCause { get; }
+
+    /// <summary>The best explanation in a few words, or null.</summary>
+    public string? Cause => LikelyCause.Count == 0 ? null : LikelyCause[0].Unit ?? LikelyCause[0].Identifier;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Timestamp:HH:mm:ss} {What}: {Before ?? "(none)"} -> {After ?? "(none)"}{(Cause is null ? string.Empty : " by " + Cause)}";
+}
+
+/// <summary>One observed value, as a probe reports it.</summary>
+/// <param name="What">The name of the thing.</param>
+/// <param name="Value">Its value as text a person reads.</param>
+/// <param name="Kind">The kind of thing.</param>
+/// <param name="BadValue">Decides the severity of a change to a value: Error/Warning when the new value is bad, null when it is fine.</param>
+public sealed record Observation(string What, string? Value, ChangeKind Kind, Func<string?, FindingSeverity?> BadValue);

@@ -1,0 +1,27 @@
+@{
+    Synopsis     = 'Takes one snapshot of everything that decides whether a Docker host''s published ports answer from outside.'
+    Description  = @'
+Get-DockerHostNetState reads, concurrently: the forwarding switches (runtime from /proc/sys, persisted from the sysctl
+files), firewalld (state, zones, the outside interface's zone and whether each published port is open there, at runtime
+and permanently), Docker's chains in every iptables variant that holds rules, the published ports from the Docker Engine
+API cross-checked with the DNAT and forward rules and docker-proxy's listeners, and the services (docker, containerd,
+firewalld, the network managers present) with their start order.
+
+The snapshot's Facts (also as FactsJson) are what Test-DockerHost judges. Save a snapshot with Export-Clixml on one host
+and judge it later anywhere with Import-Clixml FILE | Test-DockerHost: FactsJson survives the round trip whole.
+What could not be read (firewalld absent, Docker not running, no systemd) is a warning and a line in Problems, not an error.
+'@
+    Parameters   = @{
+        Port   = 'Published host ports of interest; the snapshot keeps only those. All published ports by default.'
+        Socket = 'The Docker Engine API socket (default /run/docker.sock).'
+    }
+    Outputs      = @{ DockerHostNetState = 'Taken, HostName, IpForward, Firewalld, Chains, PublishedPorts, Services, FirewalldStartedAfterDocker, Problems, Facts, FactsJson.' }
+    Examples     = @(
+        @{ Code = 'Get-DockerHostNetState'; Remarks = 'One snapshot of the whole host.' }
+        @{ Code = 'Get-DockerHostNetState -Port 5000 | Export-Clixml ./host-a.xml'; Remarks = 'Saves what decides port 5000 on this host, to be judged later or elsewhere.' }
+        @{ Code = 'Import-Clixml ./host-a.xml | Test-DockerHost'; Remarks = 'Judges a saved snapshot: the same findings as on the host when it was taken.' }
+        @{ Code = '(Get-DockerHostNetState).PublishedPorts | Where-Object { -not $_.DnatRulePresent }'; Remarks = 'Published ports whose DNAT rule is gone.' }
+    )
+    Notes        = 'Needs root for iptables-save and firewall-cmd. Reading changes nothing.'
+    RelatedLinks = @('Test-DockerHost', 'Repair-DockerHost', 'about_DockerHostTools')
+}

@@ -1,0 +1,29 @@
+@{
+    Synopsis     = 'Fixes what Test-DockerHost found, in a safe order, then checks again and says for each finding whether it is fixed.'
+    Description  = @'
+Repair-DockerHost takes findings from the pipeline (or tests the host itself when given none), checks the host again so
+that only findings that still hold are repaired, and applies every repairable one in a safe order: ip_forward first
+(Repair-IpForward's drop-in, with -Force semantics when a later file overrides it), then firewalld ports (runtime and
+permanent, without a reload, in the zone of the outside interface), then Docker's rules (systemctl reset-failed and
+restart docker, then a bounded wait until the chains and every DNAT rule are back), then containers that are not running.
+Restarting docker comes after the firewalld change so that nothing flushes the rules it re-creates.
+
+Each step goes through ShouldProcess: -WhatIf prints the plan and changes nothing. A failed step stops the later ones.
+Afterwards the host is checked again and one result per finding says Verified when the check no longer reports it.
+ConfirmImpact is High: it can restart the Docker engine.
+'@
+    Parameters   = @{
+        Finding = 'Findings from Test-DockerHost (live objects, or read back with Import-Clixml / ConvertFrom-Json: they are matched again by Id and Target).'
+        Socket  = 'The Docker Engine API socket (default /run/docker.sock).'
+    }
+    Inputs       = @('DockerHostTools.Core.Diagnosis.Finding')
+    Outputs      = @{ DockerHostRepairResult = 'Id, Target, Severity, Message, Steps (each with its Outcome), Verified, Remaining.' }
+    Examples     = @(
+        @{ Code = 'Test-DockerHost | Repair-DockerHost -WhatIf'; Remarks = 'The plan, in the order it would run; nothing changes.' }
+        @{ Code = 'Test-DockerHost | Repair-DockerHost -Confirm:$false'; Remarks = 'Fixes every repairable finding without asking and verifies each.' }
+        @{ Code = 'Test-DockerHost | Where-Object Id -like IpForward* | Repair-DockerHost'; Remarks = 'Repairs only the forwarding findings (asks first).' }
+        @{ Code = 'Repair-DockerHost -Confirm:$false | Where-Object { -not $_.Verified }'; Remarks = 'Tests, repairs, and lists what is still wrong.' }
+    )
+    Notes        = 'Needs root (NotRoot otherwise). Error ids: NotRoot, InputNotAFinding, RepairPlanFailed, RepairStepFailed, NativeCallTimedOut. Findings with CanRepair false (ForwardPolicyDrop, DockerUserDrop, DockerRulesInOtherVariant, IpForwardResetRisk) get a warning with their remedy.'
+    RelatedLinks = @('Test-DockerHost', 'Get-DockerHostNetState', 'Repair-IpForward', 'Add-FirewalldPort', 'Repair-DockerChain', 'about_DockerHostTools')
+}

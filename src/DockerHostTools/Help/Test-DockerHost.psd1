@@ -1,0 +1,43 @@
+@{
+    Synopsis     = 'Tells why a Docker host''s published ports do not answer from outside: findings with evidence and the exact remedy.'
+    Description  = @'
+Test-DockerHost checks the three causes together and returns Finding objects: Id, Severity (Error: outside traffic is
+blocked now; Warning: it breaks at the next reboot, reload or restart; Info), Target (5000/tcp, net.ipv4.ip_forward...),
+Message (one line to act on), Evidence (what was observed, with its source), Remedy (the exact commands) and CanRepair.
+A healthy host gives no Error and no Warning. Pipe the findings to Repair-DockerHost to fix the repairable ones.
+
+The finding ids are a public contract:
+IpForwardDisabled (Error): net.ipv4.ip_forward is 0; forwarded traffic to containers is dropped.
+IpForwardNotPersisted (Warning): on only because dockerd switched it on; a network restart or reboot switches it off.
+IpForwardOverridden (Warning): the sysctl file applied last sets 0 (for example a 99-cis.conf).
+IpForwardResetRisk (Warning): systemd-networkd (IPForward=no, IPv4Forwarding=no) can switch it off whatever sysctl.d says.
+FirewalldPortClosed (Warning while Docker's DNAT rule exists, since forwarded traffic bypasses firewalld's INPUT filtering; Error once the rule is gone): the port is not open in the zone of the outside interface.
+FirewalldRuntimePermanentDrift (Warning): open at runtime only (lost at the next reload) or permanently only (not in force).
+FirewalldZoneMismatch: open in another zone than the one outside traffic arrives in.
+FirewalldStartedAfterDocker (Warning, Error when Docker's rules are gone): firewalld entered its active state after dockerd and flushed its rules.
+DockerServiceDown (Error): dockerd is not running.
+DockerChainMissing (Error for nat/filter DOCKER and DOCKER-FORWARD, Warning for the others): a Docker chain is missing or nothing jumps into it.
+DockerDnatMissing (Error; Warning when docker-proxy still answers and firewalld does not reject, since it then only looks healthy and the registry sees the host's address): the port's DNAT rule is gone.
+DockerRulesInOtherVariant (Warning): Docker's rules live in iptables-legacy while iptables and firewalld use nft, or the reverse.
+ForwardPolicyDrop (Error): FORWARD's policy is DROP and nothing accepts the port's forwarded traffic.
+DockerUserDrop (Error when it drops the port unconditionally, else Warning): DOCKER-USER drops or rejects before Docker's rules.
+ContainerNotRunning (Error): no running container publishes the port asked for.
+'@
+    Parameters   = @{
+        Port        = 'Published host ports to check; by default every published port. A port that no running container publishes gives ContainerNotRunning.'
+        InputObject = 'A snapshot from Get-DockerHostNetState, live or read back with Import-Clixml; it is judged instead of the live host.'
+        Socket      = 'The Docker Engine API socket (default /run/docker.sock), for the live check.'
+        IncludeInfo = 'Also return Info findings.'
+    }
+    Inputs       = @('DockerHostTools.Core.Diagnosis.DockerHostNetState')
+    Outputs      = @{ Finding = 'Id, Severity, Target, Message, Evidence, Remedy, CanRepair; Errors first.' }
+    Examples     = @(
+        @{ Code = 'Test-DockerHost'; Remarks = 'Why do published ports not answer from outside? Findings grouped by severity, with the remedy.' }
+        @{ Code = 'Test-DockerHost -Port 5000 | Format-List'; Remarks = 'Everything about port 5000, with the evidence for each finding.' }
+        @{ Code = 'Test-DockerHost | Repair-DockerHost -Confirm:$false'; Remarks = 'Finds and fixes in one line, then says for each finding whether the check afterwards shows it gone.' }
+        @{ Code = 'if (Test-DockerHost | Where-Object Severity -eq Error) { exit 1 }'; Remarks = 'A runbook or monitoring check: fails when outside traffic is blocked now.' }
+        @{ Code = 'Import-Clixml ./host-a.xml | Test-DockerHost | ConvertTo-Json -EnumsAsStrings'; Remarks = 'Judges a snapshot saved on another host, as JSON.' }
+    )
+    Notes        = 'Needs root on a live host (iptables-save, firewall-cmd). Error ids: InputNotASnapshot, SnapshotNotReadable.'
+    RelatedLinks = @('Get-DockerHostNetState', 'Repair-DockerHost', 'about_DockerHostTools')
+}
