@@ -32,6 +32,7 @@
         'Get-DockerHostNetState'
         'Test-DockerHost'
         'Repair-DockerHost'
+        'Watch-DockerHostNetState'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -31,7 +31,7 @@ public sealed class NetStateChange
     /// <summary>The value after (null when it is gone).</summary>
     public string? After { get; }
 
-    /// <summary>Error: outside traffic is blocked now; Warning: it may break; Info: back to normal or harmless.</summary>
+    /// <summary>Error: outside traffic is blocked now; Warning: it may break or just broke something; Info: back to normal or harmless.</summary>
     public FindingSeverity Severity { get; }
 
     /// <summary>The kind of thing that changed.</summary>
@@ -40,16 +40,12 @@ public sealed class NetStateChange
     /// <summary>Journal entries around the change that may explain it, best match first.</summary>
     public IReadOnlyList<LikelyCause> LikelyCause { get; }
 
-    /// <summary>The best explanation in a few words, or null.</summary>
+    /// <summary>What the watcher can tell without the journal (a firewalld reload logs nothing), or null.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>The best explanation: the unit (or program) of the first likely cause, or null.</summary>
     public string? Cause => LikelyCause.Count == 0 ? null : LikelyCause[0].Unit ?? LikelyCause[0].Identifier;
 
     /// <inheritdoc />
     public override string ToString() => $"{Timestamp:HH:mm:ss} {What}: {Before ?? "(none)"} -> {After ?? "(none)"}{(Cause is null ? string.Empty : " by " + Cause)}";
 }
-
-/// <summary>One observed value, as a probe reports it.</summary>
-/// <param name="What">The name of the thing.</param>
-/// <param name="Value">Its value as text a person reads.</param>
-/// <param name="Kind">The kind of thing.</param>
-/// <param name="BadValue">Decides the severity of a change to a value: Error/Warning when the new value is bad, null when it is fine.</param>
-public sealed record Observation(string What, string? Value, ChangeKind Kind, Func<string?, FindingSeverity?> BadValue);

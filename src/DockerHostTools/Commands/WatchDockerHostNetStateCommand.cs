@@ -1,0 +1,101 @@
+using System.Management.Automation;
+using DockerHostTools.Core.Native;
+using DockerHostTools.Core.Watch;
+
+namespace DockerHostTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Streams a NetStateChange each time something that matters for published ports changes, with its likely cause from the journal.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Watch, "DockerHostNetState")]
+[OutputType(typeof(NetStateChange))]
+public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
+{
+    /// <summary>How often ip_forward is read (a number is seconds; default 1 s).</summary>
+    [Parameter(Position = 0)]
+    [SecondsTransformation]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Stop after this long (a number is seconds); runs until Ctrl+C by default.</summary>
+    [Parameter]
+    [SecondsTransformation]
+    public TimeSpan? Duration { get; set; }
+
+    /// <summary>Stop after this many changes.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? Count { get; set; }
+
+    /// <summary>Published host ports whose DNAT rules are watched (all by default).</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int[]? Port { get; set; }
+
+    /// <summary>Every how many intervals the costlier reads (systemctl, iptables-save, nft) run; default 5.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int SlowEvery { get; set; } = 5;
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (Interval <= TimeSpan.Zero || Interval > TimeSpan.FromHours(1))
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Interval), Interval, "The interval must be more than 0 and at most 1 hour."),
+                "InvalidInterval", ErrorCategory.InvalidArgument, Interval));
+        }
+
+        if (Duration is { } d && d <= TimeSpan.Zero)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Duration), d, "The duration must be more than 0."),
+                "InvalidDuration", ErrorCategory.InvalidArgument, d));
+        }
+
+        var watcher = new NetStateWatcher(Runner, HostFileSystem.Live, new WatchOptions { Interval = Interval, SlowEvery = SlowEvery, Ports = Port ?? [] });
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        if (Duration is { } duration)
+        {
+            window.CancelAfter(duration);
+        }
+
+        var seen = 0;
+        var changes = watcher.WatchAsync(window.Token).GetAsyncEnumerator(window.Token);
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = changes.MoveNextAsync().AsTask().GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException) when (!CancellationToken.IsCancellationRequested)
+                {
+                    return; // the duration is over
+                }
+
+                if (!more)
+                {
+                    return;
+                }
+
+                WriteObject(changes.Current);
+                if (Count is { } count && ++seen >= count)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                changes.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                // Already stopping.
+            }
+        }
+    }
+}
