@@ -33,7 +33,7 @@ finally { Stop-FirewalldLab }
 
 $slowest = $r.Single | Sort-Object Ms -Descending | Select-Object -First 1
 $r.Single | ForEach-Object { '{0,-40} {1,8:N0} ms' -f $_.Call, $_.Ms }
-'{0,-40} {1,8:N0} ms' -f 'Get-FirewalldState (4 calls, concurrent)', $r.StateMs
+'{0,-40} {1,8:N0} ms' -f 'Get-FirewalldState (busctl + 2 concurrent)', $r.StateMs
 '{0,-40} {1,8:N0} ms' -f 'shell script (8 calls, sequential)', $r.ScriptMs
 ''
 'Get-FirewalldState / slowest single call ({0}): {1:N2}x (target 1.3x)' -f $slowest.Call, ($r.StateMs / $slowest.Ms)
