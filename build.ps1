@@ -32,6 +32,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+$Tag = @($Tag | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 
 # ---- pinned tool versions: the one place they live --------------------------------------------
 $PesterVersion = '5.7.1'
@@ -108,9 +109,13 @@ function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $Ex
     $countsFile = Join-Path $ResultsDir "pester-$Name.json"
     Remove-Item $countsFile -ErrorAction Ignore
     $pwsh = Get-PwshCommand
+    # Tags go to the child as one comma-joined argument each (an empty array would leave the parameter without a value).
+    $tagArgs = @()
+    if ($IncludeTag) { $tagArgs += '-IncludeTag', ($IncludeTag -join ',') }
+    if ($ExcludeTag) { $tagArgs += '-ExcludeTag', ($ExcludeTag -join ',') }
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') `
         -PesterPath $pester -ModulePath (Join-Path $ModuleOut "$ModuleName.psd1") -TestPath (Join-Path $Root 'tests') `
-        -IncludeTag ($IncludeTag -join ',') -ExcludeTag ($ExcludeTag -join ',') -ResultFile $resultFile -CountsFile $countsFile | Out-Host
+        @tagArgs -ResultFile $resultFile -CountsFile $countsFile | Out-Host
     if (-not (Test-Path $countsFile)) {
         Write-Warning "Pester ($Name) ended without results (exit $LASTEXITCODE)."
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }

@@ -32,7 +32,7 @@ function Stop-FirewalldLab {
 
 function Invoke-FirewalldLabHost {
     # Runs a program in the lab host (its network and mount namespaces); returns exit code, stdout, stderr.
-    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    param([Parameter(Mandatory, Position = 0)] [string] $FilePath, [Parameter(ValueFromRemainingArguments)] [string[]] $ArgumentList = @())
     $env:FWLAB_PREFIX = $script:Prefix
     $errFile = [IO.Path]::GetTempFileName()
     try {
@@ -45,13 +45,13 @@ function Invoke-FirewalldLabHost {
 function Invoke-FirewallCmdInLab {
     # firewall-cmd in the lab host; returns exit code and output.
     param([Parameter(ValueFromRemainingArguments)] [string[]] $ArgumentList)
-    Invoke-FirewalldLabHost 'firewall-cmd' $ArgumentList
+    Invoke-FirewalldLabHost firewall-cmd @ArgumentList
 }
 
 function Invoke-ModuleInFirewalldLab {
     <#
     Runs a script in a child pwsh inside the lab host with the module imported; the script's output comes back
-    through Export-Clixml. Errors are not swallowed: the script catches what it wants to assert on.
+    as JSON (ConvertTo-Json -EnumsAsStrings). Errors are not swallowed: the script catches what it wants to assert on.
     -User runs the child as another user (setpriv), for the not-root cases.
     #>
     param([Parameter(Mandatory)] [string] $Script, [string] $User)
@@ -61,14 +61,24 @@ function Invoke-ModuleInFirewalldLab {
     $work = Join-Path ([IO.Path]::GetTempPath()) ("dht-fwlab-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
     New-Item -ItemType Directory $work | Out-Null
     try {
-        $resultFile = Join-Path $work 'result.xml'
+        $resultFile = Join-Path $work 'result.json'
+        $modulePath = $env:DHT_MODULE_PATH
+        if ($User) {
+            # The unprivileged user cannot read root's home (pwsh) nor, maybe, the build folder: give it copies.
+            Copy-Item (Split-Path $pwshDll) (Join-Path $work 'pwsh') -Recurse
+            $pwshDll = Join-Path $work 'pwsh' (Split-Path $pwshDll -Leaf)
+            Copy-Item (Split-Path $modulePath) (Join-Path $work 'module') -Recurse
+            $modulePath = Join-Path $work 'module' (Split-Path $modulePath -Leaf)
+            & chmod -R a+rX $work
+        }
         $scriptFile = Join-Path $work 'script.ps1'
         @"
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
-Import-Module '$($env:DHT_MODULE_PATH)' -Force
+Import-Module '$modulePath' -Force
 `$result = & { $Script }
-`$result | Export-Clixml -Path '$resultFile' -Depth 5
+# JSON, as a runbook would read it: enums as strings (this also checks the output converts cleanly).
+ConvertTo-Json -InputObject `$result -Depth 8 -EnumsAsStrings | Set-Content -Path '$resultFile'
 "@ | Set-Content $scriptFile
         $pwshArgs = @('-NoProfile', '-NonInteractive', '-File', $scriptFile)
         $cmd = if ($pwshDll -like '*.dll') { @($dotnet, $pwshDll) + $pwshArgs } else { @($dotnet) + $pwshArgs }
@@ -79,7 +89,7 @@ Import-Module '$($env:DHT_MODULE_PATH)' -Force
         $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
         $out = & bash (Join-Path $script:NetnsDir 'fwlab-exec.sh') host env HOME=$work DOTNET_CLI_HOME=$work @cmd 2>&1
         if (-not (Test-Path $resultFile)) { throw "The child pwsh in the lab wrote no result (exit $LASTEXITCODE): $($out -join "`n")" }
-        Import-Clixml $resultFile
+        Get-Content $resultFile -Raw | ConvertFrom-Json
     }
     finally { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
 }

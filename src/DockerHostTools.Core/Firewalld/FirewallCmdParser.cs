@@ -53,6 +53,21 @@ public static partial class FirewallCmdParser
         return (FirewalldRunState.Unreachable, $"firewall-cmd --state gave an unexpected answer (exit {exitCode}): {text}");
     }
 
+    /// <summary>
+    /// Reads a one-string answer of <c>busctl</c> (<c>s "RUNNING"</c>, <c>s "public"</c>): the string, or null when the
+    /// call failed or printed something else.
+    /// </summary>
+    public static string? ParseBusctlString(int exitCode, string standardOutput)
+    {
+        var line = ParseDefaultZone(standardOutput);
+        if (exitCode != 0 || line is null || !line.StartsWith("s \"", StringComparison.Ordinal) || !line.EndsWith('"'))
+        {
+            return null;
+        }
+
+        return line[3..^1];
+    }
+
     /// <summary>Reads <c>--get-default-zone</c>: one line, the zone name; null when empty.</summary>
     public static string? ParseDefaultZone(string standardOutput)
     {

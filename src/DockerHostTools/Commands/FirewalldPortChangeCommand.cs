@@ -55,6 +55,12 @@ public abstract class FirewalldPortChangeCommand : DockerHostCmdlet
             return;
         }
 
+        if (!WhatIfOnly())
+        {
+            // Before firewalld is asked: without root, firewall-cmd may not even see it (polkit), and nothing may change.
+            RequireRoot(MyInvocation.MyCommand.Name, spec.ToString());
+        }
+
         _state ??= Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct));
         FirewalldConfiguration[] configurations = (Runtime.IsPresent, Permanent.IsPresent) switch
         {
@@ -77,11 +83,6 @@ public abstract class FirewalldPortChangeCommand : DockerHostCmdlet
         {
             WriteError(FirewalldCommandSupport.ToFirewalldError(ex, ex.Value)!);
             return;
-        }
-
-        if (plan.Any(i => i.Step is not null) && !WhatIfOnly())
-        {
-            RequireRoot(MyInvocation.MyCommand.Name, spec.ToString());
         }
 
         foreach (var item in plan)

@@ -52,7 +52,9 @@ public class FirewallCmdParserTests
     [Fact]
     public void State_not_authorized_is_unreachable()
     {
-        var (state, message) = FirewallCmdParser.ParseState(253, string.Empty, "Authorization failed.");
+        var name = "1.3.3-state-not-authorized"; // firewall-cmd --state as an unprivileged user (polkit says no)
+        Assert.Equal(253, Fx.Exit(name));
+        var (state, message) = FirewallCmdParser.ParseState(Fx.Exit(name), Fx.Out(name), Fx.Err(name));
         Assert.Equal(FirewalldRunState.Unreachable, state);
         Assert.Contains("253", message, StringComparison.Ordinal);
     }
@@ -232,11 +234,14 @@ internal sealed class CapturedRunner : INativeRunner
 
     public List<string> Calls { get; } = [];
 
-    public string? Resolve(string program) => "/usr/bin/" + program;
+    // firewall-cmd calls are keyed by their arguments; other programs by "program arguments". A program with no key
+    // is "not installed" (so the busctl fast path is used only where a test gives busctl captures).
+    public string? Resolve(string program) =>
+        program == "firewall-cmd" || _map.Keys.Any(k => k.StartsWith(program + " ", StringComparison.Ordinal)) ? "/usr/bin/" + program : null;
 
     public Task<NativeResult> RunAsync(NativeCommand command, CancellationToken cancellationToken = default)
     {
-        var key = string.Join(' ', command.Arguments);
+        var key = (command.Program == "firewall-cmd" ? string.Empty : command.Program + " ") + string.Join(' ', command.Arguments);
         lock (Calls)
         {
             Calls.Add(key);
@@ -309,6 +314,54 @@ public class FirewalldReaderTests
         Assert.Equal(expected, state.State);
         Assert.Empty(state.Zones);
         Assert.Equal("public", state.DefaultZone); // from firewalld.conf
+    }
+
+    private const string BusState = "busctl --system get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state";
+    private const string BusDefault = "busctl --system call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone";
+
+    [Fact]
+    public async Task Busctl_fast_path_when_running_two_firewall_cmd_calls_only()
+    {
+        var runner = new CapturedRunner(new()
+        {
+            [BusState] = "../busctl/252-firewalld-state-running",
+            [BusDefault] = "../busctl/252-firewalld-default-zone",
+            ["--list-all-zones"] = "1.3.3-list-all-zones",
+            ["--permanent --list-all-zones"] = "1.3.3-list-all-zones-permanent",
+        });
+        var state = await FirewalldReader.GetStateAsync(runner, Host(), CancellationToken.None);
+        Assert.Equal(FirewalldRunState.Running, state.State);
+        Assert.Equal("public", state.DefaultZone);
+        Assert.Equal(["docker", "internal"], state.ActiveZones);
+        Assert.DoesNotContain("--state", runner.Calls);
+        Assert.Equal(2, runner.Calls.Count(c => c.StartsWith("--", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("../busctl/252-firewalld-state-not-running", "1.3.3-state-not-running", FirewalldRunState.NotRunning)]
+    [InlineData("../busctl/252-firewalld-state-failed", "1.3.3-state-failed", FirewalldRunState.Failed)]
+    [InlineData("../busctl/252-firewalld-state-no-dbus", "1.3.3-state-no-dbus", FirewalldRunState.Unreachable)]
+    public async Task Busctl_not_running_falls_back_to_firewall_cmd_state(string busFixture, string stateFixture, FirewalldRunState expected)
+    {
+        var runner = new CapturedRunner(new()
+        {
+            [BusState] = busFixture,
+            ["--state"] = stateFixture,
+            ["--get-default-zone"] = "1.3.3-get-default-zone-not-running",
+            ["--list-all-zones"] = "1.3.3-get-default-zone-not-running",
+            ["--permanent --list-all-zones"] = "1.3.3-get-default-zone-not-running",
+        });
+        var state = await FirewalldReader.GetStateAsync(runner, Host(), CancellationToken.None);
+        Assert.Equal(expected, state.State);
+        Assert.Contains("--state", runner.Calls);
+    }
+
+    [Fact]
+    public void Busctl_string()
+    {
+        Assert.Equal("RUNNING", FirewallCmdParser.ParseBusctlString(Fx.Exit("../busctl/252-firewalld-state-running"), Fx.Out("../busctl/252-firewalld-state-running")));
+        Assert.Equal("FAILED", FirewallCmdParser.ParseBusctlString(0, Fx.Out("../busctl/252-firewalld-state-failed")));
+        Assert.Null(FirewallCmdParser.ParseBusctlString(Fx.Exit("../busctl/252-firewalld-state-not-running"), Fx.Out("../busctl/252-firewalld-state-not-running")));
     }
 
     [Fact]
