@@ -32,6 +32,8 @@ Describe 'Test-RegistryReachable in the registry lab' -Tag 'Lab', 'Registry' -Sk
             $s.Refused = Test-RegistryReachable "${R}:5009" @t
             $s.Reject = Test-RegistryReachable "${R}:5010" @t
             $s.Dropped = Test-RegistryReachable "${R}:40000" -TimeoutSec 1
+            $s.Silent = Test-RegistryReachable "${R}:5020" -TimeoutSec 1
+            $s.Closer = Test-RegistryReachable "${R}:5021" @t
             $s.NoRoute = Test-RegistryReachable '203.0.113.1:5000' @t
             $s.Dns = Test-RegistryReachable 'no-such-registry.invalid:5000' @t
             $s.V6Loopback = Test-RegistryReachable '[::1]:5009', 'http://[::1]' @t
@@ -158,6 +160,19 @@ Describe 'Test-RegistryReachable in the registry lab' -Tag 'Lab', 'Registry' -Sk
         $S.Dropped.Outcome | Should -Be 'Timeout'
         $S.Dropped.TcpConnected | Should -BeFalse
         $S.Dropped.Message | Should -Match 'dropped'
+    }
+
+    It 'Timeout after connecting: a listener that accepts and never answers (HTTPS tried, then HTTP)' {
+        $S.Silent.Outcome | Should -Be 'Timeout'
+        $S.Silent.TcpConnected | Should -BeTrue
+        $S.Silent.Scheme | Should -Be 'Http'
+        $S.Silent.Message | Should -Match 'HTTPS was tried first'
+    }
+
+    It 'HttpError: a listener that accepts and closes at once, like a proxy whose backend is gone' {
+        $S.Closer.Outcome | Should -Be 'HttpError'
+        $S.Closer.TcpConnected | Should -BeTrue
+        $S.Closer.HttpStatus | Should -BeNullOrEmpty
     }
 
     It 'DnsFailure: a name under .invalid' {

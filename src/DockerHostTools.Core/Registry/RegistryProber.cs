@@ -231,8 +231,10 @@ public sealed class RegistryProber : IDisposable
             MaxConnectionsPerServer = 1,
             ConnectCallback = (_, _) =>
             {
+                // A second call means the handler retries because the server closed the first connection without
+                // answering; the probe reports that instead of opening another connection.
                 var socket = Interlocked.Exchange(ref pending, null)
-                    ?? throw new IOException("The probe has only one connection per attempt.");
+                    ?? throw new IOException("the server closed the connection without answering");
                 return ValueTask.FromResult<Stream>(new NetworkStream(socket, ownsSocket: true));
             },
             SslOptions = new SslClientAuthenticationOptions

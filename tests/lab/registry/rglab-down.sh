@@ -4,9 +4,10 @@ set -uo pipefail
 P="${RGLAB_PREFIX:-rg}"
 STATE="/tmp/${P}lab"
 if [ -f "$STATE/pids" ]; then
-  while read -r pid name; do kill "$pid" 2>/dev/null; done < "$STATE/pids"
+  # Each service was started with setsid: its PID is its process group, which also holds socat's forked children.
+  while read -r pid name; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null; done < "$STATE/pids"
   sleep 0.3
-  while read -r pid name; do kill -9 "$pid" 2>/dev/null; done < "$STATE/pids"
+  while read -r pid name; do kill -9 -- "-$pid" 2>/dev/null; done < "$STATE/pids"
 fi
 ip netns del "${P}reg" 2>/dev/null
 ip netns del "${P}probe" 2>/dev/null
