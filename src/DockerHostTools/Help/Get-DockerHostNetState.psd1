@@ -19,7 +19,7 @@ What could not be read (firewalld absent, Docker not running, no systemd) is a w
     Examples     = @(
         @{ Code = 'Get-DockerHostNetState'; Remarks = 'One snapshot of the whole host.' }
         @{ Code = 'Get-DockerHostNetState -Port 5000 | Export-Clixml ./host-a.xml'; Remarks = 'Saves what decides port 5000 on this host, to be judged later or elsewhere.' }
-        @{ Code = 'Import-Clixml ./host-a.xml | Test-DockerHost'; Remarks = 'Judges a saved snapshot: the same findings as on the host when it was taken.' }
+        @{ Code = 'Get-DockerHostNetState | Test-DockerHost -Port 5000'; Remarks = 'Takes a snapshot and judges it; Import-Clixml ./host-a.xml | Test-DockerHost judges a saved one the same way, anywhere.' }
         @{ Code = '(Get-DockerHostNetState).PublishedPorts | Where-Object { -not $_.DnatRulePresent }'; Remarks = 'Published ports whose DNAT rule is gone.' }
     )
     Notes        = 'Needs root for iptables-save and firewall-cmd. Reading changes nothing.'
