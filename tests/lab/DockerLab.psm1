@@ -38,7 +38,7 @@ function Invoke-DockerLabHost {
         throws on failure. A simple function on purpose: arguments such as -D or -t go to the program, not to PowerShell.
     #>
     param($Lab)
-    [string[]] $Command = $args
+    [string[]] $Command = @($args | ForEach-Object { $_ })
     $out = if ($Lab.Kind -eq 'Netns') { & ip netns exec dkhost @Command 2>&1 } else { & bash (Join-Path $NspawnDir 'dk-nsexec.sh') @Command 2>&1 }
     if ($LASTEXITCODE -ne 0) { throw "'$($Command -join ' ')' on the lab host failed (exit $LASTEXITCODE): $($out -join "`n")" }
     $out
