@@ -102,6 +102,28 @@ Describe 'Docker commands on dockerd in a namespace (Recipe 2, nft)' -Tag 'Lab',
         $r.Errors[0].FullyQualifiedErrorId | Should -Be 'SystemdNotRunning,DockerHostTools.Commands.GetDockerHostServiceCommand'
     }
 
+    It 'as a user who may not use the socket nor read iptables: DockerSocketAccessDenied and IptablesReadFailed' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerPublishedPort -Socket $s; Get-DockerChain -Socket $s } -ArgumentList $lab.Socket -User 65534
+        $r.Output | Should -BeNullOrEmpty
+        $r.Errors.FullyQualifiedErrorId | Should -Be @('DockerSocketAccessDenied,DockerHostTools.Commands.GetDockerPublishedPortCommand',
+            'IptablesReadFailed,DockerHostTools.Commands.GetDockerChainCommand')
+        $r.Errors.Category | Should -Be @('PermissionDenied', 'PermissionDenied')
+        $r.Errors[0].Message | Should -BeLike '*member of its group (docker)*'
+    }
+
+    It 'Repair-DockerChain as a user who is not root: NotRoot, nothing done' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Repair-DockerChain -Socket $s -Confirm:$false } -ArgumentList $lab.Socket -User 65534
+        $r.Output | Should -BeNullOrEmpty
+        $r.Errors.FullyQualifiedErrorId | Should -Be 'NotRoot,DockerHostTools.Commands.RepairDockerChainCommand'
+    }
+
+    It 'Repair-DockerChain where systemd does not run: SystemdNotRunning at the first step, the restart is not attempted' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Repair-DockerChain -Socket $s -Confirm:$false } -ArgumentList $lab.Socket
+        $r.Errors[0].FullyQualifiedErrorId | Should -Be 'SystemdNotRunning,DockerHostTools.Commands.RepairDockerChainCommand'
+        $r.Output[0].Steps.Outcome | Should -Be @('Failed', 'NotAttempted')
+        $r.Output[0].ChainsRestored | Should -BeFalse
+    }
+
     It 'a stopped dockerd gives a clear error and no output, not a stack trace' {
         $pidFile = Join-Path $lab.Dir 'dockerd.pid'
         $dockerd = [int](Get-Content $pidFile)
