@@ -96,6 +96,24 @@ Describe 'Docker commands on dockerd in a namespace (Recipe 2, nft)' -Tag 'Lab',
         $r.Output[0].ContainerName | Should -Be 'dkreg'
     }
 
+    It 'a stopped container still shows its published port, without address and without rules' {
+        Invoke-DockerLabDocker $lab stop dkreg | Out-Null
+        try {
+            $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerPublishedPort -Socket $s } -ArgumentList $lab.Socket
+            $r.Errors | Should -BeNullOrEmpty
+            $r.Output[0].ContainerName | Should -Be 'dkreg'
+            $r.Output[0].ContainerState | Should -Be 'exited'
+            $r.Output[0].Port | Should -Be 5000
+            $r.Output[0].ContainerIp | Should -BeNullOrEmpty
+            $r.Output[0].DnatRulePresent | Should -BeFalse
+            $r.Output[0].ProxyListening | Should -BeFalse
+        }
+        finally {
+            Invoke-DockerLabDocker $lab start dkreg | Out-Null
+            Wait-DockerLabHttpCode $lab | Out-Null
+        }
+    }
+
     It 'Get-DockerHostService in a namespace without systemd: SystemdNotRunning' {
         $r = Invoke-DockerLabPwsh $lab { Get-DockerHostService }
         $r.Output | Should -BeNullOrEmpty
@@ -253,8 +271,10 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
         ($res.Ports | Where-Object Port -eq 5000).DnatRulePresent | Should -BeTrue
         Wait-DockerLabHttpCode $lab | Should -Be '200'
         Get-RegistryClientAddress | Should -Be '198.51.100.2' -Because 'through DNAT the registry sees the client, not the bridge (192.0.2.1) as through docker-proxy'
-        $after = Invoke-DockerLabPwsh $lab { Get-DockerChain }
-        $after.Output | ForEach-Object { $_.Intact | Should -BeTrue -Because "$($_.Table) $($_.Chain) is back after the restart" }
+        $after = Invoke-DockerLabPwsh $lab { Get-DockerChain; Get-DockerPublishedPort -Name dkweb }
+        $after.Output | Where-Object { $_.PSObject.Properties['Chain'] } | ForEach-Object { $_.Intact | Should -BeTrue -Because "$($_.Table) $($_.Chain) is back after the restart" }
+        $web = $after.Output | Where-Object { $_.PSObject.Properties['ContainerName'] }
+        ($web.ContainerState, $web.Port, $web.DnatRulePresent) | Should -Be @('exited', 8080, $false)
     }
 
     It 'Repair-DockerChain -RestartContainers starts the container without a restart policy again' {
