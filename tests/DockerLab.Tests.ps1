@@ -256,6 +256,20 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
         Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'without DNAT the packet reaches firewalld''s INPUT in zone public, which rejects 5000'
     }
 
+    It 'with the DNAT rule gone, opening the port in firewalld makes it look healthy: docker-proxy answers and the registry sees the bridge, not the client' {
+        if ((Get-DnatCount) -eq 2) { Remove-RegistryDnat }
+        Invoke-DockerLabHost $lab firewall-cmd --add-port=5000/tcp | Out-Null
+        try {
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+            Get-RegistryClientAddress | Should -Be '192.0.2.1'
+            $r = Invoke-DockerLabPwsh $lab { Get-DockerPublishedPort -Port 5000 }
+            $r.Output[0].DnatRulePresent | Should -BeFalse
+            $r.Output[0].ProxyListening | Should -BeTrue
+            $r.Output[0].PathIntact | Should -BeFalse
+        }
+        finally { Invoke-DockerLabHost $lab firewall-cmd --remove-port=5000/tcp | Out-Null }
+    }
+
     It 'Repair-DockerChain restarts docker, waits for the rules, names the container that did not come back, and outside clients reach the registry with their own address' {
         if ((Get-DnatCount) -eq 2) { Remove-RegistryDnat }
         $r = Invoke-DockerLabPwsh $lab { Repair-DockerChain -Confirm:$false -TimeoutSec 60 }
