@@ -229,26 +229,29 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
         $r.Warnings | Should -BeNullOrEmpty
     }
 
-    It 'after systemctl restart firewalld, Get-DockerHostService says firewalld came after docker and Get-DockerChain shows what dockerd did not re-add' {
+    It 'after systemctl restart firewalld, Get-DockerHostService says firewalld came after docker and Get-DockerChain shows what dockerd re-added and what not' {
         Invoke-DockerLabHost $lab systemctl restart firewalld.service | Out-Null
-        Wait-DnatCount 2 | Should -Be 2 -Because 'dockerd 20.10 re-adds the DNAT rules after a firewalld restart'
-        $r = Invoke-DockerLabPwsh $lab { Get-DockerHostService -Name docker, firewalld; Get-DockerChain }
-        $fw = $r.Output | Where-Object { $_.PSObject.Properties['Name'] -and $_.Name -eq 'firewalld.service' }
+        # dockerd 20.10 re-adds its port rules after a firewalld restart (0.3-2.3 s) but not always: the commands must
+        # tell whichever happened, judged against what iptables itself shows.
+        $dnat = Wait-DnatCount 2
+        $r = Invoke-DockerLabPwsh $lab { Get-DockerHostService -Name docker, firewalld; Get-DockerChain; Get-DockerPublishedPort -Port 5000 }
+        $fw = $r.Output | Where-Object { $_.PSObject.Properties['ActiveAfterDocker'] -and $_.Name -eq 'firewalld.service' }
         $fw.ActiveAfterDocker | Should -BeTrue
-        $fw.ActiveEnterMonotonicUs | Should -BeGreaterThan ($r.Output | Where-Object { $_.PSObject.Properties['Name'] -and $_.Name -eq 'docker.service' }).ActiveEnterMonotonicUs
-        $r.Warnings | Should -HaveCount 1
-        $r.Warnings[0] | Should -BeLike 'firewalld.service became active after docker.service*'
+        $fw.ActiveEnterMonotonicUs | Should -BeGreaterThan ($r.Output | Where-Object { $_.PSObject.Properties['ActiveAfterDocker'] -and $_.Name -eq 'docker.service' }).ActiveEnterMonotonicUs
+        $r.Warnings | Where-Object { $_ -like 'firewalld.service became active after docker.service*' } | Should -HaveCount 1
         $chains = $r.Output | Where-Object { $_.PSObject.Properties['Chain'] }
-        ($chains | Where-Object { $_.Table -eq 'nat' }).DnatRuleCount | Should -Be 2
-        $stage2 = $chains | Where-Object Chain -eq 'DOCKER-ISOLATION-STAGE-2'
-        $stage2.Exists | Should -BeTrue
-        $stage2.Intact | Should -BeFalse -Because 'dockerd 20.10 does not re-add the docker0 jump into STAGE-2 after firewalld flushed it'
+        ($chains | Where-Object { $_.Table -eq 'nat' }).DnatRuleCount | Should -Be $dnat
+        ($r.Output | Where-Object { $_.PSObject.Properties['DnatRulePresent'] }).DnatRulePresent | Should -Be ($dnat -eq 2)
+        if ($dnat -eq 2) {
+            $stage2 = $chains | Where-Object Chain -eq 'DOCKER-ISOLATION-STAGE-2'
+            $stage2.Exists | Should -BeTrue
+            $stage2.Intact | Should -BeFalse -Because 'dockerd 20.10 re-adds the port rules but not the docker0 jump into STAGE-2 after firewalld flushed it'
+        }
     }
 
     It 'after firewall-cmd --reload with the DNAT rule not re-added, the published port shows it and outside clients fail' {
         Invoke-DockerLabHost $lab firewall-cmd --reload | Out-Null
-        Wait-DnatCount 2 | Should -Be 2
-        Remove-RegistryDnat
+        if ((Wait-DnatCount 2) -eq 2) { Remove-RegistryDnat }   # re-added by dockerd: take it away as when it is not
         $r = Invoke-DockerLabPwsh $lab { Get-DockerPublishedPort -Port 5000 }
         $r.Output[0].ContainerName | Should -Be 'dkreg'
         $r.Output[0].DnatRulePresent | Should -BeFalse
