@@ -96,10 +96,50 @@ Describe 'Docker commands on dockerd in a namespace (Recipe 2, nft)' -Tag 'Lab',
         $r.Output[0].ContainerName | Should -Be 'dkreg'
     }
 
+    It 'a stopped container still shows its published port, without address and without rules' {
+        Invoke-DockerLabDocker $lab stop dkreg | Out-Null
+        try {
+            $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerPublishedPort -Socket $s } -ArgumentList $lab.Socket
+            $r.Errors | Should -BeNullOrEmpty
+            $r.Output[0].ContainerName | Should -Be 'dkreg'
+            $r.Output[0].ContainerState | Should -Be 'exited'
+            $r.Output[0].Port | Should -Be 5000
+            $r.Output[0].ContainerIp | Should -BeNullOrEmpty
+            $r.Output[0].DnatRulePresent | Should -BeFalse
+            $r.Output[0].ProxyListening | Should -BeFalse
+        }
+        finally {
+            Invoke-DockerLabDocker $lab start dkreg | Out-Null
+            Wait-DockerLabHttpCode $lab | Out-Null
+        }
+    }
+
     It 'Get-DockerHostService in a namespace without systemd: SystemdNotRunning' {
         $r = Invoke-DockerLabPwsh $lab { Get-DockerHostService }
         $r.Output | Should -BeNullOrEmpty
         $r.Errors[0].FullyQualifiedErrorId | Should -Be 'SystemdNotRunning,DockerHostTools.Commands.GetDockerHostServiceCommand'
+    }
+
+    It 'as a user who may not use the socket nor read iptables: DockerSocketAccessDenied and IptablesReadFailed' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerPublishedPort -Socket $s; Get-DockerChain -Socket $s } -ArgumentList $lab.Socket -User 65534
+        $r.Output | Should -BeNullOrEmpty
+        $r.Errors.FullyQualifiedErrorId | Should -Be @('DockerSocketAccessDenied,DockerHostTools.Commands.GetDockerPublishedPortCommand',
+            'IptablesReadFailed,DockerHostTools.Commands.GetDockerChainCommand')
+        $r.Errors.Category | Should -Be @('PermissionDenied', 'PermissionDenied')
+        $r.Errors[0].Message | Should -BeLike '*member of its group (docker)*'
+    }
+
+    It 'Repair-DockerChain as a user who is not root: NotRoot, nothing done' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Repair-DockerChain -Socket $s -Confirm:$false } -ArgumentList $lab.Socket -User 65534
+        $r.Output | Should -BeNullOrEmpty
+        $r.Errors.FullyQualifiedErrorId | Should -Be 'NotRoot,DockerHostTools.Commands.RepairDockerChainCommand'
+    }
+
+    It 'Repair-DockerChain where systemd does not run: SystemdNotRunning at the first step, the restart is not attempted' {
+        $r = Invoke-DockerLabPwsh $lab { param($s) Repair-DockerChain -Socket $s -Confirm:$false } -ArgumentList $lab.Socket
+        $r.Errors[0].FullyQualifiedErrorId | Should -Be 'SystemdNotRunning,DockerHostTools.Commands.RepairDockerChainCommand'
+        $r.Output[0].Steps.Outcome | Should -Be @('Failed', 'NotAttempted')
+        $r.Output[0].ChainsRestored | Should -BeFalse
     }
 
     It 'a stopped dockerd gives a clear error and no output, not a stack trace' {
@@ -145,5 +185,134 @@ Describe 'Docker commands with Docker''s rules in legacy iptables while iptables
     It 'Get-DockerChain -Variant Nft shows nothing of Docker''s in nft' {
         $r = Invoke-DockerLabPwsh $lab { param($s) Get-DockerChain -Socket $s -Variant Nft } -ArgumentList $lab.Socket
         $r.Output | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Docker commands on a real Docker host with systemd and firewalld (Recipe 1, nspawn)' -Tag 'Lab', 'Docker' {
+    BeforeAll {
+        $script:lab = Start-NspawnLab
+        function Get-DnatCount {
+            # 0 while nat DOCKER is missing (iptables exits 1 then: firewalld has just flushed it).
+            $rules = & bash (Join-Path $PSScriptRoot 'lab/nspawn/dk-nsexec.sh') iptables -t nat -S DOCKER 2>$null
+            @($rules | Where-Object { $_ -like '*DNAT*' }).Count
+        }
+        function Wait-DnatCount([int] $Count, [int] $Seconds = 15) {
+            $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+            while ((Get-DnatCount) -ne $Count -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 250 }
+            Get-DnatCount
+        }
+        function Remove-RegistryDnat {
+            # What the field sees when dockerd does not re-add its rules after firewalld flushed them.
+            # The rule as iptables prints it, with -A turned into -D (the container's address changes across restarts).
+            $rule = Invoke-DockerLabHost $lab iptables -t nat -S DOCKER | Where-Object { $_ -like '*--dport 5000 -j DNAT*' } | Select-Object -First 1
+            if ($rule) { Invoke-DockerLabHost $lab iptables -t nat @(($rule -replace '^-A ', '-D ') -split ' ') | Out-Null }
+        }
+        function Get-RegistryClientAddress {
+            # The address the registry logged for the last request (its access log line starts with it).
+            $line = Invoke-DockerLabDocker $lab logs --tail 1 dkreg 2>&1 | Select-Object -Last 1
+            ("$line" -split ' ')[0]
+        }
+    }
+    AfterAll { Stop-NspawnLab }
+
+    It 'Get-DockerHostService shows docker, containerd, firewalld and systemd-networkd (the managers present), firewalld before docker at boot' {
+        $r = Invoke-DockerLabPwsh $lab { Get-DockerHostService }
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Output.Name | Should -Be @('docker.service', 'containerd.service', 'firewalld.service', 'systemd-networkd.service')
+        $r.Output | ForEach-Object { $_.LoadState | Should -Be 'loaded'; $_.ActiveState | Should -Be 'active'; $_.SubState | Should -Be 'running' }
+        $docker = $r.Output | Where-Object Name -eq 'docker.service'
+        $docker.After | Should -Contain 'firewalld.service'
+        $docker.ActiveAfterDocker | Should -BeNullOrEmpty
+        $docker.ActiveSince | Should -Not -BeNullOrEmpty
+        $docker.FirewallBackend | Should -BeNullOrEmpty -Because 'dockerd 20.10 (API 1.41) does not report FirewallBackend'
+        ($r.Output | Where-Object Name -eq 'firewalld.service').ActiveAfterDocker | Should -BeFalse
+        $r.Warnings | Should -BeNullOrEmpty
+    }
+
+    It 'after systemctl restart firewalld, Get-DockerHostService says firewalld came after docker and Get-DockerChain shows what dockerd re-added and what not' {
+        Invoke-DockerLabHost $lab systemctl restart firewalld.service | Out-Null
+        # dockerd 20.10 re-adds its port rules after a firewalld restart (0.3-2.3 s) but not always: the commands must
+        # tell whichever happened, judged against what iptables itself shows.
+        $dnat = Wait-DnatCount 2
+        $r = Invoke-DockerLabPwsh $lab { Get-DockerHostService -Name docker, firewalld; Get-DockerChain; Get-DockerPublishedPort -Port 5000 }
+        $fw = $r.Output | Where-Object { $_.PSObject.Properties['ActiveAfterDocker'] -and $_.Name -eq 'firewalld.service' }
+        $fw.ActiveAfterDocker | Should -BeTrue
+        $fw.ActiveEnterMonotonicUs | Should -BeGreaterThan ($r.Output | Where-Object { $_.PSObject.Properties['ActiveAfterDocker'] -and $_.Name -eq 'docker.service' }).ActiveEnterMonotonicUs
+        $r.Warnings | Where-Object { $_ -like 'firewalld.service became active after docker.service*' } | Should -HaveCount 1
+        $chains = $r.Output | Where-Object { $_.PSObject.Properties['Chain'] }
+        ($chains | Where-Object { $_.Table -eq 'nat' }).DnatRuleCount | Should -Be $dnat
+        ($r.Output | Where-Object { $_.PSObject.Properties['DnatRulePresent'] }).DnatRulePresent | Should -Be ($dnat -eq 2)
+        if ($dnat -eq 2) {
+            $stage2 = $chains | Where-Object Chain -eq 'DOCKER-ISOLATION-STAGE-2'
+            $stage2.Exists | Should -BeTrue
+            $stage2.Intact | Should -BeFalse -Because 'dockerd 20.10 re-adds the port rules but not the docker0 jump into STAGE-2 after firewalld flushed it'
+        }
+    }
+
+    It 'after firewall-cmd --reload with the DNAT rule not re-added, the published port shows it and outside clients fail' {
+        Invoke-DockerLabHost $lab firewall-cmd --reload | Out-Null
+        if ((Wait-DnatCount 2) -eq 2) { Remove-RegistryDnat }   # re-added by dockerd: take it away as when it is not
+        $r = Invoke-DockerLabPwsh $lab { Get-DockerPublishedPort -Port 5000 }
+        $r.Output[0].ContainerName | Should -Be 'dkreg'
+        $r.Output[0].DnatRulePresent | Should -BeFalse
+        $r.Output[0].ProxyListening | Should -BeTrue
+        Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'without DNAT the packet reaches firewalld''s INPUT in zone public, which rejects 5000'
+    }
+
+    It 'with the DNAT rule gone, opening the port in firewalld makes it look healthy: docker-proxy answers and the registry sees the bridge, not the client' {
+        if ((Get-DnatCount) -eq 2) { Remove-RegistryDnat }
+        Invoke-DockerLabHost $lab firewall-cmd --add-port=5000/tcp | Out-Null
+        try {
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+            Get-RegistryClientAddress | Should -Be '192.0.2.1'
+            $r = Invoke-DockerLabPwsh $lab { Get-DockerPublishedPort -Port 5000 }
+            $r.Output[0].DnatRulePresent | Should -BeFalse
+            $r.Output[0].ProxyListening | Should -BeTrue
+            $r.Output[0].PathIntact | Should -BeFalse
+        }
+        finally { Invoke-DockerLabHost $lab firewall-cmd --remove-port=5000/tcp | Out-Null }
+    }
+
+    It 'Repair-DockerChain restarts docker, waits for the rules, names the container that did not come back, and outside clients reach the registry with their own address' {
+        if ((Get-DnatCount) -eq 2) { Remove-RegistryDnat }
+        $r = Invoke-DockerLabPwsh $lab { Repair-DockerChain -Confirm:$false -TimeoutSec 60 }
+        $r.Errors | Should -BeNullOrEmpty
+        $res = $r.Output[0]
+        $res.Steps.Kind | Should -Be @('ResetFailed', 'RestartDocker')
+        $res.Steps.Outcome | Should -Be @('Done', 'Done')
+        $res.ChainsRestored | Should -BeTrue
+        $res.DnatRestored | Should -BeTrue
+        $res.WaitedMs | Should -BeGreaterThan 0
+        $res.ContainersNotBack | Should -Be @('dkweb')
+        $r.Warnings | Where-Object { $_ -like 'Container dkweb ran before the restart*' } | Should -HaveCount 1
+        ($res.Ports | Where-Object Port -eq 5000).DnatRulePresent | Should -BeTrue
+        Wait-DockerLabHttpCode $lab | Should -Be '200'
+        Get-RegistryClientAddress | Should -Be '198.51.100.2' -Because 'through DNAT the registry sees the client, not the bridge (192.0.2.1) as through docker-proxy'
+        $after = Invoke-DockerLabPwsh $lab { Get-DockerChain; Get-DockerPublishedPort -Name dkweb }
+        $after.Output | Where-Object { $_.PSObject.Properties['Chain'] } | ForEach-Object { $_.Intact | Should -BeTrue -Because "$($_.Table) $($_.Chain) is back after the restart" }
+        $web = $after.Output | Where-Object { $_.PSObject.Properties['ContainerName'] }
+        ($web.ContainerState, $web.Port, $web.DnatRulePresent) | Should -Be @('exited', 8080, $false)
+    }
+
+    It 'Repair-DockerChain -RestartContainers starts the container without a restart policy again' {
+        Invoke-DockerLabDocker $lab start dkweb | Out-Null
+        Remove-RegistryDnat
+        $r = Invoke-DockerLabPwsh $lab { Repair-DockerChain -RestartContainers -Confirm:$false }
+        $r.Errors | Should -BeNullOrEmpty
+        $res = $r.Output[0]
+        $res.Steps.Kind | Should -Be @('ResetFailed', 'RestartDocker', 'StartContainer')
+        $res.ContainersStarted | Should -Be @('dkweb')
+        $res.ContainersNotBack | Should -BeNullOrEmpty
+        $res.DnatRestored | Should -BeTrue
+        ($res.Ports | Where-Object Port -eq 8080).DnatRulePresent | Should -BeTrue
+        Wait-DockerLabHttpCode $lab -Port 8080 -Code '404' | Should -Be '404' -Because 'busybox httpd answers /v2/ with 404'
+    }
+
+    It 'Repair-DockerChain -WhatIf restarts nothing and returns nothing' {
+        $before = (Invoke-DockerLabPwsh $lab { Get-DockerHostService -Name docker }).Output[0].ActiveEnterMonotonicUs
+        $r = Invoke-DockerLabPwsh $lab { Repair-DockerChain -WhatIf }
+        $r.Output | Should -BeNullOrEmpty
+        $r.Errors | Should -BeNullOrEmpty
+        (Invoke-DockerLabPwsh $lab { Get-DockerHostService -Name docker }).Output[0].ActiveEnterMonotonicUs | Should -Be $before
     }
 }

@@ -38,7 +38,7 @@ function Invoke-DockerLabHost {
         throws on failure. A simple function on purpose: arguments such as -D or -t go to the program, not to PowerShell.
     #>
     param($Lab)
-    [string[]] $Command = $args
+    [string[]] $Command = @($args | ForEach-Object { $_ })
     $out = if ($Lab.Kind -eq 'Netns') { & ip netns exec dkhost @Command 2>&1 } else { & bash (Join-Path $NspawnDir 'dk-nsexec.sh') @Command 2>&1 }
     if ($LASTEXITCODE -ne 0) { throw "'$($Command -join ' ')' on the lab host failed (exit $LASTEXITCODE): $($out -join "`n")" }
     $out
@@ -77,12 +77,22 @@ function Invoke-DockerLabPwsh {
     <#
         Runs a script block in a child pwsh on the lab's Docker host with the assembled module imported; returns
         [pscustomobject]@{ Output; Errors; Warnings } read back from JSON (enums as words).
+        -User (Recipe 2 only) runs it as that user: the pwsh and module folders are bound into the work folder in the
+        child's own mount namespace, where that user can read them.
     #>
-    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
+    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @(), [string] $User)
     $id = 'pwsh-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
     $work = Join-Path $Lab.Dir $id
     New-Item -ItemType Directory -Path $work -Force | Out-Null
-    if ($Lab.Kind -eq 'Netns') {
+    & chmod 0777 $work
+    if ($User -and $Lab.Kind -ne 'Netns') { throw '-User works on the Recipe 2 lab only.' }
+    if ($User) {
+        $inside = $work; $dotnet = [Environment]::ProcessPath
+        $modulePath = "$work/module/" + (Split-Path $env:DHT_MODULE_PATH -Leaf)
+        $pwshDll = "$work/pwsh/" + (Split-Path ([Environment]::GetCommandLineArgs()[0]) -Leaf)
+        New-Item -ItemType Directory -Path "$work/module", "$work/pwsh" -Force | Out-Null
+    }
+    elseif ($Lab.Kind -eq 'Netns') {
         $inside = $work; $modulePath = $env:DHT_MODULE_PATH; $pwshDll = [Environment]::GetCommandLineArgs()[0]; $dotnet = [Environment]::ProcessPath
     }
     else {
@@ -110,7 +120,11 @@ catch { `$err.Add(`$_) }
 [pscustomobject]@{ Output = `$out.ToArray(); Errors = `$errors; Warnings = `$warn.ToArray() } | ConvertTo-Json -Depth 8 -EnumsAsStrings | Set-Content -Path '$inside/result.json'
 "@
     $envArgs = @('env', "HOME=$inside", "DOTNET_CLI_HOME=$inside", 'DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1', 'DOTNET_CLI_TELEMETRY_OPTOUT=1')
-    $log = if ($Lab.Kind -eq 'Netns') {
+    $log = if ($User) {
+        $binds = "mount --bind '$(Split-Path $env:DHT_MODULE_PATH)' '$work/module' && mount --bind '$(Split-Path ([Environment]::GetCommandLineArgs()[0]))' '$work/pwsh'"
+        & ip netns exec dkhost sh -c "$binds && exec setpriv --reuid=$User --regid=$User --clear-groups -- `"`$@`"" dkpwsh @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File "$inside/runner.ps1" 2>&1
+    }
+    elseif ($Lab.Kind -eq 'Netns') {
         & ip netns exec dkhost @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File "$inside/runner.ps1" 2>&1
     }
     else {

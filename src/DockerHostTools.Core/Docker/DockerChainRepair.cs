@@ -186,6 +186,12 @@ public sealed class DockerChainRepair
                 .ConfigureAwait(false);
             if (!alone.Succeeded)
             {
+                if (alone.FailureText.Contains("not been booted with systemd", StringComparison.OrdinalIgnoreCase) ||
+                    alone.FailureText.Contains("Failed to connect to bus", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new Systemd.SystemdNotRunningException($"systemd does not run here ({alone.FailureText}): docker.service cannot be restarted through it.");
+                }
+
                 throw new NativeCommandFailedException(alone);
             }
         }

@@ -90,14 +90,37 @@ public static class DockerEngineParser
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return new DockerContainerDetails(string.Empty, string.Empty, "no", false, new Dictionary<string, string>());
+            return new DockerContainerDetails(string.Empty, string.Empty, "no", false, new Dictionary<string, string>(), []);
         }
 
         string? restart = null;
-        if (root.TryGetProperty("HostConfig", out var hc) && hc.ValueKind == JsonValueKind.Object &&
-            hc.TryGetProperty("RestartPolicy", out var rp) && rp.ValueKind == JsonValueKind.Object)
+        var bindings = new List<DockerPortBinding>();
+        if (root.TryGetProperty("HostConfig", out var hc) && hc.ValueKind == JsonValueKind.Object)
         {
-            restart = Str(rp, "Name");
+            if (hc.TryGetProperty("RestartPolicy", out var rp) && rp.ValueKind == JsonValueKind.Object)
+            {
+                restart = Str(rp, "Name");
+            }
+
+            if (hc.TryGetProperty("PortBindings", out var pb) && pb.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var entry in pb.EnumerateObject())
+                {
+                    // "5000/tcp": [ { "HostIp": "", "HostPort": "5000" } ]
+                    var parts = entry.Name.Split('/');
+                    if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var privatePort) || entry.Value.ValueKind != JsonValueKind.Array)
+                    {
+                        continue;
+                    }
+
+                    foreach (var b in entry.Value.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object))
+                    {
+                        var hostIp = Str(b, "HostIp");
+                        int? hostPort = int.TryParse(Str(b, "HostPort"), NumberStyles.None, CultureInfo.InvariantCulture, out var hp) ? hp : null;
+                        bindings.Add(new DockerPortBinding(string.IsNullOrEmpty(hostIp) ? "0.0.0.0" : hostIp, hostPort, privatePort, parts.Length > 1 ? parts[1] : "tcp"));
+                    }
+                }
+            }
         }
 
         bool? running = null;
@@ -117,7 +140,7 @@ public static class DockerEngineParser
         }
 
         return new DockerContainerDetails(Str(root, "Id") ?? string.Empty, (Str(root, "Name") ?? string.Empty).TrimStart('/'),
-            string.IsNullOrEmpty(restart) ? "no" : restart, running ?? false, networks);
+            string.IsNullOrEmpty(restart) ? "no" : restart, running ?? false, networks, bindings);
     }
 
     private static string? Str(JsonElement e, string name) =>
@@ -271,8 +294,10 @@ public sealed class DockerContainer
 public sealed class DockerContainerDetails
 {
     /// <summary>Creates details.</summary>
-    public DockerContainerDetails(string id, string name, string restartPolicy, bool running, IReadOnlyDictionary<string, string> networks)
+    public DockerContainerDetails(string id, string name, string restartPolicy, bool running, IReadOnlyDictionary<string, string> networks,
+        IReadOnlyList<DockerPortBinding> portBindings)
     {
+        PortBindings = portBindings;
         Id = id;
         Name = name;
         RestartPolicy = restartPolicy;
@@ -294,6 +319,12 @@ public sealed class DockerContainerDetails
 
     /// <summary>Network name to address.</summary>
     public IReadOnlyDictionary<string, string> Networks { get; }
+
+    /// <summary>
+    /// The configured port bindings (HostConfig.PortBindings): what the container publishes when it runs. A binding
+    /// without a host address means every address (<c>0.0.0.0</c>); one without a host port gets a random port (null).
+    /// </summary>
+    public IReadOnlyList<DockerPortBinding> PortBindings { get; }
 
     /// <summary>True when dockerd starts the container again by itself after an engine restart.</summary>
     public bool ComesBackAfterEngineRestart => RestartPolicy is "always" or "unless-stopped";

@@ -111,6 +111,20 @@ public static class DockerHostServices
             }
         }
 
+        return Build(units, docker, info, engineError);
+    }
+
+    /// <summary>
+    /// Builds the snapshot from units already read: each unit other than docker is compared with docker.service by
+    /// ActiveEnterTimestampMonotonic (both active); docker.service carries the engine's firewall report.
+    /// </summary>
+    /// <param name="units">The units to report, in order.</param>
+    /// <param name="docker">docker.service (one of <paramref name="units"/> or read besides), or null when unknown.</param>
+    /// <param name="info">The engine's <c>/info</c>, or null.</param>
+    /// <param name="engineError">Why <c>/info</c> could not be read, or null.</param>
+    public static DockerHostServiceSnapshot Build(IReadOnlyList<SystemdUnitState> units, SystemdUnitState? docker, DockerEngineInfo? info, string? engineError)
+    {
+        ArgumentNullException.ThrowIfNull(units);
         var list = units.Select(u =>
         {
             bool? after = null;

@@ -102,8 +102,8 @@ public static class DockerPublishedPorts
                 }
 
                 var rule = dnat.FirstOrDefault(r => r.HostPort == p.PublicPort && r.Protocol == p.Type && r.ContainerPort == p.PrivatePort &&
-                    (containerIp is null || r.ContainerIp == containerIp) && (r.HostIp is null || p.IP is null or "0.0.0.0" or "::" || r.HostIp == p.IP));
-                var accepted = accepts.Any(a => a.ContainerPort == p.PrivatePort && a.Protocol == p.Type && (containerIp is null || a.ContainerIp == containerIp) &&
+                    containerIp is not null && r.ContainerIp == containerIp && (r.HostIp is null || p.IP is null or "0.0.0.0" or "::" || r.HostIp == p.IP));
+                var accepted = accepts.Any(a => a.ContainerPort == p.PrivatePort && a.Protocol == p.Type && containerIp is not null && a.ContainerIp == containerIp &&
                     dockerReachable.TryGetValue(a.Variant, out var reached) && reached);
                 var listener = listeners.FirstOrDefault(l => l.Port == p.PublicPort && l.Protocol == p.Type &&
                     (l.ProcessName == "docker-proxy" || l.ProcessName is null));
@@ -139,6 +139,29 @@ public static class DockerPublishedPorts
     }
 
     /// <summary>
+    /// Every container, each with the ports it publishes: a running one as the engine lists them, one that does not run
+    /// with its configured bindings (the engine lists no ports for it), so a published port whose container is down shows.
+    /// </summary>
+    public static async Task<IReadOnlyList<DockerContainer>> GetContainersAsync(DockerEngineClient client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var list = new List<DockerContainer>();
+        foreach (var c in await client.GetContainersAsync(all: true, cancellationToken).ConfigureAwait(false))
+        {
+            if (c.State == "running" || c.Ports.Any(p => p.PublicPort is not null))
+            {
+                list.Add(c);
+                continue;
+            }
+
+            var details = await client.InspectContainerAsync(c.Id, cancellationToken).ConfigureAwait(false);
+            list.Add(new DockerContainer(c.Id, c.Name, c.Image, c.State, c.Status, details.PortBindings, c.Networks));
+        }
+
+        return list;
+    }
+
+    /// <summary>
     /// Reads everything and cross-checks: the containers (every state) from the engine, every iptables variant in one
     /// save each, and the listening sockets from /proc/net.
     /// </summary>
@@ -147,7 +170,7 @@ public static class DockerPublishedPorts
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(iptables);
-        var containers = await client.GetContainersAsync(all: true, cancellationToken).ConfigureAwait(false);
+        var containers = await GetContainersAsync(client, cancellationToken).ConfigureAwait(false);
         var snapshot = await iptables.ReadAsync(cancellationToken).ConfigureAwait(false);
         var ports = containers.SelectMany(c => c.Ports).Where(p => p.PublicPort is not null).Select(p => p.PublicPort!.Value).ToHashSet();
         var listeners = ports.Count == 0 ? [] : ListeningSockets.Read(fs, ports);

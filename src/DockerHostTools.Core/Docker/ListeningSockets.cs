@@ -30,10 +30,10 @@ public sealed class ListeningSocket
     /// <summary>The socket inode.</summary>
     public long Inode { get; }
 
-    /// <summary>The process holding it, when found.</summary>
+    /// <summary>The docker-proxy process holding it, when it is one (other owners are not looked up).</summary>
     public int? ProcessId { get; }
 
-    /// <summary>The name of that process (<c>docker-proxy</c>), when found.</summary>
+    /// <summary>The name of that process (<c>docker-proxy</c>), null when another process (or none found) holds it.</summary>
     public string? ProcessName { get; }
 }
 
@@ -103,6 +103,10 @@ public static class ListeningSockets
         return new IPAddress(bytes).ToString();
     }
 
+    /// <summary>
+    /// Finds which docker-proxy process holds each socket: only processes named docker-proxy have their descriptors read
+    /// (reading every process's descriptors costs more than running ss); other owners stay unknown.
+    /// </summary>
     private static Dictionary<long, (int Pid, string Name)> FindOwners(IHostFileSystem fs, HashSet<long> inodes)
     {
         var owners = new Dictionary<long, (int, string)>();
@@ -123,6 +127,11 @@ public static class ListeningSockets
             try
             {
                 var comm = File.ReadAllText(Path.Combine(dir, "comm")).Trim();
+                if (comm != ProxyProcessName)
+                {
+                    continue;
+                }
+
                 foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(dir, "fd")))
                 {
                     var target = new FileInfo(fd).LinkTarget;
@@ -138,8 +147,16 @@ public static class ListeningSockets
             {
                 // The process ended, or its fds are not ours to read (not root): its sockets stay without an owner.
             }
+
+            if (owners.Count == inodes.Count)
+            {
+                break;
+            }
         }
 
         return owners;
     }
+
+    /// <summary>The process name of Docker's userland proxy.</summary>
+    public const string ProxyProcessName = "docker-proxy";
 }

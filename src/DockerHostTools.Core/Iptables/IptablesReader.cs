@@ -56,7 +56,30 @@ public sealed class IptablesReader
             saves.Add(new IptablesSave(program, variant, ruleset, legacyWarning));
         }
 
-        return new IptablesSnapshot(saves, DefaultVariant());
+        var nftTables = Array.Empty<string>();
+        if (_runner.Resolve("nft") is not null)
+        {
+            var nft = await _runner.RunAsync(new NativeCommand("nft", "list", "tables") { Timeout = SaveTimeout }, cancellationToken).ConfigureAwait(false);
+            if (nft.Succeeded)
+            {
+                nftTables = ParseNftTables(nft.StandardOutput).Where(t => t.EndsWith(" " + DockerNftablesTable, StringComparison.Ordinal)).ToArray();
+            }
+        }
+
+        return new IptablesSnapshot(saves, DefaultVariant(), nftTables);
+    }
+
+    /// <summary>The nftables table Docker's nftables backend (dockerd 29+, <c>firewall-backend: nftables</c>) keeps its rules in.</summary>
+    public const string DockerNftablesTable = "docker-bridges";
+
+    /// <summary>Parses <c>nft list tables</c>: <c>table ip nat</c> lines become <c>ip nat</c>.</summary>
+    public static IReadOnlyList<string> ParseNftTables(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.StartsWith("table ", StringComparison.Ordinal))
+            .Select(l => l["table ".Length..].Trim())
+            .ToList();
     }
 
     /// <summary>The variant the plain <c>iptables</c> command runs (what firewalld and a dockerd started now use).</summary>
@@ -111,11 +134,18 @@ public sealed class IptablesSave
 public sealed class IptablesSnapshot
 {
     /// <summary>Creates a snapshot.</summary>
-    public IptablesSnapshot(IReadOnlyList<IptablesSave> saves, IptablesVariant defaultVariant)
+    public IptablesSnapshot(IReadOnlyList<IptablesSave> saves, IptablesVariant defaultVariant, IReadOnlyList<string>? dockerNftablesTables = null)
     {
         Saves = saves;
         DefaultVariant = defaultVariant;
+        DockerNftablesTables = dockerNftablesTables ?? [];
     }
+
+    /// <summary>
+    /// The nftables tables of Docker's nftables backend that exist (<c>ip docker-bridges</c>, <c>ip6 docker-bridges</c>):
+    /// when there are any, Docker's rules are there and not in iptables chains.
+    /// </summary>
+    public IReadOnlyList<string> DockerNftablesTables { get; }
 
     /// <summary>One save per variant.</summary>
     public IReadOnlyList<IptablesSave> Saves { get; }

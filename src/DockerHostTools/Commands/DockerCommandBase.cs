@@ -46,6 +46,12 @@ public abstract class DockerCommandBase : DockerHostCmdlet
     protected void WarnAboutVariants(IptablesSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.DockerNftablesTables.Count > 0)
+        {
+            WriteWarning($"Docker uses its nftables backend (table {string.Join(", ", snapshot.DockerNftablesTables)}): its rules are not iptables chains, " +
+                "so missing chains and DNAT rules here say nothing about it. See 'nft list table ip docker-bridges'.");
+        }
+
         var holders = snapshot.Saves.Where(s => IptablesSnapshot.HasDockerChains(s.Ruleset)).Select(s => s.Variant).ToList();
         if (holders.Count > 1)
         {

@@ -45,7 +45,7 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
         IReadOnlyList<DockerContainer> containers;
         try
         {
-            containers = Await(ct => engine.GetContainersAsync(all: true, ct));
+            containers = Await(ct => DockerPublishedPorts.GetContainersAsync(engine, ct));
         }
         catch (DockerEngineUnavailableException ex)
         {

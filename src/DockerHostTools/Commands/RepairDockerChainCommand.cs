@@ -124,7 +124,11 @@ public sealed class RepairDockerChainCommand : DockerCommandBase
             {
                 results.Add(new RepairStepResult(step, RepairStepOutcome.Failed, ex.Message));
                 failure = ex is DockerEngineUnavailableException de ? EngineError(de) : ToErrorRecord(ex, "RepairStepFailed", step.Target);
-                if (ex is NativeProgramNotFoundException or NativeCommandFailedException)
+                if (ex is Core.Systemd.SystemdNotRunningException)
+                {
+                    failure = new ErrorRecord(ex, "SystemdNotRunning", ErrorCategory.ResourceUnavailable, step.Target);
+                }
+                else if (ex is NativeProgramNotFoundException or NativeCommandFailedException)
                 {
                     failure = new ErrorRecord(ex, step.Kind == "StartContainer" ? "ContainerStartFailed" : "RepairStepFailed",
                         ex is NativeProgramNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidResult, step.Target);

@@ -1,3 +1,4 @@
+using DockerHostTools.Core.Iptables;
 using System.Text.Json;
 using DockerHostTools.Core.Docker;
 using Xunit;
@@ -87,5 +88,42 @@ public sealed class DockerEngineParserTests
         Assert.Null(c.Ports.Single().PublicPort);
         Assert.Equal(string.Empty, c.Name);
         Assert.Null(DockerEngineParser.ParseInfo(JsonDocument.Parse("[]").RootElement).ServerVersion);
+    }
+}
+
+public sealed class DockerStoppedContainerTests
+{
+    private static JsonElement Json(string name) => JsonDocument.Parse(Fixture.Read("docker-api", name)).RootElement;
+
+    [Fact]
+    public void An_exited_container_lists_no_ports_and_no_address_but_inspect_has_its_bindings()
+    {
+        var c = DockerEngineParser.ParseContainers(Json("containers-20.10.24-dkreg-exited.json")).Single();
+        var d = DockerEngineParser.ParseInspect(Json("container-inspect-20.10.24-dkreg-exited.json"));
+
+        Assert.Equal("exited", c.State);
+        Assert.Empty(c.Ports);
+        Assert.Equal(string.Empty, c.Networks["bridge"]);
+        Assert.False(d.Running);
+        var b = d.PortBindings.Single();
+        Assert.Equal(("0.0.0.0", 5000, 5000, "tcp"), (b.IP, b.PublicPort!.Value, b.PrivatePort, b.Type));
+    }
+
+    [Fact]
+    public void The_published_port_of_an_exited_container_shows_with_no_rule_even_when_another_rule_has_the_port()
+    {
+        var c = DockerEngineParser.ParseContainers(Json("containers-20.10.24-dkreg-exited.json")).Single();
+        var d = DockerEngineParser.ParseInspect(Json("container-inspect-20.10.24-dkreg-exited.json"));
+        var withBindings = new DockerContainer(c.Id, c.Name, c.Image, c.State, c.Status, d.PortBindings, c.Networks);
+        // The rules of the running registry, captured before it was stopped: they must not count for the exited one.
+        var snapshot = new IptablesSnapshot([new IptablesSave("iptables-nft-save", IptablesVariant.Nft,
+            IptablesSaveParser.Parse(Fixture.Read("iptables", "iptables-nft-save-1.8.9-docker-20.10.txt"), IptablesVariant.Nft), false)], IptablesVariant.Nft);
+
+        var p = DockerPublishedPorts.Build([withBindings], snapshot, []).Single();
+
+        Assert.Equal(("dkreg", "exited", 5000), (p.ContainerName, p.ContainerState, p.Port));
+        Assert.Null(p.ContainerIp);
+        Assert.False(p.DnatRulePresent);
+        Assert.False(p.ForwardAccepted);
     }
 }

@@ -29,7 +29,7 @@ public sealed class ListeningSocketsTests
     public void Kernel_hex_addresses_decode(string hex, string expected) => Assert.Equal(expected, ListeningSockets.DecodeAddress(hex));
 
     [Fact]
-    public void Live_read_finds_a_socket_this_process_listens_on_and_its_owner()
+    public void Live_read_finds_a_socket_this_process_listens_on_and_looks_up_only_docker_proxy_owners()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
@@ -38,6 +38,8 @@ public sealed class ListeningSocketsTests
         var found = ListeningSockets.Read(DockerHostTools.Core.Native.HostFileSystem.Live, new HashSet<int> { port }).Single();
 
         Assert.Equal("127.0.0.1", found.Address);
-        Assert.Equal(Environment.ProcessId, found.ProcessId);
+        Assert.Equal(port, found.Port);
+        Assert.Null(found.ProcessId);
+        Assert.Null(found.ProcessName);
     }
 }

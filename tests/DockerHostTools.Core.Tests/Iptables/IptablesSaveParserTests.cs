@@ -117,3 +117,24 @@ public sealed class IptablesSaveParserTests
         Assert.Single(r.Table("nat")!.Rules);
     }
 }
+
+public sealed class NftTablesTests
+{
+    [Fact]
+    public void Nft_list_tables_beside_dockerd_20_10_on_iptables_nft_has_the_iptables_tables_only()
+    {
+        var tables = IptablesReader.ParseNftTables(Fixture.Read("nft", "nft-list-tables-1.0.6-dockerd-20.10-iptables-nft.txt"));
+
+        Assert.Equal(["ip nat", "ip filter"], tables);
+        Assert.DoesNotContain(tables, t => t.EndsWith(IptablesReader.DockerNftablesTable, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Docker_nftables_backend_tables_are_recognised()
+    {
+        // The table names Docker 29's nftables backend documents (no such engine in this lab).
+        var tables = IptablesReader.ParseNftTables("table ip docker-bridges\ntable ip6 docker-bridges\ntable inet firewalld\n");
+
+        Assert.Equal(["ip docker-bridges", "ip6 docker-bridges"], tables.Where(t => t.EndsWith(" docker-bridges", StringComparison.Ordinal)));
+    }
+}

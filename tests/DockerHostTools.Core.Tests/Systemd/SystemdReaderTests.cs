@@ -76,3 +76,48 @@ public sealed class SystemdReaderTests
     [InlineData("yesterday")]
     public void Empty_or_odd_timestamps_are_null(string text) => Assert.Null(SystemdReader.ParseTimestamp(text));
 }
+
+public sealed class DockerHostServicesTests
+{
+    private static IReadOnlyList<SystemdUnitState> Units(string fixture, params string[] names)
+    {
+        var blocks = SystemdReader.ParseShow(Fixture.Read("systemctl", fixture));
+        return names.Select((n, i) => SystemdReader.FromBlock(n, blocks[i])).ToList();
+    }
+
+    [Fact]
+    public void At_boot_every_unit_became_active_before_docker_and_absent_units_have_no_order()
+    {
+        var u = Units("show-252-docker-host.txt", "docker.service", "containerd.service", "firewalld.service", "network.service", "NetworkManager.service",
+            "systemd-networkd.service");
+
+        var s = DockerHostServices.Build(u, u[0], null, null);
+
+        Assert.Equal([null, false, false, null, null, false], s.Services.Select(x => x.ActiveAfterDocker));
+        Assert.False(s.FirewalldActiveAfterDocker);
+    }
+
+    [Fact]
+    public void Firewalld_restarted_after_docker_is_flagged_and_the_engine_report_goes_on_docker()
+    {
+        var u = Units("show-252-firewalld-restarted-after-docker.txt", "docker.service", "firewalld.service");
+        var info = new DockerEngineInfo("28.2.2", true, null, 1, "iptables+firewalld", new DateTimeOffset(2026, 11, 25, 19, 24, 0, TimeSpan.Zero), null, []);
+
+        var s = DockerHostServices.Build(u, u[0], info, null);
+
+        Assert.True(s.FirewalldActiveAfterDocker);
+        Assert.Equal("iptables+firewalld", s.Services[0].FirewallBackend);
+        Assert.Null(s.Services[1].FirewallBackend);
+    }
+
+    [Fact]
+    public void Without_an_active_docker_nothing_is_ordered()
+    {
+        var u = Units("show-252-docker-host.txt", "docker.service", "containerd.service", "firewalld.service");
+
+        var s = DockerHostServices.Build(u.Skip(1).ToList(), null, null, "engine down");
+
+        Assert.All(s.Services, x => Assert.Null(x.ActiveAfterDocker));
+        Assert.Equal("engine down", s.EngineError);
+    }
+}
