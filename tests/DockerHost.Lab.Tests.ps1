@@ -1,0 +1,185 @@
+# Issue 5 and 7 proofs on the real lab Docker host (Recipe 1: systemd-nspawn machine with systemd, firewalld, dockerd,
+# a registry container publishing 5000/tcp; the outside client in its own network namespace).
+BeforeAll {
+    Import-Module $env:DHT_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
+    $script:lab = Start-NspawnLab
+    $script:dropIn = '/etc/sysctl.d/99-zz-dockerhosttools-ipforward.conf'
+
+    function Invoke-Host { Invoke-DockerLabHost $lab @args }
+    function Get-Findings([int[]] $Port = @(5000)) {
+        $r = Invoke-DockerLabPwsh $lab { param($p) Test-DockerHost -Port $p } -ArgumentList (, $Port)
+        $r.Errors | Should -BeNullOrEmpty
+        @($r.Output)
+    }
+    function Get-Ids($Findings) { @($Findings | ForEach-Object { "$($_.Severity) $($_.Id) $($_.Target)" }) }
+    function Invoke-Repair {
+        $r = Invoke-DockerLabPwsh $lab { Test-DockerHost -Port 5000 | Repair-DockerHost -Confirm:$false }
+        $r.Errors | Should -BeNullOrEmpty
+        @($r.Output)
+    }
+    # iptables-save never fails for a missing chain (iptables -S does, with exit 1, right after a firewalld restart).
+    function Get-Dnat { @(Invoke-Host iptables-save -t nat) | Where-Object { $_ -match '^-A DOCKER .*--dport 5000 .*DNAT' } }
+    function Remove-Dnat {
+        # What a firewalld start or reload does when dockerd does not put its rules back (seen in the lab): the DNAT is gone.
+        $rule = Get-Dnat | Select-Object -First 1
+        if ($rule) { Invoke-Host sh -c "iptables -t nat $($rule -replace '^-A', '-D')" | Out-Null }
+    }
+    function Wait-Dnat([int] $Seconds = 6) {
+        # dockerd re-adds its rules 0.3-2.3 s after a firewalld reload, when it does: wait for that before judging.
+        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+        while ([DateTime]::UtcNow -lt $deadline -and -not (Get-Dnat)) { Start-Sleep -Milliseconds 250 }
+    }
+    function Reset-Healthy {
+        # Every proof starts from a healthy host, whatever the test before it left.
+        $r = Invoke-DockerLabPwsh $lab { Test-DockerHost -Port 5000 | Where-Object Severity -ne Info | Repair-DockerHost -Confirm:$false }
+        $r.Errors | Should -BeNullOrEmpty
+        $null = Wait-DockerLabHttpCode $lab
+    }
+    function Get-Runtime { "$(Invoke-Host cat /proc/sys/net/ipv4/ip_forward)".Trim() }
+
+    # Start healthy: one repair persists forwarding and opens 5000/tcp in the outside zone.
+    Reset-Healthy
+}
+AfterAll { Stop-NspawnLab }
+
+Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Tag 'Lab' {
+    BeforeEach { Reset-Healthy }
+
+    It 'a healthy host yields no Error and no Warning, and the outside client gets 200' {
+        Get-DockerLabHttpCode $lab | Should -Be '200'
+        $f = Get-Findings
+        @($f | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+    }
+
+    It 'cause 3 alone: a network restart resets ip_forward (no file keeps it): timeout, found, repaired' {
+        Invoke-Host rm -f $dropIn | Out-Null
+        Invoke-Host systemd-run --unit=dht-t-netreset --wait --quiet sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
+        Get-DockerLabHttpCode $lab | Should -Be '000'
+        $f = Get-Findings
+        Get-Ids $f | Should -Contain 'Error IpForwardDisabled net.ipv4.ip_forward'
+        Get-Ids $f | Should -Contain 'Warning IpForwardNotPersisted net.ipv4.ip_forward'
+        $r = Invoke-Repair
+        @($r | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
+        Wait-DockerLabHttpCode $lab | Should -Be '200'
+        @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+    }
+
+    It 'cause 1 alone: 5000/tcp closed in firewalld works only through the DNAT rule: a Warning, repaired in both configurations' {
+        Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
+        Invoke-Host firewall-cmd -q --permanent --zone=public --remove-port=5000/tcp | Out-Null
+        Get-DockerLabHttpCode $lab | Should -Be '200'     # forwarded traffic never reaches firewalld's INPUT filtering
+        $f = Get-Findings
+        Get-Ids $f | Should -Be @('Warning FirewalldPortClosed 5000/tcp')
+        $r = Invoke-Repair
+        $r[0].Verified | Should -BeTrue
+        @(Invoke-Host firewall-cmd --zone=public --list-ports) -join ' ' | Should -Match '5000/tcp'
+        @(Invoke-Host firewall-cmd --permanent --zone=public --list-ports) -join ' ' | Should -Match '5000/tcp'
+        @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+    }
+
+    It 'cause 2 alone: firewalld restarted after docker and the DNAT rule gone: docker-proxy hides it, found, repaired' {
+        Invoke-Host systemctl restart firewalld | Out-Null
+        Wait-Dnat
+        Remove-Dnat
+        Get-DockerLabHttpCode $lab | Should -Be '200'     # the port is open and docker-proxy answers: it looks healthy
+        $f = Get-Findings
+        Get-Ids $f | Should -Contain 'Warning DockerDnatMissing 5000/tcp'
+        ($f | Where-Object Id -eq 'FirewalldStartedAfterDocker').Severity | Should -Be 'Error'
+        $r = Invoke-Repair
+        @($r | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
+        Get-Dnat | Should -Not -BeNullOrEmpty
+        Wait-DockerLabHttpCode $lab | Should -Be '200'
+        @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+    }
+
+    It 'all three together: timeout, every cause named with its severity, one repair, 200 again, and it survives resets' {
+        Invoke-Host rm -f $dropIn | Out-Null
+        Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
+        Invoke-Host firewall-cmd -q --permanent --zone=public --remove-port=5000/tcp | Out-Null
+        Invoke-Host systemctl restart firewalld | Out-Null
+        Wait-Dnat
+        Remove-Dnat
+        Invoke-Host systemd-run --unit=dht-t-netreset2 --wait --quiet sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
+        Get-DockerLabHttpCode $lab | Should -Be '000'
+        $ids = Get-Ids (Get-Findings)
+        $ids | Should -Contain 'Error IpForwardDisabled net.ipv4.ip_forward'
+        $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv4.ip_forward'
+        $ids | Should -Contain 'Error DockerDnatMissing 5000/tcp'
+        $ids | Should -Contain 'Error FirewalldPortClosed 5000/tcp'
+        $ids | Should -Contain 'Error FirewalldStartedAfterDocker firewalld.service'
+
+        $r = Invoke-Repair
+        @($r | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
+        Wait-DockerLabHttpCode $lab | Should -Be '200'
+        @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+
+        # A network-style reset (off, then the sysctl files re-applied) and systemd-sysctl leave it on.
+        # (as CentOS's network initscript does: only the net.* keys of the files; kernel.* keys are the machine's, read-only here)
+        Invoke-Host systemd-run --unit=dht-t-netreset3 --wait --quiet sh -c 'sysctl -q -w net.ipv4.ip_forward=0; cat $(ls /usr/lib/sysctl.d/*.conf /etc/sysctl.d/*.conf 2>/dev/null | awk -F/ "{print \$NF, \$0}" | sort | cut -d" " -f2) /etc/sysctl.conf 2>/dev/null | grep "^net\." | sysctl -q -p /dev/stdin' | Out-Null
+        Get-Runtime | Should -Be '1'
+        Invoke-Host systemctl restart systemd-sysctl | Out-Null
+        Get-Runtime | Should -Be '1'
+        Get-DockerLabHttpCode $lab | Should -Be '200'
+    }
+
+    It 'Repair-DockerHost -WhatIf prints the plan and changes nothing' {
+        Invoke-Host systemd-run --unit=dht-t-netreset4 --wait --quiet sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
+        try {
+            $r = Invoke-DockerLabPwsh $lab { Test-DockerHost -Port 5000 | Repair-DockerHost -WhatIf }
+            $r.Output | Should -BeNullOrEmpty
+            Get-Runtime | Should -Be '0'
+        }
+        finally { Invoke-Host sysctl -q -w net.ipv4.ip_forward=1 | Out-Null }
+    }
+
+    It 'a snapshot saved on the host is judged the same elsewhere' {
+        Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
+        try {
+            $r = Invoke-DockerLabPwsh $lab { (Get-DockerHostNetState -Port 5000).FactsJson }
+            $judged = @([pscustomobject]@{ FactsJson = $r.Output[0] } | Test-DockerHost)
+            Get-Ids $judged | Should -Contain 'Warning FirewalldRuntimePermanentDrift 5000/tcp'
+        }
+        finally { Invoke-Host firewall-cmd -q --zone=public --add-port=5000/tcp | Out-Null }
+    }
+}
+
+Describe 'Watch-DockerHostNetState on the real lab Docker host' -Tag 'Lab' {
+    It 'a quiet host produces no event' {
+        $r = Invoke-DockerLabPwsh $lab { Watch-DockerHostNetState -Interval 0.5 -SlowEvery 2 -Duration 6 }
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Output | Should -BeNullOrEmpty
+    }
+
+    It 'catches ip_forward reset by a unit (named as the cause), firewalld restart and reload, and docker restart' {
+        $job = Start-ThreadJob -ScriptBlock {
+            param($lab, $modulePath, $labModule)
+            $env:DHT_MODULE_PATH = $modulePath
+            Import-Module $labModule
+            Invoke-DockerLabPwsh $lab { Watch-DockerHostNetState -Interval 0.5 -SlowEvery 2 -Duration 45 }
+        } -ArgumentList $lab, $env:DHT_MODULE_PATH, (Join-Path $PSScriptRoot 'lab/DockerLab.psm1')
+        Start-Sleep -Seconds 8      # the child pwsh starts and takes its baseline
+        Invoke-Host systemd-run --unit=dht-t-watch-netreset --wait --quiet sysctl -w net.ipv4.ip_forward=0 | Out-Null
+        Start-Sleep -Seconds 4
+        Invoke-Host sysctl -q -w net.ipv4.ip_forward=1 | Out-Null
+        Start-Sleep -Seconds 3
+        Invoke-Host systemctl restart firewalld | Out-Null
+        Start-Sleep -Seconds 5
+        Invoke-Host firewall-cmd -q --reload | Out-Null
+        Start-Sleep -Seconds 5
+        Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+        Invoke-Host systemctl restart docker | Out-Null
+        $r = $job | Wait-Job -Timeout 90 | Receive-Job
+        $job | Remove-Job -Force
+        $r.Errors | Should -BeNullOrEmpty
+        $c = @($r.Output)
+        $off = $c | Where-Object { $_.What -eq 'net.ipv4.ip_forward' -and $_.After -eq '0' } | Select-Object -First 1
+        $off | Should -Not -BeNullOrEmpty
+        $off.Severity | Should -Be 'Error'
+        $off.LikelyCause[0].Unit | Should -Be 'dht-t-watch-netreset.service'
+        @($c | Where-Object What -eq 'firewalld.service').Count | Should -BeGreaterOrEqual 1
+        @($c | Where-Object What -eq 'firewalld ruleset').Count | Should -BeGreaterOrEqual 2   # the restart and the reload
+        @($c | Where-Object { $_.What -eq 'firewalld ruleset' -and $_.Note }).Count | Should -BeGreaterOrEqual 1
+        @($c | Where-Object What -eq 'docker.service').Count | Should -BeGreaterOrEqual 1
+    }
+}

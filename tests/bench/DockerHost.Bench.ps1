@@ -1,0 +1,72 @@
+<#
+.SYNOPSIS
+    On the lab Docker host (needs root): Test-DockerHost's wall time against (a) the slowest single native call it makes
+    and (b) a shell script asking the same questions one call after another; and Watch-DockerHostNetState's CPU use over a
+    minute at a 1 s interval. Ratios from one run (the machine is shared and noisy).
+#>
+param([Parameter(Mandatory)] [string] $ModulePath)
+$ErrorActionPreference = 'Stop'
+if ((& id -u) -ne '0') { Write-Warning 'DockerHost bench skipped: the lab Docker host needs root.'; return }
+$env:DHT_MODULE_PATH = (Resolve-Path $ModulePath).Path
+Import-Module (Join-Path $PSScriptRoot '../lab/DockerLab.psm1') -Force
+$lab = Start-NspawnLab
+try {
+    $r = Invoke-DockerLabPwsh $lab {
+        function Time([scriptblock] $s, [int] $n = 3) {
+            & $s | Out-Null
+            $t = foreach ($i in 1..$n) { $w = [Diagnostics.Stopwatch]::StartNew(); & $s | Out-Null; $w.Elapsed.TotalMilliseconds }
+            ($t | Sort-Object)[[int][Math]::Floor($n / 2)]
+        }
+        $calls = [ordered]@{
+            'firewall-cmd --list-all-zones'             = { firewall-cmd --list-all-zones }
+            'firewall-cmd --permanent --list-all-zones' = { firewall-cmd --permanent --list-all-zones }
+            'busctl firewalld state'                    = { busctl get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state }
+            'iptables-nft-save'                         = { iptables-nft-save }
+            'iptables-legacy-save'                      = { iptables-legacy-save }
+            'systemctl show (6 units)'                  = { systemctl show docker containerd firewalld network NetworkManager systemd-networkd -p Id,ActiveState }
+            'Engine API /containers/json'               = { curl -s --unix-socket /run/docker.sock 'http://d/v1.41/containers/json?all=1' }
+        }
+        $single = foreach ($k in $calls.Keys) { [pscustomobject]@{ Call = $k; Ms = Time $calls[$k] } }
+        $script = @'
+firewall-cmd --state; firewall-cmd --get-default-zone; firewall-cmd --get-active-zones
+firewall-cmd --list-all-zones; firewall-cmd --permanent --list-all-zones
+iptables-nft-save; iptables-legacy-save
+systemctl show docker containerd firewalld -p ActiveState,ActiveEnterTimestampMonotonic
+curl -s --unix-socket /run/docker.sock http://d/v1.41/containers/json?all=1
+sysctl -n net.ipv4.ip_forward; cat /etc/sysctl.d/*.conf /etc/sysctl.conf
+'@
+        $sh = Time { sh -c $script 2>&1 }
+        $test = Time { Test-DockerHost }
+        [pscustomobject]@{ Single = $single; Shell = $sh; Test = $test }
+    }
+    if ($r.Errors) { throw ($r.Errors | ForEach-Object Message) -join "`n" }
+    $m = $r.Output[0]
+    $slowest = $m.Single | Sort-Object Ms -Descending | Select-Object -First 1
+    '{0,-48} {1,8:N0} ms' -f 'Test-DockerHost (median of 3, warm)', $m.Test
+    foreach ($s in $m.Single) { '  {0,-46} {1,8:N0} ms' -f $s.Call, $s.Ms }
+    '{0,-48} {1,8:N0} ms' -f 'shell script, the same questions one after another', $m.Shell
+    'ratio: Test-DockerHost / slowest single call ({0}) = {1:N2}x (target <= 1.3x)' -f $slowest.Call, ($m.Test / $slowest.Ms)
+    'ratio: Test-DockerHost / sequential shell script = {0:N2}x' -f ($m.Test / $m.Shell)
+
+    # Watch-DockerHostNetState: CPU over a minute at a 1 s interval, against an idle pwsh doing nothing for as long.
+    $cpu = Invoke-DockerLabPwsh $lab {
+        $pwshDll = [Environment]::GetCommandLineArgs()[0]
+        $module = (Get-Module DockerHostTools).Path -replace '\.dll$', '.psd1'
+        $tick = 100.0   # USER_HZ
+        function Cpu([int] $id) { $f = ((Get-Content "/proc/$id/stat" -Raw) -split '\) ')[1] -split ' '; ([double]$f[11] + [double]$f[12]) / $tick }
+        $watch = Start-Process -PassThru -FilePath ([Environment]::ProcessPath) -ArgumentList $pwshDll, '-NoProfile', '-NonInteractive', '-Command',
+            "Import-Module '$(Split-Path $module)/DockerHostTools.psd1'; Watch-DockerHostNetState -Interval 1 -Duration 75 | Out-Null"
+        $idle = Start-Process -PassThru -FilePath ([Environment]::ProcessPath) -ArgumentList $pwshDll, '-NoProfile', '-NonInteractive', '-Command',
+            "Import-Module '$(Split-Path $module)/DockerHostTools.psd1'; Start-Sleep -Seconds 75"
+        Start-Sleep -Seconds 10
+        $w0 = Cpu $watch.Id; $i0 = Cpu $idle.Id; $t0 = [DateTime]::UtcNow
+        Start-Sleep -Seconds 60
+        $w1 = Cpu $watch.Id; $i1 = Cpu $idle.Id; $secs = ([DateTime]::UtcNow - $t0).TotalSeconds
+        $watch.Kill(); $idle.Kill()
+        [pscustomobject]@{ WatchPct = 100 * ($w1 - $w0) / $secs; IdlePct = 100 * ($i1 - $i0) / $secs; Seconds = $secs }
+    }
+    if ($cpu.Errors) { throw ($cpu.Errors | ForEach-Object Message) -join "`n" }
+    $c = $cpu.Output[0]
+    'Watch-DockerHostNetState -Interval 1: {0:N2}% of one core over {1:N0} s (an idle pwsh: {2:N2}%; target < 1%)' -f $c.WatchPct, $c.Seconds, $c.IdlePct
+}
+finally { Stop-NspawnLab }
