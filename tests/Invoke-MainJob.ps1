@@ -38,7 +38,7 @@ function Invoke-Machine { & bash $dkx @args 2>&1 }
 function Invoke-MachinePwsh([string] $Command) {
     # The module inside the lab machine, output as a person sees it (the module's own format views).
     $pwshDll = '/dk/pwsh/' + (Split-Path ([Environment]::GetCommandLineArgs()[0]) -Leaf)
-    $script = "`$ProgressPreference = 'SilentlyContinue'; Import-Module /dk/module/$(Split-Path $ModulePath -Leaf); $Command | Out-String -Width 130"
+    $script = "`$ProgressPreference = 'SilentlyContinue'; Import-Module /dk/module/$(Split-Path $ModulePath -Leaf); & { $Command } | Out-String -Width 130"
     & bash $dkx env HOME=/root DOTNET_CLI_HOME=/root DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TERM=dumb `
         /usr/share/dotnet/dotnet $pwshDll -NoProfile -NonInteractive -Command $script 2>&1 | Out-Host
 }
@@ -102,8 +102,11 @@ try {
     Write-Host ("Outside client: GET {0}/v2/ -> {1} after {2:N1} s" -f $outside, $t.Code, $t.Seconds)
     $pull = Invoke-OutsidePull
     Write-Host ("Outside client pulls dkbusybox:1 again: {0}" -f $(if ($pull) { "ok, $($pull.Layers) layer(s), $($pull.Bytes) bytes" } else { 'FAILED' }))
-    Invoke-Machine systemd-run --unit=dht-demo-network-restart2 --wait --quiet sh -c 'sysctl -q -w net.ipv4.ip_forward=0; sysctl -q --system' | Out-Null
-    Write-Host "After another network-style reset (0, then sysctl --system): ip_forward = $(Invoke-Machine cat /proc/sys/net/ipv4/ip_forward)"
+    # A network restart as CentOS's initscript does it: off, then the net.* keys of the sysctl files applied again.
+    Invoke-Machine systemd-run --unit=dht-demo-network-restart2 --wait --quiet sh -c 'sysctl -q -w net.ipv4.ip_forward=0; cat $(ls /usr/lib/sysctl.d/*.conf /etc/sysctl.d/*.conf 2>/dev/null | awk -F/ "{print \$NF, \$0}" | sort | cut -d" " -f2) /etc/sysctl.conf 2>/dev/null | grep "^net\." | sysctl -q -p /dev/stdin' | Out-Null
+    Write-Host "After another network restart (off, then the sysctl files applied again): ip_forward = $(Invoke-Machine cat /proc/sys/net/ipv4/ip_forward)"
+    Invoke-Machine systemctl restart systemd-sysctl | Out-Null
+    Write-Host "After systemctl restart systemd-sysctl: ip_forward = $(Invoke-Machine cat /proc/sys/net/ipv4/ip_forward)"
     Invoke-MachinePwsh 'Test-DockerHost | Format-Table -View FindingTable; if (-not (Test-DockerHost | Where-Object Severity -ne Info)) { "Test-DockerHost: no Error, no Warning." }'
     if (-not $pull) { exit 1 }
 }

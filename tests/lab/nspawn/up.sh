@@ -12,6 +12,11 @@ export NS_DIR=${NS_DIR:-/tmp/dknspawn}
 t0=$(dk_ts)
 "$HERE/29-nspawn-down.sh" >/dev/null 2>&1 || true   # a machine left by an aborted run
 "$HERE/20-nspawn-build-rootfs.sh"
+# The tree is reused between runs: undo what a test or a repair may have persisted in it (sysctl drop-ins and their
+# backups, firewalld's permanent zone changes), so every boot starts from the incident's baseline.
+TREE=$NS_DIR/bookworm
+find "$TREE/etc/sysctl.d" -maxdepth 1 \( -name '*.conf' ! -name '99-sysctl.conf' -o -name '*.dht-backup-*' \) -delete 2>/dev/null || true
+rm -f "$TREE"/etc/firewalld/zones/public.xml "$TREE"/etc/firewalld/zones/public.xml.old
 mkdir -p "$NS_DIR/xfer"
 extra="--bind-ro=/usr/share/dotnet --bind=$NS_DIR/xfer:/dkx --bind-ro=/run/netns/dkbext:/run/dkbext.netns"
 [ -n "${1:-}" ] && extra+=" --bind-ro=$1:/dk/module"
