@@ -68,6 +68,13 @@ try {
     $pwshDir = Split-Path ([Environment]::GetCommandLineArgs()[0])
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $log = [System.Collections.Generic.List[string]]::new()
+    # A fresh machine has none of the lab's packages: install what is missing (no daemon starts in this namespace).
+    & bash (Join-Path $PSScriptRoot 'lab/install-host-packages.sh') 2>&1 | ForEach-Object {
+        $log.Add("$_")
+        Write-Progress -Activity 'Installing the lab packages' -Status ("{0,5:N0} s  {1}" -f $watch.Elapsed.TotalSeconds, "$_")
+    }
+    Write-Progress -Activity 'Installing the lab packages' -Completed
+    if ($LASTEXITCODE -ne 0) { throw "Installing the lab packages failed:`n$($log -join "`n")" }
     & bash (Join-Path $nspawn 'up.sh') $moduleDir $pwshDir 2>&1 | ForEach-Object {
         $log.Add("$_")
         Write-Progress -Activity 'Booting the lab Docker host' -Status ("{0,5:N0} s  {1}" -f $watch.Elapsed.TotalSeconds, "$_")
