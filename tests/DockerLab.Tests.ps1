@@ -208,8 +208,9 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
             if ($rule) { Invoke-DockerLabHost $lab iptables -t nat @(($rule -replace '^-A ', '-D ') -split ' ') | Out-Null }
         }
         function Get-RegistryClientAddress {
-            # The address the registry logged for the last request (its access log line starts with it).
-            $line = Invoke-DockerLabDocker $lab logs --tail 1 dkreg 2>&1 | Select-Object -Last 1
+            # The address the registry logged for the last request: its access log line starts with it (the registry
+            # also writes app log lines, time="...", in between, so look for the last access line).
+            $line = Invoke-DockerLabDocker $lab logs --tail 30 dkreg 2>&1 | ForEach-Object { "$_" } | Where-Object { $_ -match '^\d+\.\d+\.\d+\.\d+ ' } | Select-Object -Last 1
             ("$line" -split ' ')[0]
         }
     }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DockerHostTools.Core.Native;
+using DockerHostTools.Core.Repair;
 
 namespace DockerHostTools.Commands;
 
@@ -29,6 +30,47 @@ public abstract class DockerHostCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C.</summary>
     protected void Await(Func<CancellationToken, Task> work) => work(CancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Carries out repair steps in order, each behind ShouldProcess (-WhatIf lists them, -Confirm asks): a declined step is
+    /// Skipped; after a failure the later steps are NotAttempted, since each builds on the ones before it. Returns what
+    /// happened to every step and the error of the failed one (not yet written: the caller adds its own details).
+    /// </summary>
+    protected (List<RepairStepResult> Results, ErrorRecord? Failure) ExecuteSteps(IEnumerable<RepairStep> steps,
+        Func<Exception, RepairStep, ErrorRecord>? toError = null)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        var results = new List<RepairStepResult>();
+        ErrorRecord? failure = null;
+        foreach (var step in steps)
+        {
+            if (failure is not null)
+            {
+                results.Add(new RepairStepResult(step, RepairStepOutcome.NotAttempted));
+                continue;
+            }
+
+            if (!ShouldProcess(step.Target, step.Action))
+            {
+                results.Add(new RepairStepResult(step, RepairStepOutcome.Skipped));
+                continue;
+            }
+
+            try
+            {
+                WriteVerbose($"{step.Action}: {step.Target} ({step.Command})");
+                Await(step.ExecuteAsync);
+                results.Add(new RepairStepResult(step, RepairStepOutcome.Done));
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
+            {
+                results.Add(new RepairStepResult(step, RepairStepOutcome.Failed, ex.Message));
+                failure = toError?.Invoke(ex, step) ?? ToErrorRecord(ex, "RepairStepFailed", step.Target);
+            }
+        }
+
+        return (results, failure);
+    }
 
     /// <summary>True when the process runs as root.</summary>
     protected static bool IsRoot => Environment.IsPrivilegedProcess;

@@ -99,43 +99,18 @@ public sealed class RepairDockerChainCommand : DockerCommandBase
 
     private bool RunSteps(IReadOnlyList<RepairStep> steps, List<RepairStepResult> results)
     {
-        ErrorRecord? failure = null;
-        foreach (var step in steps)
+        var (done, failure) = ExecuteSteps(steps, (ex, step) => ex switch
         {
-            if (failure is not null)
-            {
-                results.Add(new RepairStepResult(step, RepairStepOutcome.NotAttempted));
-                continue;
-            }
-
-            if (!ShouldProcess(step.Target, step.Action))
-            {
-                results.Add(new RepairStepResult(step, RepairStepOutcome.Skipped));
-                continue;
-            }
-
-            try
-            {
-                WriteVerbose($"{step.Action}: {step.Command}");
-                Await(step.ExecuteAsync);
-                results.Add(new RepairStepResult(step, RepairStepOutcome.Done));
-            }
-            catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
-            {
-                results.Add(new RepairStepResult(step, RepairStepOutcome.Failed, ex.Message));
-                failure = ex is DockerEngineUnavailableException de ? EngineError(de) : ToErrorRecord(ex, "RepairStepFailed", step.Target);
-                if (ex is Core.Systemd.SystemdNotRunningException)
-                {
-                    failure = new ErrorRecord(ex, "SystemdNotRunning", ErrorCategory.ResourceUnavailable, step.Target);
-                }
-                else if (ex is NativeProgramNotFoundException or NativeCommandFailedException)
-                {
-                    failure = new ErrorRecord(ex, step.Kind == "StartContainer" ? "ContainerStartFailed" : "RepairStepFailed",
-                        ex is NativeProgramNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidResult, step.Target);
-                }
-
-                WriteError(failure);
-            }
+            DockerEngineUnavailableException de => EngineError(de),
+            Core.Systemd.SystemdNotRunningException => new ErrorRecord(ex, "SystemdNotRunning", ErrorCategory.ResourceUnavailable, step.Target),
+            NativeProgramNotFoundException or NativeCommandFailedException => new ErrorRecord(ex, step.Kind == "StartContainer" ? "ContainerStartFailed" : "RepairStepFailed",
+                ex is NativeProgramNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidResult, step.Target),
+            _ => ToErrorRecord(ex, "RepairStepFailed", step.Target),
+        });
+        results.AddRange(done);
+        if (failure is not null)
+        {
+            WriteError(failure);
         }
 
         return failure is null;

@@ -80,37 +80,13 @@ public sealed class RepairDockerHostCommand : DockerCommandBase
             RequireRoot("Repair-DockerHost", plan[0].Step.Target);
         }
 
-        var results = new Dictionary<RepairStep, RepairStepResult>();
-        var failed = false;
-        foreach (var planned in plan)
+        var (done, failure) = ExecuteSteps(plan.Select(p => p.Step));
+        if (failure is not null)
         {
-            var step = planned.Step;
-            if (failed)
-            {
-                results[step] = new RepairStepResult(step, RepairStepOutcome.NotAttempted);
-                continue;
-            }
-
-            if (!ShouldProcess(step.Target, step.Action))
-            {
-                results[step] = new RepairStepResult(step, RepairStepOutcome.Skipped);
-                continue;
-            }
-
-            try
-            {
-                WriteVerbose($"{step.Action}: {step.Target} ({step.Command})");
-                Await(step.ExecuteAsync);
-                results[step] = new RepairStepResult(step, RepairStepOutcome.Done);
-            }
-            catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
-            {
-                results[step] = new RepairStepResult(step, RepairStepOutcome.Failed, ex.Message);
-                WriteError(ToErrorRecord(ex, "RepairStepFailed", step.Target));
-                failed = true; // later steps build on earlier ones (the order is the point): stop here
-            }
+            WriteError(failure); // later steps build on earlier ones (the order is the point): they were not attempted
         }
 
+        var results = plan.Select((p, i) => (p.Step, Result: done[i])).ToDictionary(x => x.Step, x => x.Result);
         if (plan.Count > 0 && results.Values.All(r => r.Outcome == RepairStepOutcome.Skipped))
         {
             return; // -WhatIf (or every step declined): the plan was shown, nothing changed

@@ -46,35 +46,12 @@ public sealed class RepairIpForwardCommand : DockerHostCmdlet
             RequireRoot("Repair-IpForward", Path);
         }
 
-        var results = new List<RepairStepResult>();
-        ErrorRecord? failure = null;
-        foreach (var step in plan.Steps)
+        var (results, failure) = ExecuteSteps(plan.Steps);
+        if (failure is not null)
         {
-            if (failure is not null)
-            {
-                results.Add(new RepairStepResult(step, RepairStepOutcome.NotAttempted));
-                continue;
-            }
-
-            if (!ShouldProcess(step.Target, step.Action))
-            {
-                results.Add(new RepairStepResult(step, RepairStepOutcome.Skipped));
-                continue;
-            }
-
-            try
-            {
-                WriteVerbose($"{step.Action}: {step.Target}");
-                Await(step.ExecuteAsync);
-                results.Add(new RepairStepResult(step, RepairStepOutcome.Done));
-            }
-            catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
-            {
-                results.Add(new RepairStepResult(step, RepairStepOutcome.Failed, ex.Message));
-                failure = ToErrorRecord(ex, "RepairStepFailed", step.Target);
-                failure.ErrorDetails = new ErrorDetails($"Repair-IpForward could not {step.Action.ToLowerInvariant()} ({step.Target}): {ex.Message} " +
-                    (results.Any(r => r.Outcome == RepairStepOutcome.Done) ? "Steps done before it stay done; see the result's Steps." : "Nothing was changed."));
-            }
+            var failed = results.First(r => r.Outcome == RepairStepOutcome.Failed);
+            failure.ErrorDetails = new ErrorDetails($"Repair-IpForward could not {failed.Action.ToLowerInvariant()} ({failed.Target}): {failed.Error} " +
+                (results.Any(r => r.Outcome == RepairStepOutcome.Done) ? "Steps done before it stay done; see the result's Steps." : "Nothing was changed."));
         }
 
         if (failure is not null)
