@@ -33,16 +33,19 @@ public static class FirewalldReader
     /// <summary>systemd's D-Bus tool, used to read firewalld's state and default zone without a Python start.</summary>
     public const string Busctl = "busctl";
 
-    /// <summary>A busctl command on firewalld's main object and interface.</summary>
+    /// <summary>
+    /// A busctl command on firewalld's main object and interface. <c>--auto-start=no</c>: reading must never start a
+    /// stopped firewalld through D-Bus activation.
+    /// </summary>
     public static NativeCommand BusctlCommand(string verb, string @interface, string member) =>
-        new(Busctl, "--system", verb, "org.fedoraproject.FirewallD1", "/org/fedoraproject/FirewallD1", @interface, member) { Timeout = TimeSpan.FromSeconds(5) };
+        new(Busctl, "--system", "--auto-start=no", verb, "org.fedoraproject.FirewallD1", "/org/fedoraproject/FirewallD1", @interface, member) { Timeout = TimeSpan.FromSeconds(5) };
 
     private const string BusName = "org.fedoraproject.FirewallD1";
     private const string BusPath = "/org/fedoraproject/FirewallD1";
 
-    /// <summary>A <c>busctl --system --json=short</c> command (any object and interface of firewalld's API).</summary>
+    /// <summary>A <c>busctl --system --auto-start=no --json=short</c> command (any object and interface of firewalld's API).</summary>
     public static NativeCommand BusctlJsonCommand(params string[] arguments) =>
-        new(Busctl, ["--system", "--json=short", .. arguments]) { Timeout = TimeSpan.FromSeconds(5) };
+        new(Busctl, ["--system", "--auto-start=no", "--json=short", .. arguments]) { Timeout = TimeSpan.FromSeconds(5) };
 
     /// <summary>A firewall-cmd command with the reader's timeout.</summary>
     public static NativeCommand Command(params string[] arguments) => new(FirewallCmd, arguments) { Timeout = CallTimeout };

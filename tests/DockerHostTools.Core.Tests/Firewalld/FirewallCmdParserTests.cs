@@ -316,8 +316,8 @@ public class FirewalldReaderTests
         Assert.Equal("public", state.DefaultZone); // from firewalld.conf
     }
 
-    private const string BusState = "busctl --system get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state";
-    private const string BusDefault = "busctl --system call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone";
+    private const string BusState = "busctl --system --auto-start=no get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state";
+    private const string BusDefault = "busctl --system --auto-start=no call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone";
 
     [Fact]
     public async Task Busctl_fast_path_falls_back_to_two_firewall_cmd_listings_when_dbus_zones_fail()
@@ -328,9 +328,9 @@ public class FirewalldReaderTests
         {
             [BusState] = "../busctl/252-firewalld-state-running",
             [BusDefault] = "../busctl/252-firewalld-default-zone",
-            ["busctl --system --json=short call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.zone getZones"] =
+            ["busctl --system --auto-start=no --json=short call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.zone getZones"] =
                 "../busctl/252-firewalld-1.3.3-zones/runtime-unknown-method",
-            ["busctl --system --json=short call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1/config org.fedoraproject.FirewallD1.config listZones"] =
+            ["busctl --system --auto-start=no --json=short call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1/config org.fedoraproject.FirewallD1.config listZones"] =
                 "../busctl/252-firewalld-1.3.3-zones/runtime-unknown-method",
             ["--list-all-zones"] = "1.3.3-list-all-zones",
             ["--permanent --list-all-zones"] = "1.3.3-list-all-zones-permanent",

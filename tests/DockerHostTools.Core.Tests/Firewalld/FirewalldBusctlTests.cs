@@ -16,8 +16,8 @@ public class FirewalldBusctlTests
     private const string Dir = "../busctl/252-firewalld-1.3.3-zones/";
     private const string Bus = "org.fedoraproject.FirewallD1";
     private const string Main = "/org/fedoraproject/FirewallD1";
-    private const string BusState = "busctl --system get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state";
-    private const string BusDefault = "busctl --system call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone";
+    private const string BusState = "busctl --system --auto-start=no get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state";
+    private const string BusDefault = "busctl --system --auto-start=no call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone";
 
     private static IReadOnlyList<FirewalldZone> CmdZones(FirewalldConfiguration configuration) => FirewallCmdParser.ParseZones(
         Fx.Out(configuration == FirewalldConfiguration.Runtime ? "1.3.3-dbus-lab-list-all-zones" : "1.3.3-dbus-lab-list-all-zones-permanent"), configuration);
@@ -35,18 +35,18 @@ public class FirewalldBusctlTests
         {
             [BusState] = "../busctl/252-firewalld-state-running",
             [BusDefault] = "../busctl/252-firewalld-default-zone",
-            [$"busctl --system --json=short call {Bus} {Main} {Bus}.zone getZones"] = Dir + "runtime-getZones",
-            [$"busctl --system --json=short call {Bus} {Main}/config {Bus}.config listZones"] = Dir + "permanent-listZones",
+            [$"busctl --system --auto-start=no --json=short call {Bus} {Main} {Bus}.zone getZones"] = Dir + "runtime-getZones",
+            [$"busctl --system --auto-start=no --json=short call {Bus} {Main}/config {Bus}.config listZones"] = Dir + "permanent-listZones",
         };
         foreach (var zone in ZoneNames())
         {
-            map[$"busctl --system --json=short call {Bus} {Main} {Bus}.zone getZoneSettings2 s {zone}"] = Dir + "runtime-getZoneSettings2-" + zone;
+            map[$"busctl --system --auto-start=no --json=short call {Bus} {Main} {Bus}.zone getZoneSettings2 s {zone}"] = Dir + "runtime-getZoneSettings2-" + zone;
         }
 
         foreach (var path in ConfigPaths())
         {
-            map[$"busctl --system --json=short get-property {Bus} {path} {Bus}.config.zone name"] = Dir + "permanent-name-" + Index(path);
-            map[$"busctl --system --json=short call {Bus} {path} {Bus}.config.zone getSettings2"] = Dir + "permanent-getSettings2-" + Index(path);
+            map[$"busctl --system --auto-start=no --json=short get-property {Bus} {path} {Bus}.config.zone name"] = Dir + "permanent-name-" + Index(path);
+            map[$"busctl --system --auto-start=no --json=short call {Bus} {path} {Bus}.config.zone getSettings2"] = Dir + "permanent-getSettings2-" + Index(path);
         }
 
         return map;
@@ -165,7 +165,7 @@ public class FirewalldBusctlTests
         // firewalld before 0.9 has no getZoneSettings2: busctl answers an UnknownMethod error (captured on 1.3.3 with a
         // method it does not have). Runtime comes from firewall-cmd, permanent still over D-Bus.
         var map = BusMap();
-        map[$"busctl --system --json=short call {Bus} {Main} {Bus}.zone getZoneSettings2 s work"] = Dir + "runtime-unknown-method";
+        map[$"busctl --system --auto-start=no --json=short call {Bus} {Main} {Bus}.zone getZoneSettings2 s work"] = Dir + "runtime-unknown-method";
         map["--list-all-zones"] = "1.3.3-dbus-lab-list-all-zones";
         var runner = new CapturedRunner(map);
         var state = await FirewalldReader.GetStateAsync(runner, FirewalldReaderTests.Host(), CancellationToken.None);
@@ -187,7 +187,7 @@ public class FirewalldBusctlTests
     {
         var map = BusMap();
         var last = ConfigPaths()[^1];
-        map[$"busctl --system --json=short call {Bus} {last} {Bus}.config.zone getSettings2"] = Dir + "permanent-getSettings2-no-object";
+        map[$"busctl --system --auto-start=no --json=short call {Bus} {last} {Bus}.config.zone getSettings2"] = Dir + "permanent-getSettings2-no-object";
         map["--permanent --list-all-zones"] = "1.3.3-get-default-zone-not-running"; // firewalld went away meanwhile
         var state = await FirewalldReader.GetStateAsync(new CapturedRunner(map), FirewalldReaderTests.Host(), CancellationToken.None);
         Assert.Equal("busctl+firewall-cmd", state.ZonesReadWith);
