@@ -45,6 +45,7 @@ Describe 'Firewalld commands on a real firewalld, FirewallBackend=<Backend>' -Ta
         $s.PermanentZones.Name | Should -Contain 'docker'
         ($s.Zones | Where-Object Name -eq 'docker').Interfaces | Should -Be @($bridge)
         ($s.Zones | Where-Object Name -eq 'docker').Target | Should -Be 'ACCEPT'
+        $s.ZonesReadWith | Should -Be 'busctl'
     }
 
     It 'Add-FirewalldPort opens a port in both configurations, then reports no change (idempotent)' {
@@ -87,6 +88,29 @@ Describe 'Firewalld commands on a real firewalld, FirewallBackend=<Backend>' -Ta
         $r.Range.Runtime | Should -BeFalse
         Query '--permanent', '--zone=public', '--query-port=8000-8010/udp' | Should -BeTrue
         Query '--zone=public', '--query-port=8000-8010/udp' | Should -BeFalse
+    }
+
+    It 'zones read over D-Bus (busctl) equal the firewall-cmd listings of the same state, both configurations' {
+        # The same state read twice: over D-Bus, then with busctl out of reach (PATH holds only firewall-cmd), which
+        # is the road firewalld 0.6 or a host without busctl takes. The lab has drift here (the previous test).
+        (Invoke-FirewallCmdInLab --zone=dmz --add-rich-rule='rule priority="2" family="ipv4" source address="203.0.113.9" drop').ExitCode | Should -Be 0
+        (Invoke-FirewallCmdInLab --permanent --zone=dmz --add-forward-port=port=2222:proto=tcp:toport=22:toaddr=192.0.2.2).ExitCode | Should -Be 0
+        $r = Invoke-ModuleInFirewalldLab @'
+            $bus = Get-FirewalldState
+            $dir = Join-Path ([IO.Path]::GetTempPath()) "dht-nobusctl-$PID"
+            New-Item -ItemType Directory $dir | Out-Null
+            New-Item -ItemType SymbolicLink -Path (Join-Path $dir 'firewall-cmd') -Target (Get-Command firewall-cmd).Source | Out-Null
+            $path = $env:PATH
+            try { $env:PATH = $dir; $cmd = Get-FirewalldState } finally { $env:PATH = $path; Remove-Item $dir -Recurse -Force }
+            $json = { param($s) @($s.Zones) + @($s.PermanentZones) | ConvertTo-Json -Depth 6 -EnumsAsStrings }
+            @{ Bus = $bus.ZonesReadWith; Cmd = $cmd.ZonesReadWith; BusZones = & $json $bus; CmdZones = & $json $cmd; Active = @($bus.ActiveZones, $cmd.ActiveZones) }
+'@
+        $r.Bus | Should -Be 'busctl'
+        $r.Cmd | Should -Be 'firewall-cmd'
+        $r.BusZones | Should -Match '203\.0\.113\.9'
+        $r.BusZones | Should -Match 'toaddr=192\.0\.2\.2'
+        $r.BusZones | Should -Be $r.CmdZones
+        $r.Active[0] | Should -Be $r.Active[1]
     }
 
     It 'after firewall-cmd --reload the runtime-only port is gone and the permanent-only one is in force' {

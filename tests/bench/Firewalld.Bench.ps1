@@ -1,9 +1,11 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-    Get-FirewalldState wall time against (a) the slowest single firewall-cmd call it makes and (b) a shell script
-    asking the usual questions one call after another, on a real firewalld in the netns lab. Prints ratios from one
-    run (each figure is the median of 3 after a warm-up). Needs root (the lab).
+    Get-FirewalldState wall time against (a) the slowest single firewall-cmd call of the questions it answers and
+    (b) a shell script asking the usual questions one call after another, on a real firewalld in the netns lab.
+    Get-FirewalldState reads everything over D-Bus (busctl) when it can; it is also timed on its fallback road
+    (busctl out of reach: firewall-cmd --state, --get-default-zone and both listings, concurrently). Prints ratios
+    from one run (each figure is the median of 3 after a warm-up). Needs root (the lab).
 #>
 param([Parameter(Mandatory)] [string] $ModulePath)
 $ErrorActionPreference = 'Stop'
@@ -21,21 +23,37 @@ try {
             [pscustomobject]@{ Call = "firewall-cmd $($c -join ' ')"; Ms = Median (1..3 | ForEach-Object { (Measure-Command { & firewall-cmd @c *> $null }).TotalMilliseconds }) }
         }
         $state = Median (1..3 | ForEach-Object { (Measure-Command { $null = Get-FirewalldState }).TotalMilliseconds })
+        $s = Get-FirewalldState
+        # The fallback road: PATH holds only firewall-cmd, so busctl is not found.
+        $dir = Join-Path ([IO.Path]::GetTempPath()) "dht-nobusctl-$PID"
+        New-Item -ItemType Directory $dir | Out-Null
+        New-Item -ItemType SymbolicLink -Path (Join-Path $dir 'firewall-cmd') -Target (Get-Command firewall-cmd).Source | Out-Null
+        $path = $env:PATH
+        try {
+            $env:PATH = $dir
+            $null = Get-FirewalldState
+            $fallback = Median (1..3 | ForEach-Object { (Measure-Command { $null = Get-FirewalldState }).TotalMilliseconds })
+            $fallbackWith = (Get-FirewalldState).ZonesReadWith
+        }
+        finally { $env:PATH = $path; Remove-Item $dir -Recurse -Force }
         # The usual questions by hand, one call after another (what a person or a shell runbook does today).
         $sh = 'firewall-cmd --state; firewall-cmd --get-default-zone; firewall-cmd --get-active-zones; ' +
             'firewall-cmd --list-all-zones; firewall-cmd --permanent --list-all-zones; iptables-save; ' +
             'systemctl show firewalld -p ActiveState,ActiveEnterTimestampMonotonic; systemctl show docker -p ActiveState,ActiveEnterTimestampMonotonic'
         $script = Median (1..3 | ForEach-Object { (Measure-Command { & bash -c $sh *> $null }).TotalMilliseconds })
-        @{ Single = $single; StateMs = $state; ScriptMs = $script; Cores = [Environment]::ProcessorCount }
+        @{ Single = $single; StateMs = $state; ScriptMs = $script; Cores = [Environment]::ProcessorCount; With = $s.ZonesReadWith
+           Zones = "$($s.Zones.Count) runtime + $($s.PermanentZones.Count) permanent"; FallbackMs = $fallback; FallbackWith = $fallbackWith }
 '@
 }
 finally { Stop-FirewalldLab }
 
 $slowest = $r.Single | Sort-Object Ms -Descending | Select-Object -First 1
 $r.Single | ForEach-Object { '{0,-40} {1,8:N0} ms' -f $_.Call, $_.Ms }
-'{0,-40} {1,8:N0} ms' -f 'Get-FirewalldState (busctl + 2 concurrent)', $r.StateMs
+'{0,-40} {1,8:N0} ms  (zones read with {2}: {3})' -f 'Get-FirewalldState', $r.StateMs, $r.With, $r.Zones
+'{0,-40} {1,8:N0} ms  (zones read with {2})' -f 'Get-FirewalldState without busctl', $r.FallbackMs, $r.FallbackWith
 '{0,-40} {1,8:N0} ms' -f 'shell script (8 calls, sequential)', $r.ScriptMs
 ''
 'Get-FirewalldState / slowest single call ({0}): {1:N2}x (target 1.3x)' -f $slowest.Call, ($r.StateMs / $slowest.Ms)
 'Get-FirewalldState / sequential shell script: {0:N2}x' -f ($r.StateMs / $r.ScriptMs)
+'Get-FirewalldState without busctl / slowest single call: {0:N2}x; / shell script: {1:N2}x' -f ($r.FallbackMs / $slowest.Ms), ($r.FallbackMs / $r.ScriptMs)
 'cores: {0}' -f $r.Cores

@@ -168,6 +168,12 @@ public sealed class FirewalldState
     /// <summary>Wall time of the read in milliseconds.</summary>
     public double ElapsedMs { get; internal set; }
 
+    /// <summary>
+    /// How the zones were read: <c>busctl</c> (firewalld's D-Bus API, both configurations), <c>firewall-cmd</c>
+    /// (both listings), <c>busctl+firewall-cmd</c> (one each); null when firewalld is not running.
+    /// </summary>
+    public string? ZonesReadWith { get; internal set; }
+
     /// <summary>The zone an interface belongs to at runtime: the zone that lists it, else the default zone.</summary>
     public string? ZoneOfInterface(string interfaceName) =>
         Zones.FirstOrDefault(z => z.Interfaces.Contains(interfaceName, StringComparer.Ordinal))?.Name ?? DefaultZone;

@@ -5,9 +5,10 @@ using DockerHostTools.Core.Native;
 namespace DockerHostTools.Core.Firewalld;
 
 /// <summary>
-/// Reads firewalld through <c>firewall-cmd</c>: the whole picture in one go (<see cref="GetStateAsync"/>), the
-/// ports by zone and configuration, and whether a port is open where the traffic arrives. Every firewall-cmd call
-/// is a Python start, so the reader asks for all zones at once and runs its calls concurrently.
+/// Reads firewalld: the whole picture in one go (<see cref="GetStateAsync"/>), the ports by zone and configuration,
+/// and whether a port is open where the traffic arrives. Every firewall-cmd call is a Python start (0.3-1 s), so the
+/// reader asks firewalld's D-Bus API through <c>busctl</c> (milliseconds each) where it can, concurrently, and
+/// firewall-cmd where it cannot.
 /// </summary>
 public static class FirewalldReader
 {
@@ -32,9 +33,19 @@ public static class FirewalldReader
     /// <summary>systemd's D-Bus tool, used to read firewalld's state and default zone without a Python start.</summary>
     public const string Busctl = "busctl";
 
-    /// <summary>A busctl command on firewalld's main object and interface.</summary>
+    /// <summary>
+    /// A busctl command on firewalld's main object and interface. <c>--auto-start=no</c>: reading must never start a
+    /// stopped firewalld through D-Bus activation.
+    /// </summary>
     public static NativeCommand BusctlCommand(string verb, string @interface, string member) =>
-        new(Busctl, "--system", verb, "org.fedoraproject.FirewallD1", "/org/fedoraproject/FirewallD1", @interface, member) { Timeout = TimeSpan.FromSeconds(5) };
+        new(Busctl, "--system", "--auto-start=no", verb, "org.fedoraproject.FirewallD1", "/org/fedoraproject/FirewallD1", @interface, member) { Timeout = TimeSpan.FromSeconds(5) };
+
+    private const string BusName = "org.fedoraproject.FirewallD1";
+    private const string BusPath = "/org/fedoraproject/FirewallD1";
+
+    /// <summary>A <c>busctl --system --auto-start=no --json=short</c> command (any object and interface of firewalld's API).</summary>
+    public static NativeCommand BusctlJsonCommand(params string[] arguments) =>
+        new(Busctl, ["--system", "--auto-start=no", "--json=short", .. arguments]) { Timeout = TimeSpan.FromSeconds(5) };
 
     /// <summary>A firewall-cmd command with the reader's timeout.</summary>
     public static NativeCommand Command(params string[] arguments) => new(FirewallCmd, arguments) { Timeout = CallTimeout };
@@ -43,9 +54,11 @@ public static class FirewalldReader
     /// The whole firewalld picture: state, version, backend, default and active zones, every zone at runtime and
     /// permanently. Never throws because firewalld is absent, stopped, failed or unreachable: that is the
     /// <see cref="FirewalldState.State"/>. Asks firewalld's D-Bus <c>state</c> property through <c>busctl</c> first
-    /// (milliseconds); when it is RUNNING, runs <c>--list-all-zones</c> and <c>--permanent --list-all-zones</c>
-    /// concurrently with the default zone (busctl). Without busctl, or when firewalld is not RUNNING, it runs
-    /// <c>firewall-cmd --state</c> and <c>--get-default-zone</c> with the listings instead, all concurrently.
+    /// (milliseconds); when it is RUNNING, reads the default zone and both configurations' zones over D-Bus too
+    /// (<see cref="ReadZonesOverDbusAsync"/>, concurrently; no firewall-cmd call), falling back to
+    /// <c>--list-all-zones</c> / <c>--permanent --list-all-zones</c> for a configuration D-Bus cannot give. Without
+    /// busctl, or when firewalld is not RUNNING, it runs <c>firewall-cmd --state</c> and <c>--get-default-zone</c>
+    /// with the listings instead, all concurrently.
     /// </summary>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
     public static async Task<FirewalldState> GetStateAsync(INativeRunner runner, IHostFileSystem fileSystem, CancellationToken cancellationToken = default)
@@ -66,25 +79,32 @@ public static class FirewalldReader
             };
         }
 
-        // Fast path: firewalld's D-Bus state property through busctl (a few ms, no Python). When it says RUNNING,
-        // only the two zone listings go through firewall-cmd, concurrently; anything else is classified by
-        // firewall-cmd --state, whose exit codes are the documented contract.
-        Task<(NativeResult? Result, Exception? Error)> stateTask, defaultTask, runtimeTask, permanentTask;
+        // Fast path: firewalld's D-Bus state property through busctl (a few ms, no Python). When it says RUNNING, the
+        // default zone and every zone of both configurations are read over D-Bus too, concurrently; firewall-cmd lists
+        // a configuration only where D-Bus cannot (firewalld before 0.9 has no getZoneSettings2, D-Bus errors). When
+        // busctl is missing or firewalld is not RUNNING, firewall-cmd --state (whose exit codes are the documented
+        // contract) classifies it, with the default zone and both listings asked concurrently.
+        Task<(NativeResult? Result, Exception? Error)> stateTask, defaultTask;
+        Task<IReadOnlyList<FirewalldZone>?> runtimeBus, permanentBus;
         (NativeResult? Result, Exception? Error)? busState = runner.Resolve(Busctl) is null ? null
             : await TryRunAsync(runner, BusctlCommand("get-property", "org.fedoraproject.FirewallD1", "state"), cancellationToken).ConfigureAwait(false);
         if (busState.HasValue && busState.Value.Result is { } bs && FirewallCmdParser.ParseBusctlString(bs.ExitCode, bs.StandardOutput) == "RUNNING")
         {
             stateTask = Task.FromResult(busState.Value);
             defaultTask = TryRunAsync(runner, BusctlCommand("call", "org.fedoraproject.FirewallD1", "getDefaultZone"), cancellationToken);
+            runtimeBus = ReadZonesOverDbusAsync(runner, FirewalldConfiguration.Runtime, cancellationToken);
+            permanentBus = ReadZonesOverDbusAsync(runner, FirewalldConfiguration.Permanent, cancellationToken);
         }
         else
         {
             stateTask = TryRunAsync(runner, Command("--state"), cancellationToken);
             defaultTask = TryRunAsync(runner, Command("--get-default-zone"), cancellationToken);
+            runtimeBus = permanentBus = Task.FromResult<IReadOnlyList<FirewalldZone>?>(null);
         }
 
-        runtimeTask = TryRunAsync(runner, Command("--list-all-zones"), cancellationToken);
-        permanentTask = TryRunAsync(runner, Command("--permanent", "--list-all-zones"), cancellationToken);
+        // firewall-cmd listings start at once on the slow road, and only after a D-Bus read failed on the fast one.
+        var runtimeTask = ListingAsync(runner, runtimeBus, ["--list-all-zones"], cancellationToken);
+        var permanentTask = ListingAsync(runner, permanentBus, ["--permanent", "--list-all-zones"], cancellationToken);
         await Task.WhenAll(stateTask, defaultTask, runtimeTask, permanentTask).ConfigureAwait(false);
 
         var (stateResult, stateError) = stateTask.Result;
@@ -115,15 +135,25 @@ public static class FirewalldReader
                     : FirewallCmdParser.ParseDefaultZone(d.StandardOutput)) ?? confDefault;
             }
 
-            state.Zones = ZonesOf(runtimeTask.Result.Result, FirewalldConfiguration.Runtime, state.DefaultZone);
-            state.PermanentZones = ZonesOf(permanentTask.Result.Result, FirewalldConfiguration.Permanent, state.DefaultZone);
+            var (runtimeZones, runtimeListing) = runtimeTask.Result;
+            var (permanentZones, permanentListing) = permanentTask.Result;
+            state.Zones = ZonesOf(runtimeZones, runtimeListing.Result, FirewalldConfiguration.Runtime, state.DefaultZone);
+            state.PermanentZones = ZonesOf(permanentZones, permanentListing.Result, FirewalldConfiguration.Permanent, state.DefaultZone);
+            state.ZonesReadWith = (runtimeZones is null, permanentZones is null) switch
+            {
+                (false, false) => Busctl,
+                (true, true) => FirewallCmd,
+                _ => Busctl + "+" + FirewallCmd,
+            };
             foreach (var pz in state.PermanentZones)
             {
                 pz.IsActive = state.Zones.Any(z => z.Name == pz.Name && z.IsActive);
             }
 
             state.ActiveZones = state.Zones.Where(z => z.IsActive).Select(z => z.Name).ToList();
-            var failed = new[] { defaultTask.Result, runtimeTask.Result, permanentTask.Result }
+            var failed = new[] { defaultTask.Result }
+                .Concat(runtimeZones is null ? [runtimeListing] : [])
+                .Concat(permanentZones is null ? [permanentListing] : [])
                 .Where(r => r.Result is not { Succeeded: true }).ToList();
             if (failed.Count > 0)
             {
@@ -371,20 +401,83 @@ public static class FirewalldReader
         return service is null ? null : "service " + service;
     }
 
-    private static IReadOnlyList<FirewalldZone> ZonesOf(NativeResult? result, FirewalldConfiguration configuration, string? defaultZone)
+    private static IReadOnlyList<FirewalldZone> ZonesOf(IReadOnlyList<FirewalldZone>? fromBus, NativeResult? listing, FirewalldConfiguration configuration, string? defaultZone)
     {
-        if (result is not { Succeeded: true })
-        {
-            return [];
-        }
-
-        var zones = FirewallCmdParser.ParseZones(result.StandardOutput, configuration);
+        IReadOnlyList<FirewalldZone> zones = fromBus
+            ?? (listing is { Succeeded: true } ? FirewallCmdParser.ParseZones(listing.StandardOutput, configuration) : []);
         foreach (var z in zones)
         {
             z.IsDefault = z.Name == defaultZone;
         }
 
         return zones;
+    }
+
+    private static async Task<(IReadOnlyList<FirewalldZone>? Zones, (NativeResult? Result, Exception? Error) Listing)> ListingAsync(
+        INativeRunner runner, Task<IReadOnlyList<FirewalldZone>?> fromBus, string[] arguments, CancellationToken cancellationToken)
+    {
+        var zones = await fromBus.ConfigureAwait(false);
+        return zones is not null ? (zones, (null, null)) : (null, await TryRunAsync(runner, Command(arguments), cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Every zone of one configuration over firewalld's D-Bus API through <c>busctl --json=short</c>, one process per
+    /// call, the per-zone calls concurrent. Runtime: <c>zone.getZones</c>, then <c>zone.getZoneSettings2</c> per zone
+    /// (firewall-cmd's order). Permanent: <c>config.listZones</c>, then per zone object its <c>name</c> property and
+    /// <c>config.zone.getSettings2</c> (sorted by name, as firewall-cmd prints them). Null when any call fails or
+    /// answers something unexpected (firewalld before 0.9 has no getZoneSettings2; busctl missing; D-Bus errors): the
+    /// caller then asks firewall-cmd. The zones equal what <see cref="FirewallCmdParser.ParseZones"/> makes of
+    /// firewall-cmd's listing of the same state, except that firewall-cmd also lists, permanently, interfaces that
+    /// NetworkManager binds to a zone.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public static async Task<IReadOnlyList<FirewalldZone>?> ReadZonesOverDbusAsync(INativeRunner runner, FirewalldConfiguration configuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        if (configuration == FirewalldConfiguration.Runtime)
+        {
+            var (list, _) = await TryRunAsync(runner, BusctlJsonCommand("call", BusName, BusPath, BusName + ".zone", "getZones"), cancellationToken).ConfigureAwait(false);
+            var names = list is null ? null : FirewalldBusctlParser.ParseStringArray(list.ExitCode, list.StandardOutput);
+            if (names is null)
+            {
+                return null;
+            }
+
+            var settings = await Task.WhenAll(names.Select(n =>
+                TryRunAsync(runner, BusctlJsonCommand("call", BusName, BusPath, BusName + ".zone", "getZoneSettings2", "s", n), cancellationToken))).ConfigureAwait(false);
+            var zones = names.Zip(settings, (n, s) => s.Result is { } r ? FirewalldBusctlParser.ParseZoneSettings(n, configuration, r.ExitCode, r.StandardOutput) : null).ToList();
+            return zones.Contains(null) ? null : zones.OfType<FirewalldZone>().ToList();
+        }
+        else
+        {
+            var (list, _) = await TryRunAsync(runner, BusctlJsonCommand("call", BusName, BusPath + "/config", BusName + ".config", "listZones"), cancellationToken).ConfigureAwait(false);
+            var paths = list is null ? null : FirewalldBusctlParser.ParseStringArray(list.ExitCode, list.StandardOutput);
+            if (paths is null)
+            {
+                return null;
+            }
+
+            var calls = paths.Select(p => (
+                Name: TryRunAsync(runner, BusctlJsonCommand("get-property", BusName, p, BusName + ".config.zone", "name"), cancellationToken),
+                Settings: TryRunAsync(runner, BusctlJsonCommand("call", BusName, p, BusName + ".config.zone", "getSettings2"), cancellationToken))).ToList();
+            await Task.WhenAll(calls.SelectMany(c => new[] { c.Name, c.Settings })).ConfigureAwait(false);
+            var zones = new List<FirewalldZone>();
+            foreach (var (nameTask, settingsTask) in calls)
+            {
+                var n = nameTask.Result.Result;
+                var s = settingsTask.Result.Result;
+                var name = n is null ? null : FirewalldBusctlParser.ParseString(n.ExitCode, n.StandardOutput);
+                var zone = name is null || s is null ? null : FirewalldBusctlParser.ParseZoneSettings(name, configuration, s.ExitCode, s.StandardOutput);
+                if (zone is null)
+                {
+                    return null;
+                }
+
+                zones.Add(zone);
+            }
+
+            return zones.OrderBy(z => z.Name, StringComparer.Ordinal).ToList();
+        }
     }
 
     private static async Task<(NativeResult? Result, Exception? Error)> TryRunAsync(INativeRunner runner, NativeCommand command, CancellationToken cancellationToken)

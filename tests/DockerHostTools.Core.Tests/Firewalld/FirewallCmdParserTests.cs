@@ -263,7 +263,7 @@ public class FirewalldReaderTests
         ["--permanent --list-all-zones"] = "1.3.3-list-all-zones-permanent",
     };
 
-    private static IHostFileSystem Host()
+    internal static IHostFileSystem Host()
     {
         var root = Directory.CreateTempSubdirectory("dht-fw-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "etc/firewalld"));
@@ -316,16 +316,22 @@ public class FirewalldReaderTests
         Assert.Equal("public", state.DefaultZone); // from firewalld.conf
     }
 
-    private const string BusState = "busctl --system get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state";
-    private const string BusDefault = "busctl --system call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone";
+    private const string BusState = "busctl --system --auto-start=no get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state";
+    private const string BusDefault = "busctl --system --auto-start=no call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone";
 
     [Fact]
-    public async Task Busctl_fast_path_when_running_two_firewall_cmd_calls_only()
+    public async Task Busctl_fast_path_falls_back_to_two_firewall_cmd_listings_when_dbus_zones_fail()
     {
+        // D-Bus state and default zone answer; the zone calls fail (a captured UnknownMethod error, as from firewalld
+        // before 0.9): both listings come from firewall-cmd, but still no --state.
         var runner = new CapturedRunner(new()
         {
             [BusState] = "../busctl/252-firewalld-state-running",
             [BusDefault] = "../busctl/252-firewalld-default-zone",
+            ["busctl --system --auto-start=no --json=short call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.zone getZones"] =
+                "../busctl/252-firewalld-1.3.3-zones/runtime-unknown-method",
+            ["busctl --system --auto-start=no --json=short call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1/config org.fedoraproject.FirewallD1.config listZones"] =
+                "../busctl/252-firewalld-1.3.3-zones/runtime-unknown-method",
             ["--list-all-zones"] = "1.3.3-list-all-zones",
             ["--permanent --list-all-zones"] = "1.3.3-list-all-zones-permanent",
         });
@@ -335,6 +341,7 @@ public class FirewalldReaderTests
         Assert.Equal(["docker", "internal"], state.ActiveZones);
         Assert.DoesNotContain("--state", runner.Calls);
         Assert.Equal(2, runner.Calls.Count(c => c.StartsWith("--", StringComparison.Ordinal)));
+        Assert.Equal("firewall-cmd", state.ZonesReadWith);
     }
 
     [Theory]
