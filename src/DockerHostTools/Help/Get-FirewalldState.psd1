@@ -8,11 +8,14 @@ firewall-cmd cannot reach the system D-Bus), Version (read from firewalld's Pyth
 It never fails because firewalld is absent or stopped: that is a State, and Message says what it means. When
 firewalld does not run, DefaultZone comes from firewalld.conf and the zone lists are empty.
 
-Every firewall-cmd call starts Python (0.3-0.6 s). Get-FirewalldState first reads firewalld's D-Bus state property
-with busctl (milliseconds); when firewalld runs, it asks for all zones in one firewall-cmd call per configuration
-(--list-all-zones, --permanent --list-all-zones) and runs them at the same time, with the default zone read over
-D-Bus. Without busctl, or when firewalld does not run, firewall-cmd --state and --get-default-zone (whose exit codes
-decide NotRunning, Failed, Unreachable) run alongside the listings. Other commands of the module use the same read.
+Every firewall-cmd call starts Python (0.3-0.6 s), so Get-FirewalldState reads over D-Bus with busctl when it can
+(milliseconds each, run concurrently): the state property first; when firewalld runs, the default zone and every zone
+of both configurations (getZoneSettings2 for runtime, the config interface's getSettings2 for permanent).
+ZonesReadWith says how they were read. A configuration that D-Bus cannot give (firewalld before 0.9 has no
+getZoneSettings2, or a D-Bus error) is listed with one firewall-cmd call (--list-all-zones, --permanent
+--list-all-zones). Without busctl, or when firewalld does not run, firewall-cmd --state and --get-default-zone (whose
+exit codes decide NotRunning, Failed, Unreachable) run alongside the listings. busctl never starts a stopped firewalld
+(--auto-start=no). Other commands of the module use the same read.
 '@
     Parameters   = @{}
     Outputs      = @{ FirewalldState = 'State, IsRunning, Version, Backend, DefaultZone, ActiveZones, Zones, PermanentZones, Message, ElapsedMs.' }
