@@ -2,6 +2,7 @@
 # Recipe 1 (the systemd-nspawn Docker host dkbook with systemd, firewalld and dockerd, client netns dkbext;
 # tests/lab/nspawn). Both run the module in a child pwsh inside the lab and read its output back as JSON.
 
+Import-Module (Join-Path $PSScriptRoot 'LabPwsh.psm1')
 $script:DockerdDir = Join-Path $PSScriptRoot 'dockerd'
 $script:NspawnDir = Join-Path $PSScriptRoot 'nspawn'
 $script:DkRoot = '/tmp/dkdocker'
@@ -99,41 +100,20 @@ function Invoke-DockerLabPwsh {
         $inside = "/dkx/$id"; $modulePath = '/dk/module/' + (Split-Path $env:DHT_MODULE_PATH -Leaf)
         $pwshDll = '/dk/pwsh/' + (Split-Path ([Environment]::GetCommandLineArgs()[0]) -Leaf); $dotnet = '/usr/share/dotnet/dotnet'
     }
-    Set-Content -Path "$work/args.xml" -Value ([System.Management.Automation.PSSerializer]::Serialize($ArgumentList))
-    Set-Content -Path "$work/script.ps1" -Value $ScriptBlock.ToString()
-    Set-Content -Path "$work/runner.ps1" -Value @"
-`$ErrorActionPreference = 'Continue'
-`$ProgressPreference = 'SilentlyContinue'
-Import-Module '$modulePath' -Force
-`$a = [System.Management.Automation.PSSerializer]::Deserialize((Get-Content -Raw '$inside/args.xml'))
-`$sb = [scriptblock]::Create((Get-Content -Raw '$inside/script.ps1'))
-`$out = [System.Collections.Generic.List[object]]::new(); `$err = [System.Collections.Generic.List[object]]::new(); `$warn = [System.Collections.Generic.List[string]]::new()
-try {
-    & `$sb @a 2>&1 3>&1 | ForEach-Object {
-        if (`$_ -is [System.Management.Automation.ErrorRecord]) { `$err.Add(`$_) }
-        elseif (`$_ -is [System.Management.Automation.WarningRecord]) { `$warn.Add("`$_") }
-        else { `$out.Add(`$_) }
-    }
-}
-catch { `$err.Add(`$_) }
-`$errors = @(`$err | ForEach-Object { [pscustomobject]@{ FullyQualifiedErrorId = `$_.FullyQualifiedErrorId; Category = `$_.CategoryInfo.Category.ToString(); TargetObject = "`$(`$_.TargetObject)"; Message = `$_.ToString() } })
-[pscustomobject]@{ Output = `$out.ToArray(); Errors = `$errors; Warnings = `$warn.ToArray() } | ConvertTo-Json -Depth 8 -EnumsAsStrings | Set-Content -Path '$inside/result.json'
-"@
+    $runner = New-LabPwshRun -Work $work -Inside $inside -ModulePath $modulePath -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList
     $envArgs = @('env', "HOME=$inside", "DOTNET_CLI_HOME=$inside", 'DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1', 'DOTNET_CLI_TELEMETRY_OPTOUT=1')
     $log = if ($User) {
         $binds = "mount --bind '$(Split-Path $env:DHT_MODULE_PATH)' '$work/module' && mount --bind '$(Split-Path ([Environment]::GetCommandLineArgs()[0]))' '$work/pwsh'"
-        & ip netns exec dkhost sh -c "$binds && exec setpriv --reuid=$User --regid=$User --clear-groups -- `"`$@`"" dkpwsh @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File "$inside/runner.ps1" 2>&1
+        & ip netns exec dkhost sh -c "$binds && exec setpriv --reuid=$User --regid=$User --clear-groups -- `"`$@`"" dkpwsh @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
     }
     elseif ($Lab.Kind -eq 'Netns') {
-        & ip netns exec dkhost @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File "$inside/runner.ps1" 2>&1
+        & ip netns exec dkhost @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
     }
     else {
-        & bash (Join-Path $NspawnDir 'dk-nsexec.sh') @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File "$inside/runner.ps1" 2>&1
+        & bash (Join-Path $NspawnDir 'dk-nsexec.sh') @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
     }
     try {
-        if (-not (Test-Path "$work/result.json")) { throw "The pwsh in the lab wrote no result (exit $LASTEXITCODE):`n$($log -join "`n")" }
-        $r = Get-Content "$work/result.json" -Raw | ConvertFrom-Json
-        [pscustomobject]@{ Output = @($r.Output); Errors = @($r.Errors); Warnings = @($r.Warnings) }
+        Read-LabPwshResult -Work $work -Log $log -ExitCode $LASTEXITCODE
     }
     finally { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
 }

@@ -5,6 +5,7 @@
     The module under test runs in a child pwsh inside the host namespaces; results come back as JSON (-EnumsAsStrings).
 #>
 $script:LabDir = Join-Path $PSScriptRoot 'netns'
+Import-Module (Join-Path $PSScriptRoot 'LabPwsh.psm1')
 
 function Get-NetnsLab([Parameter(Mandatory)] [string] $Prefix) {
     [pscustomobject]@{
@@ -94,35 +95,11 @@ function Invoke-LabPwsh {
         $modulePath = "$work/module/" + (Split-Path $modulePath -Leaf)
         $prefix = @('setpriv', "--reuid=$User", "--regid=$User", '--clear-groups', '--')
     }
-    $args1 = [System.Management.Automation.PSSerializer]::Serialize($ArgumentList)
-    Set-Content -Path "$work/args.xml" -Value $args1
-    Set-Content -Path "$work/script.ps1" -Value $ScriptBlock.ToString()
-    $runner = @"
-`$ErrorActionPreference = 'Continue'
-`$ProgressPreference = 'SilentlyContinue'
-Import-Module '$modulePath' -Force
-`$a = [System.Management.Automation.PSSerializer]::Deserialize((Get-Content -Raw '$work/args.xml'))
-`$sb = [scriptblock]::Create((Get-Content -Raw '$work/script.ps1'))
-`$out = [System.Collections.Generic.List[object]]::new(); `$err = [System.Collections.Generic.List[object]]::new(); `$warn = [System.Collections.Generic.List[string]]::new()
-try {
-    & `$sb @a 2>&1 3>&1 | ForEach-Object {
-        if (`$_ -is [System.Management.Automation.ErrorRecord]) { `$err.Add(`$_) }
-        elseif (`$_ -is [System.Management.Automation.WarningRecord]) { `$warn.Add("`$_") }
-        else { `$out.Add(`$_) }
-    }
-}
-catch { `$err.Add(`$_) }
-# Output goes through JSON (enums as words), as a runbook would read it; errors keep what a script catches them by.
-`$errors = @(`$err | ForEach-Object { [pscustomobject]@{ FullyQualifiedErrorId = `$_.FullyQualifiedErrorId; Category = `$_.CategoryInfo.Category.ToString(); TargetObject = `$_.TargetObject; Message = `$_.ToString(); ExceptionType = `$_.Exception.GetType().FullName } })
-[pscustomobject]@{ Output = `$out.ToArray(); Errors = `$errors; Warnings = `$warn.ToArray() } | ConvertTo-Json -Depth 8 -EnumsAsStrings | Set-Content -Path '$work/result.json'
-"@
-    Set-Content -Path "$work/runner.ps1" -Value $runner
+    $runner = New-LabPwshRun -Work $work -Inside $work -ModulePath $modulePath -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList
     $env:DOTNET_SYSTEM_GLOBALIZATION_INVARIANT = '1'
-    $log = Invoke-LabHost $Lab @prefix env "HOME=$work" "DOTNET_CLI_HOME=$work" $dotnet $pwshDll -NoProfile -NonInteractive -File "$work/runner.ps1" 2>&1
+    $log = Invoke-LabHost $Lab @prefix env "HOME=$work" "DOTNET_CLI_HOME=$work" $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
     try {
-        if (-not (Test-Path "$work/result.json")) { throw "The pwsh in the lab wrote no result (exit $LASTEXITCODE):`n$($log -join "`n")" }
-        $r = Get-Content "$work/result.json" -Raw | ConvertFrom-Json
-        [pscustomobject]@{ Output = @($r.Output); Errors = @($r.Errors); Warnings = @($r.Warnings) }
+        Read-LabPwshResult -Work $work -Log $log -ExitCode $LASTEXITCODE
     }
     finally {
         if ($User) { foreach ($d in "$work/pwsh", "$work/module") { Invoke-LabHost $Lab umount $d } }
