@@ -30,7 +30,9 @@ public sealed class IptablesReader
             programs.Add(("iptables-nft-save", IptablesVariant.Nft));
         }
 
-        if (_runner.Resolve("iptables-legacy-save") is not null)
+        // Legacy xtables hold rules only when their tables are loaded in this network namespace: skip the process
+        // (and the kernel module load it would cause) when /proc says none are.
+        if (_runner.Resolve("iptables-legacy-save") is not null && LegacyTablesLoaded())
         {
             programs.Add(("iptables-legacy-save", IptablesVariant.Legacy));
         }
@@ -80,6 +82,19 @@ public sealed class IptablesReader
             .Where(l => l.StartsWith("table ", StringComparison.Ordinal))
             .Select(l => l["table ".Length..].Trim())
             .ToList();
+    }
+
+    /// <summary>True when this network namespace has legacy xtables tables (<c>/proc/net/ip_tables_names</c> lists them).</summary>
+    public static bool LegacyTablesLoaded()
+    {
+        try
+        {
+            return File.Exists("/proc/net/ip_tables_names") && File.ReadAllText("/proc/net/ip_tables_names").Trim().Length > 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return true; // cannot tell: ask iptables-legacy-save
+        }
     }
 
     /// <summary>The variant the plain <c>iptables</c> command runs (what firewalld and a dockerd started now use).</summary>

@@ -18,7 +18,7 @@ public sealed class WatchOptions
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Every how many ticks the costlier reads run: systemctl show, iptables-save, nft's table handles (a few ms each).</summary>
-    public int SlowEvery { get; init; } = 5;
+    public int SlowEvery { get; init; } = 10;
 
     /// <summary>Every how many ticks firewalld's zones are read even when nothing hinted at a change (a firewall-cmd call is a Python start).</summary>
     public int FirewalldEvery { get; init; } = 300;
@@ -158,7 +158,7 @@ public sealed class NetStateWatcher
             return list;
         }
 
-        var servicesTask = ReadServicesAsync(ct);
+        var servicesTask = ReadServicesAsync(previous, ct);
         var rulesTask = ReadRulesAsync(ct);
         var handleTask = ReadFirewalldRulesetAsync(ct);
         await Task.WhenAll(servicesTask, rulesTask, handleTask).ConfigureAwait(false);
@@ -180,8 +180,31 @@ public sealed class NetStateWatcher
         return list;
     }
 
-    private async Task<IEnumerable<Observation>> ReadServicesAsync(CancellationToken ct)
+    // systemd keeps /run/systemd/units/invocation:UNIT -> a new id at every start, gone when stopped: reading those links
+    // costs nothing, so systemctl runs only when one of them changed.
+    private string InvocationIds()
     {
+        try
+        {
+            return string.Join(' ', Units.Select(u => $"{u}={_fs.ReadLink("/run/systemd/units/invocation:" + u) ?? "-"}"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private string? _invocations;
+
+    private async Task<IEnumerable<Observation>> ReadServicesAsync(IReadOnlyDictionary<string, Observation> previous, CancellationToken ct)
+    {
+        var invocations = _fs.DirectoryExists("/run/systemd/units") ? InvocationIds() : null;
+        if (invocations is not null && invocations == _invocations)
+        {
+            return previous.Values.Where(v => v.Kind == ChangeKind.Service).ToList();
+        }
+
+        _invocations = invocations;
         try
         {
             var units = await new SystemdReader(_runner).ShowAsync(Units, ct).ConfigureAwait(false);

@@ -31,10 +31,10 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
     [ValidateRange(1, 65535)]
     public int[]? Port { get; set; }
 
-    /// <summary>Every how many intervals the costlier reads (systemctl, iptables-save, nft) run; default 5.</summary>
+    /// <summary>Every how many intervals the costlier reads (systemctl, iptables-save, nft) run; default 10.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
-    public int SlowEvery { get; set; } = 5;
+    public int SlowEvery { get; set; } = 10;
 
     /// <inheritdoc />
     protected override void EndProcessing()

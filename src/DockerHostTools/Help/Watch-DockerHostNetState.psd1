@@ -5,8 +5,8 @@ The incident this module exists for was intermittent: the registry worked for ho
 what had switched ip_forward off. Watch-DockerHostNetState catches the change when it happens.
 
 It reads net.ipv4.ip_forward and net.ipv6.conf.all.forwarding from /proc every -Interval (microseconds of work). Every
--SlowEvery intervals it runs the costlier reads: systemctl show for docker and firewalld (a restart changes ActiveSince),
-iptables-save for Docker's chains and the DNAT rule of every published port, and nft's table list (firewalld's nftables
+-SlowEvery intervals it runs the costlier reads: systemctl show for docker and firewalld, only when their invocation ids
+in /run/systemd/units changed (a start, stop or restart; reading those links costs nothing), iptables-save for Docker's chains and the DNAT rule of every published port, and nft's table list (firewalld's nftables
 table gets a new handle at every start and reload). firewalld's zones are read with firewall-cmd only when one of those
 hints at a change, or every 300 intervals. The first read is the baseline: a quiet host produces no output.
 
@@ -22,7 +22,7 @@ It runs until Ctrl+C, -Duration or -Count, and works in a runbook or a job.
         Duration  = 'Stop after this long: a TimeSpan or a number of seconds. Runs until Ctrl+C by default.'
         Count     = 'Stop after this many changes.'
         Port      = 'Published host ports whose DNAT rules are watched; all by default.'
-        SlowEvery = 'Every how many intervals systemctl, iptables-save and nft run (default 5): higher is cheaper, lower is quicker to notice.'
+        SlowEvery = 'Every how many intervals iptables-save and nft run (default 10), and systemctl when systemd''s invocation ids in /run/systemd/units changed: higher is cheaper, lower notices a flushed chain sooner.'
     }
     Outputs      = @{ NetStateChange = 'Timestamp, What, Before, After, Severity, Kind, LikelyCause (journal entries, best first), Cause (the best one''s unit).' }
     Examples     = @(
