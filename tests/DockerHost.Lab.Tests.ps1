@@ -79,6 +79,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
     }
 
     It 'cause 2 alone: firewalld restarted after docker and the DNAT rule gone: docker-proxy hides it, found, repaired' {
+        Invoke-DockerLabDocker $lab start dkweb | Out-Null   # no restart policy: the repair's engine restart must not leave it stopped
         Invoke-Host systemctl restart firewalld | Out-Null
         Wait-Dnat
         Remove-Dnat
@@ -89,6 +90,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
         $r = Invoke-Repair
         @($r | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
         Get-Dnat | Should -Not -BeNullOrEmpty
+        Invoke-DockerLabDocker $lab inspect -f '{{.State.Running}}' dkweb | Should -Be 'true'
         Wait-DockerLabHttpCode $lab | Should -Be '200'
         @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
     }

@@ -79,7 +79,8 @@ public static class DockerHostChecks
                     : "firewalld (re)started after dockerd; dockerd re-added its rules this time, but it does not always.",
                 [$"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService.ActiveSince)}",
                     facts.Docker.FirewallReloadedAt is { } at ? $"Engine /info: FirewallBackend ReloadedAt {Stamp(at)}" : "Engine /info: no firewall reload report (API < 1.48)"],
-                ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], canRepair: true));
+                ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"],
+                canRepair: rulesMissing)); // with the rules intact, restarting the engine would only cost downtime
         }
 
         // Per published port.
@@ -137,8 +138,8 @@ public static class DockerHostChecks
             var drops = user?.Rules.Where(r => r.Contains(" -j DROP", StringComparison.Ordinal) || r.Contains(" -j REJECT", StringComparison.Ordinal)).ToList() ?? [];
             if (drops.Count > 0)
             {
-                var unconditional = drops.Any(r => r.Trim() is "-A DOCKER-USER -j DROP" or "-A DOCKER-USER -j REJECT" ||
-                    r.Contains($"--dport {p.ContainerPort} ", StringComparison.Ordinal) || r.EndsWith($"--dport {p.ContainerPort} -j DROP", StringComparison.Ordinal));
+                // Only a bare DROP/REJECT surely matches this port's traffic; one with matches (-s, -i, --dport...) may not.
+                var unconditional = drops.Any(r => r.Trim() is "-A DOCKER-USER -j DROP" or "-A DOCKER-USER -j REJECT");
                 findings.Add(new Finding(FindingIds.DockerUserDrop, unconditional ? FindingSeverity.Error : FindingSeverity.Warning, target,
                     unconditional
                         ? $"DOCKER-USER drops traffic to {target} before Docker's own rules see it."

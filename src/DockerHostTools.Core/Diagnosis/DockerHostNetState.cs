@@ -123,7 +123,9 @@ public sealed class DockerHostNetStateReader
             published = published.Where(p => ports.Contains(p.Port)).ToList();
         }
 
-        var interesting = (ports is { Count: > 0 } ? ports.Select(p => (p, "tcp")) : published.Select(p => (p.Port, p.Protocol))).Distinct().ToList();
+        // Each published port with its own protocol; a port asked for that nothing publishes is looked at as tcp.
+        var interesting = published.Select(p => (p.Port, p.Protocol))
+            .Concat((ports ?? []).Where(p => published.All(x => x.Port != p)).Select(p => (p, "tcp"))).Distinct().ToList();
         var serviceList = services?.Services ?? [];
         var docker = serviceList.FirstOrDefault(s => s.Name == "docker.service");
         var facts = new HostFacts

@@ -76,6 +76,17 @@ public sealed class DockerHostRepair
         {
             var repair = new DockerChainRepair(_runner, _engine, _fs);
             var keys = docker.Select(KeyOf).ToList();
+            // The containers running now: a restart stops those without a restart policy, and the repair must not.
+            IReadOnlyList<DockerContainerBefore> runningBefore;
+            try
+            {
+                runningBefore = repair.PlanAsync().GetAwaiter().GetResult().RunningBefore;
+            }
+            catch (DockerEngineUnavailableException)
+            {
+                runningBefore = []; // the engine is down: nothing runs that a restart could stop
+            }
+
             foreach (var step in repair.PlanStepsOnlyAsync().GetAwaiter().GetResult())
             {
                 plan.Add(new PlannedRepair(step, keys));
@@ -90,6 +101,24 @@ public sealed class DockerHostRepair
                         throw new TimeoutException($"Docker's rules did not come back within {RulesTimeout.TotalSeconds:0} s (chains back: {wait.ChainsBack}, DNAT back: {wait.DnatBack}).");
                     }
                 }), keys));
+            if (runningBefore.Count > 0)
+            {
+                plan.Add(new PlannedRepair(new RepairStep("StartContainersNotBack", string.Join(", ", runningBefore.Select(c => c.Name)),
+                    "Start the containers that ran before the restart and did not come back by themselves", "docker start NAME...", async ct =>
+                    {
+                        var now = await _engine.GetContainersAsync(all: true, ct).ConfigureAwait(false);
+                        foreach (var c in runningBefore.Where(b => !now.Any(n => n.Id == b.Id && n.State == "running")))
+                        {
+                            await _engine.StartContainerAsync(c.Id, ct).ConfigureAwait(false);
+                        }
+
+                        var rules = await repair.WaitForRulesAsync(RulesTimeout, ct).ConfigureAwait(false);
+                        if (!rules.DnatBack)
+                        {
+                            throw new TimeoutException($"The restarted containers' DNAT rules did not appear within {RulesTimeout.TotalSeconds:0} s.");
+                        }
+                    }), keys));
+            }
         }
 
         // 4. Containers that are not running.

@@ -23,9 +23,9 @@ public sealed class JournalReader
         {
             result = await _runner.RunAsync(cmd, cancellationToken).ConfigureAwait(false);
         }
-        catch (NativeProgramNotFoundException)
+        catch (Exception ex) when (ex is NativeProgramNotFoundException or NativeTimeoutException)
         {
-            return [];
+            return []; // no journal, or a journal too slow to answer: the change is still reported, without a cause
         }
 
         return result.Succeeded ? JournalParser.Parse(result.StandardOutput) : [];

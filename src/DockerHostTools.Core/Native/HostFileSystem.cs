@@ -78,6 +78,12 @@ public sealed class HostFileSystem : IHostFileSystem
     public void WriteAllTextAtomic(string hostPath, string content)
     {
         var target = Map(hostPath);
+        // A link (Debian's /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf) stays a link: the file it points to is written.
+        for (var hops = 0; hops < 16 && new FileInfo(target).LinkTarget is { } link; hops++)
+        {
+            target = link.StartsWith('/') ? Map(link) : Path.GetFullPath(link, Path.GetDirectoryName(target)!);
+        }
+
         var dir = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{hostPath}' has no folder.", nameof(hostPath));
         var temp = Path.Combine(dir, "." + Path.GetFileName(target) + ".dht-" + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         var mode = File.Exists(target) ? File.GetUnixFileMode(target)

@@ -162,12 +162,14 @@ public sealed class NetStateWatcher
         var rulesTask = ReadRulesAsync(ct);
         var handleTask = ReadFirewalldRulesetAsync(ct);
         await Task.WhenAll(servicesTask, rulesTask, handleTask).ConfigureAwait(false);
-        list.AddRange(servicesTask.Result);
-        list.AddRange(rulesTask.Result);
-        list.AddRange(handleTask.Result);
+        // A read that failed this time (a hung iptables-save, systemctl timing out) says nothing about what is there:
+        // its previous values are carried forward rather than reported as gone.
+        list.AddRange(servicesTask.Result ?? previous.Values.Where(v => v.Kind == ChangeKind.Service));
+        list.AddRange(rulesTask.Result ?? previous.Values.Where(v => v.Kind == ChangeKind.DockerRules));
+        list.AddRange(handleTask.Result ?? previous.Values.Where(v => v.What == "firewalld ruleset"));
 
         // firewalld's zones: a firewall-cmd call is costly, so only when firewalld changed or once in a long while.
-        var hint = servicesTask.Result.Concat(handleTask.Result).Any(o => !previous.TryGetValue(o.What, out var p) || p.Value != o.Value);
+        var hint = (servicesTask.Result ?? []).Concat(handleTask.Result ?? []).Any(o => !previous.TryGetValue(o.What, out var p) || p.Value != o.Value);
         if (force || hint || tick % Math.Max(1, _options.FirewalldEvery) == 0)
         {
             list.AddRange(await ReadZonesAsync(ct).ConfigureAwait(false));
@@ -196,7 +198,7 @@ public sealed class NetStateWatcher
 
     private string? _invocations;
 
-    private async Task<IEnumerable<Observation>> ReadServicesAsync(IReadOnlyDictionary<string, Observation> previous, CancellationToken ct)
+    private async Task<IEnumerable<Observation>?> ReadServicesAsync(IReadOnlyDictionary<string, Observation> previous, CancellationToken ct)
     {
         var invocations = _fs.DirectoryExists("/run/systemd/units") ? InvocationIds() : null;
         if (invocations is not null && invocations == _invocations)
@@ -204,10 +206,10 @@ public sealed class NetStateWatcher
             return previous.Values.Where(v => v.Kind == ChangeKind.Service).ToList();
         }
 
-        _invocations = invocations;
         try
         {
             var units = await new SystemdReader(_runner).ShowAsync(Units, ct).ConfigureAwait(false);
+            _invocations = invocations; // only after a successful read, so a failed one is tried again next time
             return units.Where(u => u.LoadState != "not-found").Select(u => new Observation(u.Name,
                 u.ActiveState == "active" ? $"active since {u.ActiveSince?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "?"}" : $"{u.ActiveState} ({u.SubState})",
                 ChangeKind.Service, ProbeGroup.Slow,
@@ -215,22 +217,30 @@ public sealed class NetStateWatcher
                     ? (u.Name == "docker.service" ? FindingSeverity.Error : FindingSeverity.Warning)
                     : u.Name == "firewalld.service" ? FindingSeverity.Warning : FindingSeverity.Info));
         }
-        catch (Exception ex) when (ex is SystemdNotRunningException or NativeProgramNotFoundException or NativeCommandFailedException or NativeTimeoutException)
+        catch (Exception ex) when (ex is SystemdNotRunningException or NativeProgramNotFoundException)
         {
-            return [];
+            return []; // no systemd here: nothing to watch
+        }
+        catch (Exception ex) when (ex is NativeCommandFailedException or NativeTimeoutException)
+        {
+            return null; // failed this time
         }
     }
 
-    private async Task<IEnumerable<Observation>> ReadRulesAsync(CancellationToken ct)
+    private async Task<IEnumerable<Observation>?> ReadRulesAsync(CancellationToken ct)
     {
         IptablesSnapshot snapshot;
         try
         {
             snapshot = await new IptablesReader(_runner).ReadAsync(ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is NativeProgramNotFoundException or NativeCommandFailedException or NativeTimeoutException or FormatException)
+        catch (NativeProgramNotFoundException)
         {
-            return [];
+            return []; // no iptables: nothing to watch
+        }
+        catch (Exception ex) when (ex is NativeCommandFailedException or NativeTimeoutException or FormatException)
+        {
+            return null; // failed this time
         }
 
         var list = new List<Observation>();
@@ -257,14 +267,14 @@ public sealed class NetStateWatcher
     }
 
     // firewalld with the nftables backend rebuilds its table on every start and reload: the table's handle changes.
-    private async Task<IEnumerable<Observation>> ReadFirewalldRulesetAsync(CancellationToken ct)
+    private async Task<IEnumerable<Observation>?> ReadFirewalldRulesetAsync(CancellationToken ct)
     {
         try
         {
             var r = await _runner.RunAsync(new NativeCommand("nft", "-j", "list", "tables") { Timeout = TimeSpan.FromSeconds(10) }, ct).ConfigureAwait(false);
             if (!r.Succeeded)
             {
-                return [];
+                return null;
             }
 
             using var doc = JsonDocument.Parse(r.StandardOutput);
@@ -277,9 +287,13 @@ public sealed class NetStateWatcher
                 }
             }
         }
-        catch (Exception ex) when (ex is NativeProgramNotFoundException or NativeTimeoutException or JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (NativeProgramNotFoundException)
         {
             // No nft (iptables backend on an old host): the zone read every FirewalldEvery ticks covers it.
+        }
+        catch (Exception ex) when (ex is NativeTimeoutException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null; // failed this time
         }
 
         return [];

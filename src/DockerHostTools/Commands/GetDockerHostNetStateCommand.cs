@@ -42,6 +42,14 @@ public sealed class GetDockerHostNetStateCommand : DockerCommandBase
     internal static DockerHostNetState Read(DockerHostCmdlet cmdlet, IReadOnlyCollection<int> ports, string socket)
     {
         var reader = new DockerHostNetStateReader(Runner, HostFileSystem.Live, socket);
-        return cmdlet.AwaitCore(ct => reader.ReadAsync(ports.Count == 0 ? null : ports, ct));
+        try
+        {
+            return cmdlet.AwaitCore(ct => reader.ReadAsync(ports.Count == 0 ? null : ports, ct));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            cmdlet.ThrowTerminatingError(ToErrorRecord(ex, "HostStateReadFailed", "/"));
+            throw;
+        }
     }
 }

@@ -56,9 +56,12 @@ public sealed class RepairDockerHostCommand : DockerCommandBase
             return;
         }
 
-        // Plan against the host as it is now: a finding that no longer holds needs nothing.
+        // Plan against the host as it is now: a finding that no longer holds needs nothing. The ports the findings name
+        // are asked for explicitly, so that a port no container publishes any more (ContainerNotRunning) is checked too.
+        var ports = _findings.Select(f => f.Target.Split('/')).Where(t => t.Length == 2 && int.TryParse(t[0], out _))
+            .Select(t => int.Parse(t[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
         var state = GetDockerHostNetStateCommand.Read(this, [], Socket);
-        var current = DockerHostChecks.Evaluate(state.Facts);
+        var current = DockerHostChecks.Evaluate(state.Facts, ports);
         var wanted = _gotInput ? _findings.Select(DockerHostRepair.KeyOf).ToHashSet() : current.Select(DockerHostRepair.KeyOf).ToHashSet();
         var todo = current.Where(f => wanted.Contains(DockerHostRepair.KeyOf(f))).ToList();
         var alreadyGone = _findings.Where(f => !current.Any(c => DockerHostRepair.KeyOf(c) == DockerHostRepair.KeyOf(f))).ToList();
@@ -93,7 +96,7 @@ public sealed class RepairDockerHostCommand : DockerCommandBase
         }
 
         // Check again: a finding is verified when the fresh check no longer reports it.
-        var after = DockerHostChecks.Evaluate(GetDockerHostNetStateCommand.Read(this, [], Socket).Facts);
+        var after = DockerHostChecks.Evaluate(GetDockerHostNetStateCommand.Read(this, [], Socket).Facts, ports);
         foreach (var finding in todo)
         {
             var key = DockerHostRepair.KeyOf(finding);

@@ -40,6 +40,11 @@ public sealed class RepairIpForwardCommand : DockerHostCmdlet
             ThrowTerminatingError(new ErrorRecord(ex, "InvalidDropInPath", ErrorCategory.InvalidArgument, Path));
             return;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex, "RepairPlanFailed", Path)); // the sysctl files could not be read: nothing was changed
+            return;
+        }
 
         if (plan.Steps.Count > 0 && !WhatIfOnly())
         {

@@ -73,6 +73,11 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
                 {
                     return; // the duration is over
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException and not PipelineStoppedException)
+                {
+                    ThrowTerminatingError(ToErrorRecord(ex, "WatchFailed", null));
+                    return;
+                }
 
                 if (!more)
                 {

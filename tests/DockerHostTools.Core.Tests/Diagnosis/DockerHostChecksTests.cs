@@ -52,6 +52,7 @@ public class DockerHostChecksTests
         var f = DockerHostChecks.Evaluate(Load("04-firewalld-restarted-after-docker"));
         var after = f.Single(x => x.Id == FindingIds.FirewalldStartedAfterDocker);
         Assert.Equal(FindingSeverity.Warning, after.Severity); // dockerd put the DNAT rule back this time
+        Assert.False(after.CanRepair);                         // so restarting the engine would only cost downtime
         Assert.Contains(after.Evidence, e => e.StartsWith("systemctl: firewalld active since", StringComparison.Ordinal));
         // What the lab showed: dockerd 20.10 re-added its rules after the restart, but not the isolation jump.
         Assert.Contains("Warning DockerChainMissing Nft:filter/DOCKER-ISOLATION-STAGE-2", Ids(f));

@@ -237,6 +237,15 @@ public class IpForwardTests
     }
 
     [Fact]
+    public void Atomic_write_through_a_link_writes_its_target_and_keeps_the_link()
+    {
+        using var t = new HostTree().File("/etc/sysctl.conf", "old\n").Link("/etc/sysctl.d/99-sysctl.conf", "../sysctl.conf");
+        t.Fs.WriteAllTextAtomic("/etc/sysctl.d/99-sysctl.conf", "new\n");
+        Assert.Equal("../sysctl.conf", t.Fs.ReadLink("/etc/sysctl.d/99-sysctl.conf"));
+        Assert.Equal("new\n", t.Read("/etc/sysctl.conf"));
+    }
+
+    [Fact]
     public void Atomic_write_leaves_no_temporary_file_and_keeps_the_mode()
     {
         using var t = new HostTree().File("/etc/sysctl.d/x.conf", "old\n");
