@@ -67,6 +67,6 @@ sysctl -n net.ipv4.ip_forward; cat /etc/sysctl.d/*.conf /etc/sysctl.conf
     }
     if ($cpu.Errors) { throw ($cpu.Errors | ForEach-Object Message) -join "`n" }
     $c = $cpu.Output[0]
-    'Watch-DockerHostNetState -Interval 1 (-SlowEvery 10): {0:N2}% of one core over {1:N0} s; an idle pwsh with the module: {2:N2}%; the watching itself: {3:N2}% (target < 1%)' -f $c.WatchPct, $c.Seconds, $c.IdlePct, ($c.WatchPct - $c.IdlePct)
+    'Watch-DockerHostNetState -Interval 1 (default -SlowEvery 15): {0:N2}% of one core over {1:N0} s; an idle pwsh with the module: {2:N2}%; the watching itself: {3:N2}% (target < 1%)' -f $c.WatchPct, $c.Seconds, $c.IdlePct, ($c.WatchPct - $c.IdlePct)
 }
 finally { Stop-NspawnLab }

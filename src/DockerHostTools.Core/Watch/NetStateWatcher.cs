@@ -18,7 +18,7 @@ public sealed class WatchOptions
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Every how many ticks the costlier reads run: systemctl show, iptables-save, nft's table handles (a few ms each).</summary>
-    public int SlowEvery { get; init; } = 10;
+    public int SlowEvery { get; init; } = 15;
 
     /// <summary>Every how many ticks firewalld's zones are read even when nothing hinted at a change (a firewall-cmd call is a Python start).</summary>
     public int FirewalldEvery { get; init; } = 300;

@@ -31,10 +31,10 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
     [ValidateRange(1, 65535)]
     public int[]? Port { get; set; }
 
-    /// <summary>Every how many intervals the costlier reads (systemctl, iptables-save, nft) run; default 10.</summary>
+    /// <summary>Every how many intervals the costlier reads (systemctl, iptables-save, nft) run; default 15.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
-    public int SlowEvery { get; set; } = 10;
+    public int SlowEvery { get; set; } = 15;
 
     /// <inheritdoc />
     protected override void EndProcessing()
