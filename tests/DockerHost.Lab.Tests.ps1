@@ -118,7 +118,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
 
         # A network-style reset (off, then the sysctl files re-applied) and systemd-sysctl leave it on.
         # (as CentOS's network initscript does: only the net.* keys of the files; kernel.* keys are the machine's, read-only here)
-        Invoke-Host systemd-run --unit=dht-t-netreset3 --wait --quiet sh -c 'sysctl -q -w net.ipv4.ip_forward=0; cat $(ls /usr/lib/sysctl.d/*.conf /etc/sysctl.d/*.conf 2>/dev/null | awk -F/ "{print \$NF, \$0}" | sort | cut -d" " -f2) /etc/sysctl.conf 2>/dev/null | grep "^net\." | sysctl -q -p /dev/stdin' | Out-Null
+        Invoke-NspawnNetworkRestart -Unit dht-t-netreset3
         Get-Runtime | Should -Be '1'
         Invoke-Host systemctl restart systemd-sysctl | Out-Null
         Get-Runtime | Should -Be '1'

@@ -110,7 +110,7 @@ try {
     $pull = Invoke-OutsidePull
     Write-Host ("Outside client pulls dkbusybox:1 again: {0}" -f $(if ($pull) { "ok, $($pull.Layers) layer(s), $($pull.Bytes) bytes" } else { 'FAILED' }))
     # A network restart as CentOS's initscript does it: off, then the net.* keys of the sysctl files applied again.
-    Invoke-Machine systemd-run --unit=dht-demo-network-restart2 --wait --quiet sh -c 'sysctl -q -w net.ipv4.ip_forward=0; cat $(ls /usr/lib/sysctl.d/*.conf /etc/sysctl.d/*.conf 2>/dev/null | awk -F/ "{print \$NF, \$0}" | sort | cut -d" " -f2) /etc/sysctl.conf 2>/dev/null | grep "^net\." | sysctl -q -p /dev/stdin' | Out-Null
+    Invoke-NspawnNetworkRestart -Unit dht-demo-network-restart2
     Write-Host "After another network restart (off, then the sysctl files applied again): ip_forward = $(Invoke-Machine cat /proc/sys/net/ipv4/ip_forward)"
     Invoke-Machine systemctl restart systemd-sysctl | Out-Null
     Write-Host "After systemctl restart systemd-sysctl: ip_forward = $(Invoke-Machine cat /proc/sys/net/ipv4/ip_forward)"

@@ -75,7 +75,7 @@ Describe 'Repair-IpForward input checks' {
         { Repair-IpForward -Path '' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,DockerHostTools.Commands.RepairIpForwardCommand'
     }
 
-    It 'is High-impact-safe: declares ConfirmImpact' {
+    It 'declares ConfirmImpact Medium (it changes a file and a kernel setting, never a service)' {
         (Get-Command Repair-IpForward).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false).ConfirmImpact | Should -Be 'Medium'
     }
 }

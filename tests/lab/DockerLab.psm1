@@ -45,6 +45,17 @@ function Invoke-DockerLabHost {
     $out
 }
 
+function Invoke-NspawnNetworkRestart {
+    <#
+        Inside the nspawn machine, a transient unit does what CentOS's network initscript does on restart: ip_forward to 0,
+        then the net.* keys of the sysctl files applied again in their order (kernel.* keys are the machine's, read-only).
+    #>
+    param([Parameter(Mandatory)] [string] $Unit)
+    $reapply = 'sysctl -q -w net.ipv4.ip_forward=0; cat $(ls /usr/lib/sysctl.d/*.conf /etc/sysctl.d/*.conf 2>/dev/null | awk -F/ "{print \$NF, \$0}" | sort | cut -d" " -f2) /etc/sysctl.conf 2>/dev/null | grep "^net\." | sysctl -q -p /dev/stdin'
+    $out = & bash (Join-Path $NspawnDir 'dk-nsexec.sh') systemd-run "--unit=$Unit" --wait --quiet sh -c $reapply 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "The network-style reset failed (exit $LASTEXITCODE): $($out -join "`n")" }
+}
+
 function Invoke-DockerLabDocker {
     <# Runs the docker CLI against the lab's engine (a simple function: every argument goes to docker). #>
     param($Lab)
@@ -118,5 +129,5 @@ function Invoke-DockerLabPwsh {
     finally { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
 }
 
-Export-ModuleMember -Function Start-DockerdLab, Stop-DockerdLab, Start-NspawnLab, Stop-NspawnLab, Invoke-DockerLabHost, Invoke-DockerLabDocker,
+Export-ModuleMember -Function Start-DockerdLab, Stop-DockerdLab, Start-NspawnLab, Stop-NspawnLab, Invoke-DockerLabHost, Invoke-DockerLabDocker, Invoke-NspawnNetworkRestart,
     Get-DockerLabHttpCode, Wait-DockerLabHttpCode, Invoke-DockerLabPwsh

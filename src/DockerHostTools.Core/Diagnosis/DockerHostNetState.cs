@@ -132,7 +132,7 @@ public sealed class DockerHostNetStateReader
         {
             Taken = DateTimeOffset.Now,
             HostName = System.Environment.MachineName,
-            IpForward = forwarding.Select(ToFact).ToList(),
+            IpForward = forwarding.Select(IpForwardFact.From).ToList(),
             ResetRisks = resetRisks,
             Firewalld = ToFact(fw, servicePorts, outside, interesting),
             Iptables = ipt is null ? [] : ipt.Saves.Select(s => new IptablesVariantFact
@@ -205,19 +205,6 @@ public sealed class DockerHostNetStateReader
             return null;
         }
     }
-
-    private static IpForwardFact ToFact(IpForwardState s) => new()
-    {
-        Family = s.Family.ToString(),
-        Key = s.Key,
-        RuntimeValue = s.RuntimeValue,
-        Status = s.Status.ToString(),
-        PersistedSource = s.PersistedSource?.Source,
-        PersistedFile = s.PersistedSource?.File,
-        PersistedKey = s.PersistedSource?.Key,
-        PersistedValue = s.PersistedSource?.Value,
-        Assignments = s.Assignments.Select(a => $"{a.Source}: {a.Key} = {a.Value}{(a.InForce ? " (in force)" : string.Empty)}").ToList(),
-    };
 
     private static FirewalldFact ToFact(FirewalldState? fw, IReadOnlyDictionary<string, IReadOnlyList<FirewalldPortSpec>> servicePorts, string? outside,
         IReadOnlyList<(int Port, string Protocol)> ports)

@@ -56,6 +56,24 @@ public sealed class HostFacts
 /// <summary>One forwarding switch.</summary>
 public sealed class IpForwardFact
 {
+    /// <summary>The plain fact of a state read by Get-IpForward.</summary>
+    public static IpForwardFact From(Sysctl.IpForwardState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new IpForwardFact
+        {
+            Family = state.Family.ToString(),
+            Key = state.Key,
+            RuntimeValue = state.RuntimeValue,
+            Status = state.Status.ToString(),
+            PersistedSource = state.PersistedSource?.Source,
+            PersistedFile = state.PersistedSource?.File,
+            PersistedKey = state.PersistedSource?.Key,
+            PersistedValue = state.PersistedSource?.Value,
+            Assignments = state.Assignments.Select(a => $"{a.Source}: {a.Key} = {a.Value}{(a.InForce ? " (in force)" : string.Empty)}").ToList(),
+        };
+    }
+
     /// <summary>IPv4 or IPv6.</summary>
     public string Family { get; init; } = "IPv4";
 

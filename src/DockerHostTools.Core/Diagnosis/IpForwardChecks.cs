@@ -8,14 +8,7 @@ public static class IpForwardChecks
     /// <summary>The findings for one family's state plus the reset risks found on the host.</summary>
     public static IEnumerable<Finding> Evaluate(IpForwardState state, IReadOnlyList<string> resetRisks)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        return Evaluate(new IpForwardFact
-        {
-            Family = state.Family.ToString(), Key = state.Key, RuntimeValue = state.RuntimeValue, Status = state.Status.ToString(),
-            PersistedSource = state.PersistedSource?.Source, PersistedFile = state.PersistedSource?.File, PersistedKey = state.PersistedSource?.Key,
-            PersistedValue = state.PersistedSource?.Value,
-            Assignments = state.Assignments.Select(a => $"{a.Source}: {a.Key} = {a.Value}{(a.InForce ? " (in force)" : string.Empty)}").ToList(),
-        }, resetRisks);
+        return Evaluate(IpForwardFact.From(state), resetRisks);
     }
 
     /// <summary>The findings for one family's facts plus the reset risks found on the host.</summary>
