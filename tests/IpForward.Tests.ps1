@@ -163,16 +163,20 @@ Describe 'Repair-IpForward on real sysctl in a namespace lab' -Tag 'Lab' {
         Get-Runtime | Should -Be '0'
     }
 
-    It 'a read-only /etc/sysctl.d is a ReadOnlyFileSystem error and nothing changes' {
+    It 'a read-only /etc/sysctl.d (defect: a failed drop-in write skipped the runtime fix): ReadOnlyFileSystem for the file, the runtime value is still set, and the error says so' {
         Invoke-LabHost $lab mount -o 'remount,bind,ro' /etc/sysctl.d
         try {
             $r = Invoke-LabPwsh $lab { Repair-IpForward -Confirm:$false }
+            $r.Errors | Should -HaveCount 1
             $r.Errors[0].FullyQualifiedErrorId | Should -Be 'ReadOnlyFileSystem,DockerHostTools.Commands.RepairIpForwardCommand'
             $r.Errors[0].Category | Should -Be 'WriteError'
             $r.Errors[0].TargetObject | Should -Be $dropIn
-            @($r.Output[0].Steps.Outcome) | Should -Be @('Failed', 'NotAttempted')
-            $r.Output[0].Changed | Should -BeFalse
-            Get-Runtime | Should -Be '0'
+            $r.Errors[0].Message | Should -BeLike '*Done: Set the runtime value to 1*'
+            @($r.Output[0].Steps.Kind) | Should -Be @('WriteDropIn', 'SetRuntime')
+            @($r.Output[0].Steps.Outcome) | Should -Be @('Failed', 'Done')
+            $r.Output[0].Changed | Should -BeTrue
+            Get-Runtime | Should -Be '1' -Because 'the runtime value needs no file'
+            Invoke-LabHost $lab test -e $dropIn; $LASTEXITCODE | Should -Be 1
         }
         finally { Invoke-LabHost $lab mount -o 'remount,bind,rw' /etc/sysctl.d }
     }

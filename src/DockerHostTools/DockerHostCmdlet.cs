@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DockerHostTools.Core.Diagnosis;
 using DockerHostTools.Core.Native;
 using DockerHostTools.Core.Repair;
 
@@ -22,54 +23,126 @@ public abstract class DockerHostCmdlet : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void StopProcessing() => _cancellation.Cancel();
 
-    /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C.</summary>
+    /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C: the one bridge from PowerShell's
+    /// synchronous ProcessRecord to the core's async code.</summary>
     protected T Await<T>(Func<CancellationToken, Task<T>> work) => work(CancellationToken).GetAwaiter().GetResult();
 
-    /// <summary>Runs asynchronous core work for a helper outside the command class, honouring this command's Ctrl+C.</summary>
-    internal T AwaitCore<T>(Func<CancellationToken, Task<T>> work) => Await(work);
-
     /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C.</summary>
-    protected void Await(Func<CancellationToken, Task> work) => work(CancellationToken).GetAwaiter().GetResult();
+    protected void Await(Func<CancellationToken, Task> work) => Await(async ct =>
+    {
+        await work(ct).ConfigureAwait(false);
+        return true;
+    });
+
+    /// <summary>True when -WhatIf was given: nothing is changed, so root is not needed.</summary>
+    protected bool WhatIfOnly =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
+
+    /// <summary>Reads the host once (Diagnosis/HostReader); stops the command with HostStateReadFailed when it cannot.</summary>
+    protected DockerHostNetState ReadHostState(IReadOnlyCollection<int> ports, string socket)
+    {
+        var reader = new HostReader(Runner, HostFileSystem.Live, socket);
+        try
+        {
+            return Await(ct => reader.ReadAsync(ports.Count == 0 ? null : ports, ct));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex, "HostStateReadFailed", "/"));
+            throw;
+        }
+    }
 
     /// <summary>
-    /// Carries out repair steps in order, each behind ShouldProcess (-WhatIf lists them, -Confirm asks): a declined step is
-    /// Skipped; after a failure the later steps are NotAttempted, since each builds on the ones before it. Returns what
-    /// happened to every step and the error of the failed one (not yet written: the caller adds its own details).
+    /// Carries out repair steps in order, each behind ShouldProcess (-WhatIf lists them, -Confirm asks). A declined step is
+    /// Skipped; a failed step skips only the steps that depend on it (NotAttempted), every other step still runs. The
+    /// module's repair lock is taken before the first change, so two repairs on one host never interleave. Returns the
+    /// run and one error per failed step (not yet written: the caller adds its own details).
     /// </summary>
-    protected (List<RepairStepResult> Results, ErrorRecord? Failure) ExecuteSteps(IEnumerable<RepairStep> steps,
+    protected (RepairRun Run, List<ErrorRecord> Failures) ExecuteSteps(IEnumerable<RepairStep> steps,
         Func<Exception, RepairStep, ErrorRecord>? toError = null)
     {
         ArgumentNullException.ThrowIfNull(steps);
-        var results = new List<RepairStepResult>();
-        ErrorRecord? failure = null;
-        foreach (var step in steps)
+        var run = new RepairRun();
+        var failures = new List<ErrorRecord>();
+        RepairLock? repairLock = null;
+        var locked = false;
+        try
         {
-            if (failure is not null)
+            foreach (var step in steps)
             {
-                results.Add(new RepairStepResult(step, RepairStepOutcome.NotAttempted));
-                continue;
-            }
+                if (run.Blocker(step) is { } blocker)
+                {
+                    if (blocker.Outcome == RepairStepOutcome.Skipped)
+                    {
+                        // Its dependency was declined: under -WhatIf it is still listed; otherwise it is not asked about.
+                        if (WhatIfOnly)
+                        {
+                            ShouldProcess(step.Target, step.Action);
+                        }
 
-            if (!ShouldProcess(step.Target, step.Action))
-            {
-                results.Add(new RepairStepResult(step, RepairStepOutcome.Skipped));
-                continue;
-            }
+                        run.Record(step, RepairStepOutcome.Skipped);
+                    }
+                    else
+                    {
+                        run.Record(step, RepairStepOutcome.NotAttempted, $"not attempted: '{blocker.Step.Action}' ({blocker.Step.Target}) was {blocker.Outcome.ToString().ToLowerInvariant()}");
+                    }
 
-            try
-            {
-                WriteVerbose($"{step.Action}: {step.Target} ({step.Command})");
-                Await(step.ExecuteAsync);
-                results.Add(new RepairStepResult(step, RepairStepOutcome.Done));
-            }
-            catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
-            {
-                results.Add(new RepairStepResult(step, RepairStepOutcome.Failed, ex.Message));
-                failure = toError?.Invoke(ex, step) ?? ToErrorRecord(ex, "RepairStepFailed", step.Target);
+                    continue;
+                }
+
+                if (!ShouldProcess(step.Target, step.Action))
+                {
+                    run.Record(step, RepairStepOutcome.Skipped);
+                    continue;
+                }
+
+                if (!locked)
+                {
+                    locked = true;
+                    try
+                    {
+                        repairLock = RepairLock.TryAcquire();
+                    }
+                    catch (RepairInProgressException ex)
+                    {
+                        ThrowTerminatingError(new ErrorRecord(ex, "RepairInProgress", ErrorCategory.ResourceBusy, ex.LockPath));
+                    }
+                }
+
+                try
+                {
+                    WriteVerbose($"{step.Action}: {step.Target} ({step.Command})");
+                    Await(step.ExecuteAsync);
+                    run.Record(step, RepairStepOutcome.Done);
+                }
+                catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
+                {
+                    run.Record(step, RepairStepOutcome.Failed, ex.Message);
+                    failures.Add(toError?.Invoke(ex, step) ?? ToErrorRecord(ex, "RepairStepFailed", step.Target));
+                }
             }
         }
+        finally
+        {
+            repairLock?.Dispose();
+        }
 
-        return (results, failure);
+        return (run, failures);
+    }
+
+    /// <summary>Says, in an error's details, what a repair did and did not do around a failed step.</summary>
+    protected static void Explain(ErrorRecord error, RepairRun run, string command)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(run);
+        var failed = run.Results.FirstOrDefault(r => r.Outcome == RepairStepOutcome.Failed);
+        var done = run.Results.Where(r => r.Outcome == RepairStepOutcome.Done).Select(r => $"{r.Action} ({r.Target})").ToList();
+        var skipped = run.Results.Where(r => r.Outcome == RepairStepOutcome.NotAttempted).Select(r => $"{r.Action} ({r.Target})").ToList();
+        error.ErrorDetails = new ErrorDetails(
+            $"{command} could not {failed?.Action.ToLowerInvariant() ?? "finish"} ({failed?.Target}): {failed?.Error ?? error.Exception.Message} " +
+            (done.Count > 0 ? $"Done: {string.Join("; ", done)}. " : "Nothing was changed. ") +
+            (skipped.Count > 0 ? $"Not attempted, as they depend on it: {string.Join("; ", skipped)}." : string.Empty));
     }
 
     /// <summary>True when the process runs as root.</summary>
@@ -87,7 +160,7 @@ public abstract class DockerHostCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>An ErrorRecord for an exception from the core, with a constant id and the right category.</summary>
-    protected static ErrorRecord ToErrorRecord(Exception exception, string fallbackId, object? target)
+    protected internal static ErrorRecord ToErrorRecord(Exception exception, string fallbackId, object? target)
     {
         ArgumentNullException.ThrowIfNull(exception);
         var (id, category) = exception switch

@@ -1,3 +1,7 @@
+using DockerHostTools.Core.Iptables;
+using DockerHostTools.Core.Repair;
+using DockerHostTools.Core.Sysctl;
+
 namespace DockerHostTools.Core.Diagnosis;
 
 /// <summary>How bad a finding is.</summary>
@@ -64,20 +68,119 @@ public static class FindingIds
     public const string ContainerNotRunning = nameof(ContainerNotRunning);
 }
 
-/// <summary>One thing Test-DockerHost found: what, how bad, the evidence, and the exact remedy.</summary>
+/// <summary>What kind of thing a finding is about.</summary>
+public enum SubjectKind
+{
+    /// <summary>A family's forwarding switch.</summary>
+    Forwarding,
+
+    /// <summary>A published host port.</summary>
+    Port,
+
+    /// <summary>One of Docker's iptables chains in one variant.</summary>
+    Chain,
+
+    /// <summary>A systemd unit.</summary>
+    Unit,
+
+    /// <summary>An iptables variant as a whole.</summary>
+    IptablesVariant,
+
+    /// <summary>firewalld: its state (no zone), one zone's open ports, or its ruleset.</summary>
+    Firewalld,
+}
+
+/// <summary>
+/// What a finding is about, typed: findings are matched by id and subject (before and after a repair, or read back from a
+/// file), never by parsing their <see cref="Finding.Target"/> text. Plain data, so it survives JSON and CLIXML.
+/// </summary>
+public sealed record FindingSubject
+{
+    /// <summary>The kind of thing.</summary>
+    public SubjectKind Kind { get; init; }
+
+    /// <summary>Forwarding: the family.</summary>
+    public IpFamily? Family { get; init; }
+
+    /// <summary>Port: the host port.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>Port: the protocol.</summary>
+    public string? Protocol { get; init; }
+
+    /// <summary>Chain and IptablesVariant: the variant.</summary>
+    public IptablesVariant? Variant { get; init; }
+
+    /// <summary>Chain: the table.</summary>
+    public string? Table { get; init; }
+
+    /// <summary>Chain: the chain.</summary>
+    public string? Chain { get; init; }
+
+    /// <summary>Unit: the unit's name.</summary>
+    public string? Unit { get; init; }
+
+    /// <summary>Firewalld: the zone (null: firewalld itself).</summary>
+    public string? Zone { get; init; }
+
+    /// <summary>Firewalld: true for firewalld's own nftables ruleset.</summary>
+    public bool Ruleset { get; init; }
+
+    /// <summary>A family's forwarding switch.</summary>
+    public static FindingSubject ForForwarding(IpFamily family) => new() { Kind = SubjectKind.Forwarding, Family = family };
+
+    /// <summary>A published host port.</summary>
+    public static FindingSubject ForPort(int port, string protocol) => new() { Kind = SubjectKind.Port, Port = port, Protocol = protocol };
+
+    /// <summary>One of Docker's chains.</summary>
+    public static FindingSubject ForChain(IptablesVariant variant, string table, string chain) =>
+        new() { Kind = SubjectKind.Chain, Variant = variant, Table = table, Chain = chain };
+
+    /// <summary>A systemd unit.</summary>
+    public static FindingSubject ForUnit(string unit) => new() { Kind = SubjectKind.Unit, Unit = unit };
+
+    /// <summary>An iptables variant.</summary>
+    public static FindingSubject ForVariant(IptablesVariant variant) => new() { Kind = SubjectKind.IptablesVariant, Variant = variant };
+
+    /// <summary>firewalld itself, one of its zones, or its ruleset.</summary>
+    public static FindingSubject ForFirewalld(string? zone = null, bool ruleset = false) => new() { Kind = SubjectKind.Firewalld, Zone = zone, Ruleset = ruleset };
+
+    /// <summary>The subject as the finding's Target shows it (<c>net.ipv4.ip_forward</c>, <c>5000/tcp</c>, <c>Nft:filter/DOCKER</c>).</summary>
+    public override string ToString() => Kind switch
+    {
+        SubjectKind.Forwarding => IpForward.KeyOf(Family ?? IpFamily.IPv4),
+        SubjectKind.Port => $"{Port}/{Protocol}",
+        SubjectKind.Chain => $"{Variant}:{Table}/{Chain}",
+        SubjectKind.Unit => Unit ?? string.Empty,
+        SubjectKind.IptablesVariant => $"iptables-{Variant}",
+        SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
+        _ => Kind.ToString(),
+    };
+}
+
+/// <summary>What identifies a finding: its id and its subject.</summary>
+/// <param name="Id">The finding id.</param>
+/// <param name="Subject">What it is about.</param>
+public sealed record FindingKey(string Id, FindingSubject Subject)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Id} {Subject}";
+}
+
+/// <summary>One thing Test-DockerHost found: what, how bad, the evidence, the exact remedy, and what a repair does.</summary>
 public sealed class Finding
 {
     /// <summary>Creates a finding.</summary>
-    public Finding(string id, FindingSeverity severity, string target, string message, IReadOnlyList<string> evidence,
-        IReadOnlyList<string> remedy, bool canRepair)
+    public Finding(string id, FindingSeverity severity, FindingSubject subject, string message, IReadOnlyList<string> evidence,
+        IReadOnlyList<string> remedy, RepairIntent intent)
     {
-        Id = id;
+        Id = id ?? throw new ArgumentNullException(nameof(id));
         Severity = severity;
-        Target = target;
+        Subject = subject ?? throw new ArgumentNullException(nameof(subject));
         Message = message;
         Evidence = evidence;
         Remedy = remedy;
-        CanRepair = canRepair;
+        Intent = intent ?? RepairIntent.Nothing;
     }
 
     /// <summary>The finding id (see <see cref="FindingIds"/>).</summary>
@@ -86,8 +189,8 @@ public sealed class Finding
     /// <summary>How bad it is.</summary>
     public FindingSeverity Severity { get; }
 
-    /// <summary>What it is about, for example <c>5000/tcp</c> or <c>net.ipv4.ip_forward</c>.</summary>
-    public string Target { get; }
+    /// <summary>What it is about, for example <c>5000/tcp</c> or <c>net.ipv4.ip_forward</c> (the <see cref="Subject"/> as text).</summary>
+    public string Target => Subject.ToString();
 
     /// <summary>One line a person can act on.</summary>
     public string Message { get; }
@@ -99,7 +202,16 @@ public sealed class Finding
     public IReadOnlyList<string> Remedy { get; }
 
     /// <summary>True when Repair-DockerHost can fix it.</summary>
-    public bool CanRepair { get; }
+    public bool CanRepair => Intent.IsAutomatic;
+
+    /// <summary>What the finding is about, typed.</summary>
+    public FindingSubject Subject { get; }
+
+    /// <summary>What Repair-DockerHost does about it.</summary>
+    public RepairIntent Intent { get; }
+
+    /// <summary>The id and subject that identify it.</summary>
+    public FindingKey Key => new(Id, Subject);
 
     /// <inheritdoc />
     public override string ToString() => $"{Severity} {Id} {Target}: {Message}";

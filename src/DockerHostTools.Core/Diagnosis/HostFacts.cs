@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DockerHostTools.Core.Firewalld;
+using DockerHostTools.Core.Iptables;
+using DockerHostTools.Core.Sysctl;
 
 namespace DockerHostTools.Core.Diagnosis;
 
@@ -7,7 +10,7 @@ namespace DockerHostTools.Core.Diagnosis;
 /// Everything the checks read, as plain data: it round-trips through JSON, so a snapshot saved on one host (CLIXML keeps
 /// the JSON text whole) can be judged on another. The checks see only these facts, never a live tool.
 /// </summary>
-public sealed class HostFacts
+public sealed record HostFacts
 {
     /// <summary>When the facts were gathered.</summary>
     public DateTimeOffset Taken { get; init; }
@@ -28,7 +31,7 @@ public sealed class HostFacts
     public IReadOnlyList<IptablesVariantFact> Iptables { get; init; } = [];
 
     /// <summary>The variant the <c>iptables</c> command (and firewalld) uses.</summary>
-    public string? DefaultIptablesVariant { get; init; }
+    public IptablesVariant? DefaultIptablesVariant { get; init; }
 
     /// <summary>The Docker engine.</summary>
     public DockerFact Docker { get; init; } = new();
@@ -49,12 +52,26 @@ public sealed class HostFacts
 
     /// <summary>Reads facts back from <see cref="ToJson"/>.</summary>
     /// <exception cref="JsonException">The text is not a snapshot's facts.</exception>
-    public static HostFacts FromJson(string json) =>
-        JsonSerializer.Deserialize<HostFacts>(json, Options) ?? throw new JsonException("The snapshot holds no facts.");
+    public static HostFacts FromJson(string json)
+    {
+        var facts = JsonSerializer.Deserialize<HostFacts>(json, Options) ?? throw new JsonException("The snapshot holds no facts.");
+        // A snapshot written by hand or by another tool may say null where a list is meant: the checks read an empty list.
+        return facts with
+        {
+            HostName = facts.HostName ?? string.Empty,
+            IpForward = facts.IpForward ?? [],
+            ResetRisks = facts.ResetRisks ?? [],
+            Firewalld = facts.Firewalld ?? new FirewalldFact { State = FirewalldRunState.Unreachable, Message = "The snapshot holds no firewalld facts." },
+            Iptables = facts.Iptables ?? [],
+            Docker = facts.Docker ?? new DockerFact(),
+            Services = facts.Services ?? [],
+            Problems = facts.Problems ?? [],
+        };
+    }
 }
 
 /// <summary>One forwarding switch.</summary>
-public sealed class IpForwardFact
+public sealed record IpForwardFact
 {
     /// <summary>The plain fact of a state read by Get-IpForward.</summary>
     public static IpForwardFact From(Sysctl.IpForwardState state)
@@ -62,10 +79,10 @@ public sealed class IpForwardFact
         ArgumentNullException.ThrowIfNull(state);
         return new IpForwardFact
         {
-            Family = state.Family.ToString(),
+            Family = state.Family,
             Key = state.Key,
             RuntimeValue = state.RuntimeValue,
-            Status = state.Status.ToString(),
+            Status = state.Status,
             PersistedSource = state.PersistedSource?.Source,
             PersistedFile = state.PersistedSource?.File,
             PersistedKey = state.PersistedSource?.Key,
@@ -75,7 +92,7 @@ public sealed class IpForwardFact
     }
 
     /// <summary>IPv4 or IPv6.</summary>
-    public string Family { get; init; } = "IPv4";
+    public IpFamily Family { get; init; } = IpFamily.IPv4;
 
     /// <summary>The key.</summary>
     public string Key { get; init; } = string.Empty;
@@ -84,7 +101,7 @@ public sealed class IpForwardFact
     public string? RuntimeValue { get; init; }
 
     /// <summary>The verdict of Get-IpForward (its Status).</summary>
-    public string Status { get; init; } = string.Empty;
+    public IpForwardStatus Status { get; init; } = IpForwardStatus.Unknown;
 
     /// <summary>The assignment in force (<c>file:line</c>), null when no file sets it.</summary>
     public string? PersistedSource { get; init; }
@@ -103,10 +120,10 @@ public sealed class IpForwardFact
 }
 
 /// <summary>firewalld, as the checks need it.</summary>
-public sealed class FirewalldFact
+public sealed record FirewalldFact
 {
     /// <summary>Running, NotRunning, Failed, NotInstalled, Unreachable.</summary>
-    public string State { get; init; } = "NotInstalled";
+    public FirewalldRunState State { get; init; } = FirewalldRunState.NotInstalled;
 
     /// <summary>The backend (firewalld.conf).</summary>
     public string? Backend { get; init; }
@@ -131,7 +148,7 @@ public sealed class FirewalldFact
 }
 
 /// <summary>Whether one port is open in one zone.</summary>
-public sealed class FirewalldPortFact
+public sealed record FirewalldPortFact
 {
     /// <summary>The zone.</summary>
     public string Zone { get; init; } = string.Empty;
@@ -150,10 +167,10 @@ public sealed class FirewalldPortFact
 }
 
 /// <summary>Docker's rules in one iptables variant.</summary>
-public sealed class IptablesVariantFact
+public sealed record IptablesVariantFact
 {
-    /// <summary>nft or legacy.</summary>
-    public string Variant { get; init; } = string.Empty;
+    /// <summary>Nft or Legacy.</summary>
+    public IptablesVariant Variant { get; init; } = IptablesVariant.Unknown;
 
     /// <summary>The FORWARD chain's policy.</summary>
     public string? ForwardPolicy { get; init; }
@@ -166,7 +183,7 @@ public sealed class IptablesVariantFact
 }
 
 /// <summary>One of Docker's chains.</summary>
-public sealed class ChainFact
+public sealed record ChainFact
 {
     /// <summary>nat or filter.</summary>
     public string Table { get; init; } = string.Empty;
@@ -185,7 +202,7 @@ public sealed class ChainFact
 }
 
 /// <summary>The Docker engine and its published ports.</summary>
-public sealed class DockerFact
+public sealed record DockerFact
 {
     /// <summary>True when the Engine API answered.</summary>
     public bool EngineReachable { get; init; }
@@ -210,7 +227,7 @@ public sealed class DockerFact
 }
 
 /// <summary>A published port.</summary>
-public sealed class PublishedPortFact
+public sealed record PublishedPortFact
 {
     /// <summary>The container's name.</summary>
     public string ContainerName { get; init; } = string.Empty;
@@ -237,7 +254,7 @@ public sealed class PublishedPortFact
     public bool DnatRulePresent { get; init; }
 
     /// <summary>The variant holding the DNAT rule.</summary>
-    public string? RuleVariant { get; init; }
+    public IptablesVariant? RuleVariant { get; init; }
 
     /// <summary>A filter rule accepts the forwarded traffic.</summary>
     public bool ForwardAccepted { get; init; }
@@ -247,7 +264,7 @@ public sealed class PublishedPortFact
 }
 
 /// <summary>A container that is not running, and the ports it would publish.</summary>
-public sealed class StoppedContainerFact
+public sealed record StoppedContainerFact
 {
     /// <summary>The container's name.</summary>
     public string Name { get; init; } = string.Empty;
@@ -265,8 +282,39 @@ public sealed class StoppedContainerFact
     public IReadOnlyList<string> Ports { get; init; } = [];
 }
 
+/// <summary>A systemd unit's ActiveState (systemd's closed set; Unknown when it was not read or is new).</summary>
+public enum UnitActiveState
+{
+    /// <summary>Not read, or a value this module does not know.</summary>
+    Unknown,
+
+    /// <summary>active.</summary>
+    Active,
+
+    /// <summary>reloading.</summary>
+    Reloading,
+
+    /// <summary>inactive.</summary>
+    Inactive,
+
+    /// <summary>failed.</summary>
+    Failed,
+
+    /// <summary>activating.</summary>
+    Activating,
+
+    /// <summary>deactivating.</summary>
+    Deactivating,
+
+    /// <summary>maintenance.</summary>
+    Maintenance,
+
+    /// <summary>refreshing.</summary>
+    Refreshing,
+}
+
 /// <summary>A systemd unit.</summary>
-public sealed class ServiceFact
+public sealed record ServiceFact
 {
     /// <summary>The unit.</summary>
     public string Name { get; init; } = string.Empty;
@@ -275,7 +323,7 @@ public sealed class ServiceFact
     public string LoadState { get; init; } = string.Empty;
 
     /// <summary>active, inactive, failed...</summary>
-    public string ActiveState { get; init; } = string.Empty;
+    public UnitActiveState ActiveState { get; init; } = UnitActiveState.Unknown;
 
     /// <summary>running, dead...</summary>
     public string SubState { get; init; } = string.Empty;
@@ -285,4 +333,8 @@ public sealed class ServiceFact
 
     /// <summary>The same on the monotonic clock (µs).</summary>
     public ulong ActiveEnterMonotonicUs { get; init; }
+
+    /// <summary>systemd's ActiveState text as the enum (unknown text: <see cref="UnitActiveState.Unknown"/>).</summary>
+    public static UnitActiveState ParseActiveState(string? text) =>
+        Enum.TryParse<UnitActiveState>(text, ignoreCase: true, out var v) && Enum.IsDefined(v) ? v : UnitActiveState.Unknown;
 }

@@ -3,56 +3,16 @@ using DockerHostTools.Core.Systemd;
 namespace DockerHostTools.Core.Docker;
 
 /// <summary>One service of a Docker host, with where it stands relative to dockerd.</summary>
-public sealed class DockerHostService
+public sealed class DockerHostService : SystemdUnitState
 {
     /// <summary>Creates a service.</summary>
     public DockerHostService(SystemdUnitState unit, bool? activeAfterDocker, string? firewallBackend, DateTimeOffset? firewallReloadedAt)
+        : base(unit)
     {
-        ArgumentNullException.ThrowIfNull(unit);
-        Name = unit.Name;
-        LoadState = unit.LoadState;
-        ActiveState = unit.ActiveState;
-        SubState = unit.SubState;
-        ActiveSince = unit.ActiveSince;
-        ActiveEnterMonotonicUs = unit.ActiveEnterMonotonicUs;
-        NRestarts = unit.NRestarts;
-        After = unit.After;
-        Result = unit.Result;
-        UnitFileState = unit.UnitFileState;
         ActiveAfterDocker = activeAfterDocker;
         FirewallBackend = firewallBackend;
         FirewallReloadedAt = firewallReloadedAt;
     }
-
-    /// <summary>The unit (<c>docker.service</c>).</summary>
-    public string Name { get; }
-
-    /// <summary><c>loaded</c>, <c>not-found</c>, <c>masked</c>.</summary>
-    public string LoadState { get; }
-
-    /// <summary><c>active</c>, <c>inactive</c>, <c>failed</c>...</summary>
-    public string ActiveState { get; }
-
-    /// <summary><c>running</c>, <c>dead</c>...</summary>
-    public string SubState { get; }
-
-    /// <summary>When it last became active.</summary>
-    public DateTimeOffset? ActiveSince { get; }
-
-    /// <summary>The same moment on the monotonic clock (microseconds since boot), 0 when never.</summary>
-    public ulong ActiveEnterMonotonicUs { get; }
-
-    /// <summary>How often systemd restarted it.</summary>
-    public int? NRestarts { get; }
-
-    /// <summary>The units it is ordered after (ordering at start only, not a guard against later restarts).</summary>
-    public IReadOnlyList<string> After { get; }
-
-    /// <summary>The result of the last run.</summary>
-    public string? Result { get; }
-
-    /// <summary>The unit file state.</summary>
-    public string? UnitFileState { get; }
 
     /// <summary>
     /// For a unit other than docker: true when it entered its active state after dockerd did (for firewalld that means it

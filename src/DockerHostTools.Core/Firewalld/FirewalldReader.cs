@@ -334,9 +334,9 @@ public static class FirewalldReader
         }
         else
         {
-            var bound = interfaceName is null ? null : state.Zones.FirstOrDefault(x => x.Interfaces.Contains(interfaceName, StringComparer.Ordinal));
-            zoneName = bound?.Name ?? state.DefaultZone ?? "public";
-            reason = bound is not null ? $"interface {interfaceName} is bound to it" : $"interface {interfaceName ?? "(none)"} is bound to no zone, so it is in the default zone";
+            var outside = OutsideZone.Resolve(state, interfaceName);
+            zoneName = outside.Zone;
+            reason = outside.Reason;
         }
 
         var rt = OpenBy(state.Zones.FirstOrDefault(x => x.Name == zoneName), servicePorts, spec);
@@ -349,34 +349,6 @@ public static class FirewalldReader
             _ => $"{spec} is not open in zone {zoneName} ({reason}): outside clients are rejected. Run Add-FirewalldPort -Port {spec.Port} -Protocol {spec.Protocol} -Zone {zoneName}.",
         };
         return new FirewalldPortTest(spec, interfaceName, zoneName, reason, rt, pm, state.State, message);
-    }
-
-    /// <summary>The interface of the IPv4 default route (from <c>/proc/net/route</c>; no process), or null.</summary>
-    public static string? DefaultRouteInterface(IHostFileSystem fileSystem)
-    {
-        ArgumentNullException.ThrowIfNull(fileSystem);
-        try
-        {
-            if (!fileSystem.FileExists("/proc/net/route"))
-            {
-                return null;
-            }
-
-            foreach (var line in fileSystem.ReadAllText("/proc/net/route").Split('\n').Skip(1))
-            {
-                var f = line.Split('\t', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                if (f.Length > 2 && f[1] == "00000000")
-                {
-                    return f[0];
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        return null;
     }
 
     private static string? OpenBy(FirewalldZone? zone, IReadOnlyDictionary<string, IReadOnlyList<FirewalldPortSpec>> servicePorts, FirewalldPortSpec spec)

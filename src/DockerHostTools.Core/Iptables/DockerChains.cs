@@ -5,18 +5,8 @@ namespace DockerHostTools.Core.Iptables;
 /// <summary>Reads Docker's chains, its per-port DNAT and ACCEPT rules and the FORWARD policy out of a ruleset.</summary>
 public static class DockerChains
 {
-    /// <summary>The chains every iptables-backed dockerd since 17.06 creates: (table, chain).</summary>
-    public static IReadOnlyList<(string Table, string Chain)> BaseChains { get; } =
-    [
-        ("nat", "DOCKER"),
-        ("filter", "DOCKER"),
-        ("filter", "DOCKER-USER"),
-        ("filter", "DOCKER-ISOLATION-STAGE-1"),
-        ("filter", "DOCKER-ISOLATION-STAGE-2"),
-    ];
-
-    /// <summary>The filter chains dockerd 28.0.1 and later adds.</summary>
-    public static IReadOnlyList<string> Chains28 { get; } = ["DOCKER-FORWARD", "DOCKER-CT", "DOCKER-BRIDGE", "DOCKER-INTERNAL"];
+    /// <summary>The filter chains dockerd 28.0.1 and later adds (from <see cref="DockerChainCatalog"/>).</summary>
+    public static IReadOnlyList<string> Chains28 { get; } = DockerChainCatalog.All.Where(c => c.Generation == "28").Select(c => c.Chain).ToList();
 
     /// <summary>
     /// The state of each of Docker's chains in one variant's ruleset. The 28.x chains are expected when
@@ -31,7 +21,7 @@ public static class DockerChains
         var nat = ruleset.Table("nat");
         var expected = new List<(string Table, string Chain)>();
         var oldIsolation = filter?.Chain("DOCKER-ISOLATION") is not null && filter.Chain("DOCKER-ISOLATION-STAGE-1") is null;
-        foreach (var c in BaseChains)
+        foreach (var c in DockerChainCatalog.All.Where(c => c.Generation is null).Select(c => (c.Table, c.Chain)))
         {
             if (oldIsolation && c.Chain.StartsWith("DOCKER-ISOLATION-STAGE", StringComparison.Ordinal))
             {

@@ -3,20 +3,26 @@ namespace DockerHostTools.Core.Repair;
 /// <summary>
 /// One change a repair wants to make. The cmdlet asks ShouldProcess with <see cref="Target"/> and
 /// <see cref="Action"/> before it calls <see cref="ExecuteAsync"/>, so -WhatIf lists the plan and changes nothing.
+/// A step that <see cref="DependsOn"/> another runs only when that one was done (<see cref="RepairRun"/>).
 /// </summary>
 public sealed class RepairStep
 {
     private readonly Func<CancellationToken, Task> _execute;
 
     /// <summary>Creates a step.</summary>
-    public RepairStep(string kind, string target, string action, string command, Func<CancellationToken, Task> execute)
+    public RepairStep(string kind, string target, string action, string command, Func<CancellationToken, Task> execute,
+        IReadOnlyList<RepairStep>? dependsOn = null)
     {
         Kind = kind;
         Target = target;
         Action = action;
         Command = command;
         _execute = execute;
+        DependsOn = dependsOn ?? [];
     }
+
+    /// <summary>The steps that must have been done before this one makes sense (a failed one skips this one, nothing else).</summary>
+    public IReadOnlyList<RepairStep> DependsOn { get; }
 
     /// <summary>A constant name of the kind of change (for example <c>WriteDropIn</c>).</summary>
     public string Kind { get; }
@@ -49,7 +55,7 @@ public enum RepairStepOutcome
     /// <summary>Tried and failed; see the error.</summary>
     Failed,
 
-    /// <summary>Not tried because an earlier step failed.</summary>
+    /// <summary>Not tried because a step it depends on failed or was not done.</summary>
     NotAttempted,
 }
 

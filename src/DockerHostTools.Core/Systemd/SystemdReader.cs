@@ -154,7 +154,7 @@ public sealed class SystemdReader
 }
 
 /// <summary>One unit as <c>systemctl show</c> reports it.</summary>
-public sealed class SystemdUnitState
+public class SystemdUnitState
 {
     /// <summary>Creates a state.</summary>
     public SystemdUnitState(string name, string loadState, string activeState, string subState, DateTimeOffset? activeSince,
@@ -170,6 +170,13 @@ public sealed class SystemdUnitState
         After = after;
         Result = result;
         UnitFileState = unitFileState;
+    }
+
+    /// <summary>A copy of another unit's state (for types that add to it).</summary>
+    protected SystemdUnitState(SystemdUnitState unit)
+        : this((unit ?? throw new ArgumentNullException(nameof(unit))).Name, unit.LoadState, unit.ActiveState, unit.SubState, unit.ActiveSince,
+            unit.ActiveEnterMonotonicUs, unit.NRestarts, unit.After, unit.Result, unit.UnitFileState)
+    {
     }
 
     /// <summary>The unit name (<c>docker.service</c>).</summary>

@@ -56,9 +56,6 @@ public sealed class NetStateWatcher
         _journal = new JournalReader(runner);
     }
 
-    /// <summary>Raised after each tick with the number of values compared (for progress and tests).</summary>
-    public event EventHandler<int>? Ticked;
-
     /// <summary>Streams changes until cancelled.</summary>
     public async IAsyncEnumerable<NetStateChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -105,7 +102,6 @@ public sealed class NetStateWatcher
                 values.Remove(gone.What);
             }
 
-            Ticked?.Invoke(this, values.Count);
             if (changes.Count > 0)
             {
                 var since = changes.Select(c => lastRead.TryGetValue(c.After.Group, out var t) ? t : now).Min() - _options.CauseSlack;
@@ -118,7 +114,7 @@ public sealed class NetStateWatcher
                     var note = after.What == "firewalld ruleset" && !unitsChanged && causes.Count == 0
                         ? "firewalld rebuilt its rules while its service kept running: a reload (firewall-cmd --reload, or its D-Bus reload call), which logs nothing"
                         : null;
-                    yield return new NetStateChange(now, after.What, before.Value, after.Value, after.Severity(after.Value), after.Kind, causes) { Note = note };
+                    yield return new NetStateChange(now, after.What, before.Value, after.Value, ChangeChecks.Severity(after.Subject, after.Value), after.Kind, causes) { Note = note };
                 }
             }
 
@@ -147,9 +143,7 @@ public sealed class NetStateWatcher
 
             if (value is not null)
             {
-                var v4 = family == IpFamily.IPv4;
-                list.Add(new Observation(key, value, ChangeKind.IpForward, ProbeGroup.Fast,
-                    v => v == "0" ? (v4 ? FindingSeverity.Error : FindingSeverity.Warning) : FindingSeverity.Info));
+                list.Add(new Observation(key, value, ChangeKind.IpForward, ProbeGroup.Fast, FindingSubject.ForForwarding(family)));
             }
         }
 
@@ -212,10 +206,7 @@ public sealed class NetStateWatcher
             _invocations = invocations; // only after a successful read, so a failed one is tried again next time
             return units.Where(u => u.LoadState != "not-found").Select(u => new Observation(u.Name,
                 u.ActiveState == "active" ? $"active since {u.ActiveSince?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "?"}" : $"{u.ActiveState} ({u.SubState})",
-                ChangeKind.Service, ProbeGroup.Slow,
-                v => v is null || !v.StartsWith("active", StringComparison.Ordinal)
-                    ? (u.Name == "docker.service" ? FindingSeverity.Error : FindingSeverity.Warning)
-                    : u.Name == "firewalld.service" ? FindingSeverity.Warning : FindingSeverity.Info));
+                ChangeKind.Service, ProbeGroup.Slow, FindingSubject.ForUnit(u.Name)));
         }
         catch (Exception ex) when (ex is SystemdNotRunningException or NativeProgramNotFoundException)
         {
@@ -248,11 +239,10 @@ public sealed class NetStateWatcher
         {
             foreach (var c in DockerChains.Analyze(save.Ruleset).Where(c => c.Exists || c.Expected))
             {
-                var vital = c.Chain == "DOCKER";
                 if (c.Exists)
                 {
                     list.Add(new Observation($"iptables-{save.Variant.ToString().ToLowerInvariant()} {c.Table}/{c.Chain}", "present", ChangeKind.DockerRules, ProbeGroup.Slow,
-                        v => v is null ? (vital ? FindingSeverity.Error : FindingSeverity.Warning) : FindingSeverity.Info));
+                        FindingSubject.ForChain(save.Variant, c.Table, c.Chain)));
                 }
             }
         }
@@ -260,7 +250,7 @@ public sealed class NetStateWatcher
         foreach (var rule in snapshot.DnatRules.Where(r => _options.Ports.Count == 0 || _options.Ports.Contains(r.HostPort)))
         {
             list.Add(new Observation($"DNAT {rule.HostPort}/{rule.Protocol}", $"{rule.ContainerIp}:{rule.ContainerPort}", ChangeKind.DockerRules, ProbeGroup.Slow,
-                v => v is null ? FindingSeverity.Error : FindingSeverity.Info));
+                FindingSubject.ForPort(rule.HostPort, rule.Protocol)));
         }
 
         return list.GroupBy(o => o.What).Select(g => g.First());
@@ -283,7 +273,7 @@ public sealed class NetStateWatcher
                 if (item.TryGetProperty("table", out var t) && t.GetProperty("name").GetString() == "firewalld")
                 {
                     return [new Observation("firewalld ruleset", $"table {t.GetProperty("family").GetString()} firewalld #{t.GetProperty("handle").GetInt64()}",
-                        ChangeKind.Firewalld, ProbeGroup.Slow, v => FindingSeverity.Warning)];
+                        ChangeKind.Firewalld, ProbeGroup.Slow, FindingSubject.ForFirewalld(ruleset: true))];
                 }
             }
         }
@@ -304,7 +294,7 @@ public sealed class NetStateWatcher
         var state = await FirewalldReader.GetStateAsync(_runner, _fs, ct).ConfigureAwait(false);
         var list = new List<Observation>
         {
-            new("firewalld", state.State.ToString(), ChangeKind.Firewalld, ProbeGroup.Firewalld, v => v == "Running" ? FindingSeverity.Info : FindingSeverity.Warning),
+            new("firewalld", state.State.ToString(), ChangeKind.Firewalld, ProbeGroup.Firewalld, FindingSubject.ForFirewalld()),
         };
         if (state.State == FirewalldRunState.Running)
         {
@@ -312,7 +302,7 @@ public sealed class NetStateWatcher
             {
                 var ports = zone.PortSpecs.Select(p => p.ToString()).Concat(zone.Services.Select(s => "service:" + s)).Order(StringComparer.Ordinal);
                 list.Add(new Observation($"firewalld zone {zone.Name}", string.Join(' ', ports), ChangeKind.Firewalld, ProbeGroup.Firewalld,
-                    v => FindingSeverity.Warning));
+                    FindingSubject.ForFirewalld(zone.Name)));
             }
         }
 
@@ -338,5 +328,5 @@ public enum ProbeGroup
 /// <param name="Value">Its value as a person reads it (null: gone).</param>
 /// <param name="Kind">The kind of thing.</param>
 /// <param name="Group">The read it comes from.</param>
-/// <param name="Severity">The severity of a change to a given new value.</param>
-public sealed record Observation(string What, string? Value, ChangeKind Kind, ProbeGroup Group, Func<string?, FindingSeverity> Severity);
+/// <param name="Subject">What it is, typed (its change's severity is decided by <see cref="ChangeChecks"/>).</param>
+public sealed record Observation(string What, string? Value, ChangeKind Kind, ProbeGroup Group, FindingSubject Subject);

@@ -9,7 +9,7 @@ namespace DockerHostTools.Commands;
 public abstract class DockerCommandBase : DockerHostCmdlet
 {
     /// <summary>An ErrorRecord with a constant id for an engine that cannot be used.</summary>
-    protected static ErrorRecord EngineError(DockerEngineUnavailableException exception)
+    protected internal static ErrorRecord EngineError(DockerEngineUnavailableException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         return exception.Failure switch

@@ -5,21 +5,9 @@ using DockerHostTools.Core.Native;
 namespace DockerHostTools.Commands;
 
 /// <summary>The parameters and the plan-confirm-execute loop shared by Add-FirewalldPort and Remove-FirewalldPort.</summary>
-public abstract class FirewalldPortChangeCommand : DockerHostCmdlet
+public abstract class FirewalldPortChangeCommand : FirewalldPortCommand
 {
     private FirewalldState? _state;
-
-    /// <summary>The port or range (<c>5000</c>, <c>8000-8010</c>, or <c>5000/udp</c>).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("PublicPort")]
-    [ValidateNotNullOrEmpty]
-    public string Port { get; set; } = string.Empty;
-
-    /// <summary>tcp (default), udp, sctp or dccp.</summary>
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-    [Alias("Type")]
-    [ValidateNotNullOrEmpty]
-    public string Protocol { get; set; } = "tcp";
 
     /// <summary>The zone; firewalld's default zone when not given.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -44,18 +32,12 @@ public abstract class FirewalldPortChangeCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        FirewalldPortSpec spec;
-        try
+        if (ParseSpec() is not { } spec)
         {
-            spec = FirewalldPortSpec.Parse(Port, Protocol);
-        }
-        catch (FirewalldInputException ex)
-        {
-            WriteError(FirewalldCommandSupport.ToFirewalldError(ex, ex.Value)!);
             return;
         }
 
-        if (!WhatIfOnly())
+        if (!WhatIfOnly)
         {
             // Before firewalld is asked: without root, firewall-cmd may not even see it (polkit), and nothing may change.
             RequireRoot(MyInvocation.MyCommand.Name, spec.ToString());
@@ -85,42 +67,34 @@ public abstract class FirewalldPortChangeCommand : DockerHostCmdlet
             return;
         }
 
-        foreach (var item in plan)
+        foreach (var item in plan.Where(i => i.Step is null))
         {
-            if (item.Step is null)
+            WriteVerbose(item.NoChange!.Message);
+            if (PassThru)
             {
-                WriteVerbose(item.NoChange!.Message);
-                if (PassThru)
-                {
-                    WriteObject(item.NoChange);
-                }
-
-                continue;
+                WriteObject(item.NoChange);
             }
+        }
 
-            if (!ShouldProcess(item.Step.Target, item.Step.Action))
-            {
-                continue;
-            }
+        var changes = plan.Where(i => i.Step is not null).ToList();
+        var (run, failures) = ExecuteSteps(changes.Select(i => i.Step!),
+            (ex, step) => FirewalldCommandSupport.ToFirewalldError(ex, spec.ToString()) ?? ToErrorRecord(ex, FirewalldCommandSupport.FirewallCmdFailed, spec.ToString()));
+        if (run.ChangedAnything)
+        {
+            _state = null; // re-read before the next pipeline item: the picture changed
+        }
 
-            try
+        foreach (var failure in failures)
+        {
+            WriteError(failure);
+        }
+
+        if (PassThru)
+        {
+            foreach (var item in changes.Where(i => run.ResultOf(i.Step!)?.Outcome == Core.Repair.RepairStepOutcome.Done))
             {
-                WriteVerbose(item.Step.Command);
-                Await(item.Step.ExecuteAsync);
-                _state = null; // re-read before the next pipeline item: the picture changed
-                if (PassThru)
-                {
-                    WriteObject(item.Done);
-                }
-            }
-            catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
-            {
-                WriteError(FirewalldCommandSupport.ToFirewalldError(ex, spec.ToString()) ?? ToErrorRecord(ex, FirewalldCommandSupport.FirewallCmdFailed, spec.ToString()));
-                return; // the other configuration is not touched after a failure
+                WriteObject(item.Done);
             }
         }
     }
-
-    private bool WhatIfOnly() =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
 }

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using DockerHostTools.Core.Diagnosis;
 using DockerHostTools.Core.Docker;
-using DockerHostTools.Core.Native;
 
 namespace DockerHostTools.Commands;
 
@@ -10,7 +9,7 @@ namespace DockerHostTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DockerHostNetState")]
 [OutputType(typeof(DockerHostNetState))]
-public sealed class GetDockerHostNetStateCommand : DockerCommandBase
+public sealed class GetDockerHostNetStateCommand : DockerHostCmdlet
 {
     /// <summary>Published host ports of interest (all by default).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -30,26 +29,12 @@ public sealed class GetDockerHostNetStateCommand : DockerCommandBase
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        var state = Read(this, _ports, Socket);
+        var state = ReadHostState(_ports, Socket);
         foreach (var problem in state.Problems)
         {
             WriteWarning(problem);
         }
 
         WriteObject(state);
-    }
-
-    internal static DockerHostNetState Read(DockerHostCmdlet cmdlet, IReadOnlyCollection<int> ports, string socket)
-    {
-        var reader = new DockerHostNetStateReader(Runner, HostFileSystem.Live, socket);
-        try
-        {
-            return cmdlet.AwaitCore(ct => reader.ReadAsync(ports.Count == 0 ? null : ports, ct));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            cmdlet.ThrowTerminatingError(ToErrorRecord(ex, "HostStateReadFailed", "/"));
-            throw;
-        }
     }
 }

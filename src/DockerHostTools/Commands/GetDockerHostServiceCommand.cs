@@ -10,7 +10,7 @@ namespace DockerHostTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DockerHostService")]
 [OutputType(typeof(DockerHostService))]
-public sealed class GetDockerHostServiceCommand : DockerCommandBase
+public sealed class GetDockerHostServiceCommand : DockerHostCmdlet
 {
     /// <summary>The units to show (a name without a suffix means .service); by default docker, containerd, firewalld and the network managers present.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]

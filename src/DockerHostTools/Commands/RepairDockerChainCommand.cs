@@ -10,7 +10,7 @@ namespace DockerHostTools.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Repair, "DockerChain", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(DockerChainRepairResult))]
-public sealed class RepairDockerChainCommand : DockerCommandBase
+public sealed class RepairDockerChainCommand : DockerHostCmdlet
 {
     /// <summary>The Docker socket.</summary>
     [Parameter]
@@ -29,101 +29,50 @@ public sealed class RepairDockerChainCommand : DockerCommandBase
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        if (!WhatIfOnly())
+        if (!WhatIfOnly)
         {
             RequireRoot("Repair-DockerChain", "docker.service");
         }
 
         using var engine = new DockerEngineClient(Socket);
-        var repair = new DockerChainRepair(Runner, engine, HostFileSystem.Live);
-        DockerChainRepairPlan plan;
-        try
+        var options = new RepairOptions { RulesTimeout = TimeSpan.FromSeconds(TimeoutSec), StartContainersNotBack = RestartContainers };
+        var plan = Await(ct => new RepairPlanner(Runner, HostFileSystem.Live, engine).PlanAsync([new RepairRequest(null, RepairIntent.RestartEngine)], options, ct));
+        foreach (var note in plan.Notes)
         {
-            plan = Await(repair.PlanAsync);
-        }
-        catch (DockerEngineUnavailableException ex)
-        {
-            // A stopped engine is one of the things a restart fixes: go on, but the containers that ran are unknown.
-            WriteWarning($"{ex.Message} The containers that ran before cannot be listed; the restart goes on.");
-            plan = new DockerChainRepairPlan(Await(repair.PlanStepsOnlyAsync), []);
+            WriteWarning(note);
         }
 
-        var results = new List<RepairStepResult>();
-        if (!RunSteps(plan.Steps, results))
+        var (run, failures) = ExecuteSteps(plan.Steps.Select(p => p.Step), RepairErrors.For);
+        var record = plan.Engine!;
+        var restarted = run.Results.Any(r => r is { Kind: "RestartDocker", Outcome: RepairStepOutcome.Done });
+        foreach (var failure in failures)
         {
-            EmitIfDone(results, null, [], []);
-            return;
+            Explain(failure, run, "Repair-DockerChain");
+            if (restarted && failure.Exception is not DockerRulesNotBackException)
+            {
+                failure.ErrorDetails = new ErrorDetails(failure.ErrorDetails.Message + " Docker was restarted.");
+            }
+
+            WriteError(failure);
         }
 
-        if (results.All(r => r.Outcome == RepairStepOutcome.Skipped))
+        if (run.AllSkipped)
         {
             return; // -WhatIf or declined: the plan was shown, nothing changed
         }
 
-        var timeout = TimeSpan.FromSeconds(TimeoutSec);
-        var after = Await(ct => repair.WaitForRulesAsync(timeout, ct));
-        var started = new List<string>();
-        var notBack = NotBack(plan, after);
-        if (RestartContainers && notBack.Count > 0)
-        {
-            var steps = notBack.Select(repair.StartContainerStep).ToList();
-            var startResults = new List<RepairStepResult>();
-            RunSteps(steps, startResults);
-            results.AddRange(startResults);
-            started.AddRange(startResults.Where(r => r.Outcome == RepairStepOutcome.Done).Select(r => r.Target));
-            after = Await(ct => repair.WaitForRulesAsync(timeout, ct));
-            notBack = NotBack(plan, after);
-        }
-
-        if (!after.ChainsBack || !after.DnatBack)
-        {
-            var missing = after.Ports.Where(p => p.ContainerState == "running" && !p.DnatRulePresent).Select(p => $"{p.ContainerName} {p.Port}/{p.Protocol}");
-            var error = new ErrorRecord(new TimeoutException(
-                $"Docker's rules were not all back {TimeoutSec} s after the restart: chains {(after.ChainsBack ? "back" : "missing")}; " +
-                $"ports without DNAT: {string.Join(", ", missing)}. See 'journalctl -u docker.service'."),
-                "DockerChainsNotRestored", ErrorCategory.OperationTimeout, "docker.service");
-            WriteError(error);
-        }
-
+        var notBack = record.NotBack;
         foreach (var c in notBack)
         {
             WriteWarning($"Container {c.Name} ran before the restart and does not run now (restart policy '{c.RestartPolicy}')." +
                 (RestartContainers ? string.Empty : " Run Repair-DockerChain -RestartContainers, or 'docker start " + c.Name + "'."));
         }
 
-        WriteObject(new DockerChainRepairResult(results, after, notBack.Select(c => c.Name).ToList(), started));
-    }
-
-    private static List<DockerContainerBefore> NotBack(DockerChainRepairPlan plan, DockerRulesWait after) =>
-        plan.RunningBefore.Where(b => !after.Containers.Any(c => c.Id == b.Id && c.State == "running")).ToList();
-
-    private bool RunSteps(IReadOnlyList<RepairStep> steps, List<RepairStepResult> results)
-    {
-        var (done, failure) = ExecuteSteps(steps, (ex, step) => ex switch
+        if (run.ChangedAnything || failures.Count > 0)
         {
-            DockerEngineUnavailableException de => EngineError(de),
-            Core.Systemd.SystemdNotRunningException => new ErrorRecord(ex, "SystemdNotRunning", ErrorCategory.ResourceUnavailable, step.Target),
-            NativeProgramNotFoundException or NativeCommandFailedException => new ErrorRecord(ex, step.Kind == "StartContainer" ? "ContainerStartFailed" : "RepairStepFailed",
-                ex is NativeProgramNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidResult, step.Target),
-            _ => ToErrorRecord(ex, "RepairStepFailed", step.Target),
-        });
-        results.AddRange(done);
-        if (failure is not null)
-        {
-            WriteError(failure);
-        }
-
-        return failure is null;
-    }
-
-    private void EmitIfDone(List<RepairStepResult> results, DockerRulesWait? after, IReadOnlyList<string> notBack, IReadOnlyList<string> started)
-    {
-        if (results.Any(r => r.Outcome is RepairStepOutcome.Done or RepairStepOutcome.Failed))
-        {
-            WriteObject(new DockerChainRepairResult(results, after, notBack, started));
+            // The wait is reported by ChainsRestored, DnatRestored and Waited; Steps lists the changes.
+            var steps = run.Results.Where(r => r.Kind != "WaitForDockerRules").ToList();
+            WriteObject(new DockerChainRepairResult(steps, record.LastWait, notBack.Select(c => c.Name).ToList(), record.Started.ToList()));
         }
     }
-
-    private bool WhatIfOnly() =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
 }

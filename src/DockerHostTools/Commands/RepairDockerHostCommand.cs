@@ -11,7 +11,7 @@ namespace DockerHostTools.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Repair, "DockerHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(DockerHostRepairResult))]
-public sealed class RepairDockerHostCommand : DockerCommandBase
+public sealed class RepairDockerHostCommand : DockerHostCmdlet
 {
     /// <summary>Findings from Test-DockerHost (live or read back from a file). Without input, the host is tested first.</summary>
     [Parameter(ValueFromPipeline = true)]
@@ -31,18 +31,13 @@ public sealed class RepairDockerHostCommand : DockerCommandBase
         foreach (var item in Finding ?? [])
         {
             _gotInput = true;
-            if (item?.BaseObject is Finding f)
+            if (FindingInput.From(item) is { } f)
             {
                 _findings.Add(f);
             }
-            else if (item?.Properties["Id"]?.Value is string id && item.Properties["Target"]?.Value is string target)
-            {
-                // A finding read back from CLIXML or JSON: matched again by Id and Target against a fresh check.
-                _findings.Add(new Finding(id, FindingSeverity.Info, target, item.Properties["Message"]?.Value as string ?? string.Empty, [], [], canRepair: true));
-            }
             else
             {
-                WriteError(new ErrorRecord(new ArgumentException("The input is not a finding from Test-DockerHost."), "InputNotAFinding",
+                WriteError(new ErrorRecord(new ArgumentException("The input is not a finding from Test-DockerHost (it has no Id and Subject)."), "InputNotAFinding",
                     ErrorCategory.InvalidArgument, item));
             }
         }
@@ -56,21 +51,21 @@ public sealed class RepairDockerHostCommand : DockerCommandBase
             return;
         }
 
-        // Plan against the host as it is now: a finding that no longer holds needs nothing. The ports the findings name
+        // One fresh read and check before: a finding that no longer holds needs nothing. The ports the findings are about
         // are asked for explicitly, so that a port no container publishes any more (ContainerNotRunning) is checked too.
-        var ports = _findings.Select(f => f.Target.Split('/')).Where(t => t.Length == 2 && int.TryParse(t[0], out _))
-            .Select(t => int.Parse(t[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
-        var state = GetDockerHostNetStateCommand.Read(this, [], Socket);
+        var ports = _findings.Select(f => f.Subject).Where(s => s.Kind == SubjectKind.Port && s.Port is not null).Select(s => s.Port!.Value).Distinct().ToList();
+        var state = ReadHostState(ports, Socket);
         var current = DockerHostChecks.Evaluate(state.Facts, ports);
-        var wanted = _gotInput ? _findings.Select(DockerHostRepair.KeyOf).ToHashSet() : current.Select(DockerHostRepair.KeyOf).ToHashSet();
-        var todo = current.Where(f => wanted.Contains(DockerHostRepair.KeyOf(f))).ToList();
-        var alreadyGone = _findings.Where(f => !current.Any(c => DockerHostRepair.KeyOf(c) == DockerHostRepair.KeyOf(f))).ToList();
+        var wanted = (_gotInput ? _findings : current).Select(f => f.Key).ToHashSet();
+        var todo = current.Where(f => wanted.Contains(f.Key)).ToList();
+        var alreadyGone = _findings.Where(f => !current.Any(c => c.Key == f.Key)).ToList();
 
         using var engine = new DockerEngineClient(Socket, TimeSpan.FromSeconds(10));
-        IReadOnlyList<PlannedRepair> plan;
+        RepairPlan plan;
         try
         {
-            plan = new DockerHostRepair(Runner, HostFileSystem.Live, engine).Plan(todo, state);
+            var requests = todo.Select(f => new RepairRequest(f.Key, f.Intent)).ToList();
+            plan = Await(ct => new RepairPlanner(Runner, HostFileSystem.Live, engine).PlanAsync(requests, new RepairOptions { Firewalld = state.Firewalld }, ct));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
         {
@@ -78,31 +73,35 @@ public sealed class RepairDockerHostCommand : DockerCommandBase
             return;
         }
 
-        if (plan.Count > 0 && !WhatIfOnly())
+        if (plan.Steps.Count > 0 && !WhatIfOnly)
         {
-            RequireRoot("Repair-DockerHost", plan[0].Step.Target);
+            RequireRoot("Repair-DockerHost", plan.Steps[0].Step.Target);
         }
 
-        var (done, failure) = ExecuteSteps(plan.Select(p => p.Step));
-        if (failure is not null)
+        foreach (var note in plan.Notes)
         {
-            WriteError(failure); // later steps build on earlier ones (the order is the point): they were not attempted
+            WriteWarning(note);
         }
 
-        var results = plan.Select((p, i) => (p.Step, Result: done[i])).ToDictionary(x => x.Step, x => x.Result);
-        if (plan.Count > 0 && results.Values.All(r => r.Outcome == RepairStepOutcome.Skipped))
+        var (run, failures) = ExecuteSteps(plan.Steps.Select(p => p.Step), RepairErrors.For);
+        foreach (var failure in failures)
+        {
+            Explain(failure, run, "Repair-DockerHost");
+            WriteError(failure); // only the steps that depend on the failed one were left out
+        }
+
+        if (run.AllSkipped)
         {
             return; // -WhatIf (or every step declined): the plan was shown, nothing changed
         }
 
-        // Check again: a finding is verified when the fresh check no longer reports it.
-        var after = DockerHostChecks.Evaluate(GetDockerHostNetStateCommand.Read(this, [], Socket).Facts, ports);
+        // One fresh read and check after: a finding is verified when it is no longer reported for the same subject.
+        var after = DockerHostChecks.Evaluate(ReadHostState(ports, Socket).Facts, ports);
         foreach (var finding in todo)
         {
-            var key = DockerHostRepair.KeyOf(finding);
-            var steps = plan.Where(p => p.Fixes.Contains(key)).Select(p => results[p.Step]).ToList();
-            var remaining = after.FirstOrDefault(a => DockerHostRepair.KeyOf(a) == key);
-            if (!finding.CanRepair)
+            var steps = plan.StepsFor(finding.Key).Select(s => run.ResultOf(s)).OfType<RepairStepResult>().ToList();
+            var remaining = after.FirstOrDefault(a => a.Key == finding.Key);
+            if (!finding.CanRepair && remaining is not null)
             {
                 WriteWarning($"{finding.Id} {finding.Target} cannot be repaired automatically: {string.Join("; ", finding.Remedy)}");
             }
@@ -115,7 +114,4 @@ public sealed class RepairDockerHostCommand : DockerCommandBase
             WriteObject(new DockerHostRepairResult(gone, [], verified: true, remaining: null));
         }
     }
-
-    private bool WhatIfOnly() =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
 }

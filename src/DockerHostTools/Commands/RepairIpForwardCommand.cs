@@ -29,11 +29,11 @@ public sealed class RepairIpForwardCommand : DockerHostCmdlet
     protected override void EndProcessing()
     {
         var families = GetIpForwardCommand.Families(Family);
-        var repair = new IpForward(Runner, HostFileSystem.Live);
-        IpForwardRepairPlan plan;
+        RepairPlan plan;
         try
         {
-            plan = repair.PlanRepair(families, Path, Force);
+            var requests = families.Select(f => new RepairRequest(null, RepairIntent.PersistForwarding(f, Force))).ToList();
+            plan = Await(ct => new RepairPlanner(Runner, HostFileSystem.Live, engine: null).PlanAsync(requests, new RepairOptions { DropInPath = Path }, ct));
         }
         catch (ArgumentException ex)
         {
@@ -46,41 +46,34 @@ public sealed class RepairIpForwardCommand : DockerHostCmdlet
             return;
         }
 
-        if (plan.Steps.Count > 0 && !WhatIfOnly())
+        var forwarding = plan.Forwarding!;
+        if (plan.Steps.Count > 0 && !WhatIfOnly)
         {
             RequireRoot("Repair-IpForward", Path);
         }
 
-        var (results, failure) = ExecuteSteps(plan.Steps);
-        if (failure is not null)
+        // Each step stands alone: a drop-in that cannot be written (read-only or full /etc) does not keep the runtime value from being set.
+        var (run, failures) = ExecuteSteps(plan.Steps.Select(p => p.Step));
+        foreach (var failure in failures)
         {
-            var failed = results.First(r => r.Outcome == RepairStepOutcome.Failed);
-            failure.ErrorDetails = new ErrorDetails($"Repair-IpForward could not {failed.Action.ToLowerInvariant()} ({failed.Target}): {failed.Error} " +
-                (results.Any(r => r.Outcome == RepairStepOutcome.Done) ? "Steps done before it stay done; see the result's Steps." : "Nothing was changed."));
-        }
-
-        if (failure is not null)
-        {
+            Explain(failure, run, "Repair-IpForward");
             WriteError(failure);
         }
 
-        foreach (var remaining in plan.RemainingOverrides)
+        foreach (var remaining in forwarding.RemainingOverrides)
         {
-            WriteWarning($"{remaining.Source} sets {remaining.Key} = {remaining.Value} and is applied after {plan.DropInPath}: " +
+            WriteWarning($"{remaining.Source} sets {remaining.Key} = {remaining.Value} and is applied after {forwarding.DropInPath}: " +
                 "it turns forwarding off at the next boot or sysctl --system. Run Repair-IpForward -Force to comment it out (a backup is kept).");
         }
 
-        if (results.All(r => r.Outcome == RepairStepOutcome.Skipped) && plan.Steps.Count > 0)
+        if (run.AllSkipped)
         {
             return; // -WhatIf or every step declined: the plan was shown, nothing changed, nothing to report.
         }
 
         var reader = new IpForward(Runner, HostFileSystem.Live);
         var configuration = SysctlConfiguration.Load(HostFileSystem.Live);
-        WriteObject(new IpForwardRepairResult(plan.DropInPath, results, plan.RemainingOverrides,
+        WriteObject(new IpForwardRepairResult(forwarding.DropInPath, run.Results, forwarding.RemainingOverrides,
             families.Select(f => reader.Get(f, configuration)).ToList()));
     }
-
-    private bool WhatIfOnly() =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
 }

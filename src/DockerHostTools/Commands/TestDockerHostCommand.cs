@@ -10,7 +10,7 @@ namespace DockerHostTools.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "DockerHost", DefaultParameterSetName = LiveSet)]
 [OutputType(typeof(Finding))]
-public sealed class TestDockerHostCommand : DockerCommandBase
+public sealed class TestDockerHostCommand : DockerHostCmdlet
 {
     private const string LiveSet = "Live";
     private const string SnapshotSet = "Snapshot";
@@ -57,7 +57,7 @@ public sealed class TestDockerHostCommand : DockerCommandBase
     {
         if (ParameterSetName == LiveSet)
         {
-            var state = GetDockerHostNetStateCommand.Read(this, Port ?? [], Socket);
+            var state = ReadHostState(Port ?? [], Socket);
             foreach (var problem in state.Problems)
             {
                 WriteWarning(problem);

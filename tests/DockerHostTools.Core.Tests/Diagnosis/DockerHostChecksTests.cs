@@ -1,4 +1,8 @@
 using DockerHostTools.Core.Diagnosis;
+using DockerHostTools.Core.Firewalld;
+using DockerHostTools.Core.Iptables;
+using DockerHostTools.Core.Repair;
+using DockerHostTools.Core.Sysctl;
 
 namespace DockerHostTools.Core.Tests.Diagnosis;
 
@@ -16,7 +20,7 @@ public class DockerHostChecksTests
     {
         var facts = Load("05-healthy");
         Assert.DoesNotContain(DockerHostChecks.Evaluate(facts), f => f.Severity != FindingSeverity.Info);
-        Assert.Equal("Running", facts.Firewalld.State);
+        Assert.Equal(FirewalldRunState.Running, facts.Firewalld.State);
         Assert.Single(facts.Docker.Ports);
     }
 
@@ -110,8 +114,66 @@ public class DockerHostChecksTests
     public void Docker_down_is_an_error()
     {
         var facts = Load("05-healthy");
-        var down = HostFacts.FromJson(facts.ToJson().Replace("\"EngineReachable\":true", "\"EngineReachable\":false", StringComparison.Ordinal)
-            .Replace("\"EngineError\":null", "\"EngineError\":\"connect: no such file\"", StringComparison.Ordinal));
+        var down = facts with { Docker = facts.Docker with { EngineReachable = false, EngineError = "connect: no such file" } };
         Assert.Contains("Error DockerServiceDown docker.service", Ids(DockerHostChecks.Evaluate(down)));
+    }
+
+    [Fact]
+    public void Each_finding_carries_its_typed_subject_and_repair_intent()
+    {
+        var f = DockerHostChecks.Evaluate(Load("03-dnat-deleted"));
+        var closed = f.Single(x => x.Id == FindingIds.FirewalldPortClosed);
+        Assert.Equal(FindingSubject.ForPort(5000, "tcp"), closed.Subject);
+        Assert.Equal(RepairAction.OpenFirewalldPort, closed.Intent.Action);
+        Assert.Equal(("public", 5000, "tcp"), (closed.Intent.Zone, closed.Intent.Port, closed.Intent.Protocol));
+        Assert.Equal([FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent], closed.Intent.Configurations);
+        Assert.Equal(RepairAction.RestartEngine, f.Single(x => x.Id == FindingIds.DockerDnatMissing).Intent.Action);
+        var persist = f.Single(x => x.Id == FindingIds.IpForwardNotPersisted);
+        Assert.Equal(FindingSubject.ForForwarding(IpFamily.IPv4), persist.Subject);
+        Assert.Equal([IpFamily.IPv4], persist.Intent.Families);
+        Assert.False(persist.Intent.OverrideLaterFiles);
+    }
+
+    [Fact]
+    public void A_hardening_override_asks_to_neutralise_later_files_and_a_runtime_only_port_only_the_permanent_configuration()
+    {
+        var o = DockerHostChecks.Evaluate(Load("09-hardening-override")).Single(x => x.Id == FindingIds.IpForwardOverridden);
+        Assert.True(o.Intent.OverrideLaterFiles);
+        var drift = Assert.Single(DockerHostChecks.Evaluate(Load("07-port-runtime-only")));
+        Assert.Equal([FirewalldConfiguration.Permanent], drift.Intent.Configurations);
+    }
+
+    [Fact]
+    public void Findings_of_two_readings_are_matched_by_id_and_subject()
+    {
+        var before = DockerHostChecks.Evaluate(Load("03-dnat-deleted")).Select(x => x.Key).ToHashSet();
+        var again = DockerHostChecks.Evaluate(HostFacts.FromJson(Load("03-dnat-deleted").ToJson())).Select(x => x.Key);
+        Assert.All(again, k => Assert.Contains(k, before));
+        Assert.DoesNotContain(new FindingKey(FindingIds.DockerDnatMissing, FindingSubject.ForPort(5000, "udp")), before);
+    }
+
+    [Fact]
+    public void A_chain_that_is_gone_is_an_error_when_the_catalog_calls_it_vital()
+    {
+        var facts = Load("05-healthy");
+        var nft = facts.Iptables.Single(v => v.Variant == IptablesVariant.Nft);
+        var chains = nft.Chains.Select(c => c.Chain is "DOCKER-USER" or "DOCKER" ? c with { Exists = false, JumpCount = 0 } : c).ToList();
+        var broken = facts with { Iptables = [nft with { Chains = chains }, .. facts.Iptables.Where(v => v != nft)] };
+        var f = DockerHostChecks.Evaluate(broken);
+        Assert.Contains("Error DockerChainMissing Nft:nat/DOCKER", Ids(f));
+        Assert.Contains("Error DockerChainMissing Nft:filter/DOCKER", Ids(f));
+        Assert.Contains("Warning DockerChainMissing Nft:filter/DOCKER-USER", Ids(f));
+        Assert.Equal(FindingSeverity.Error, ChangeChecks.Severity(FindingSubject.ForChain(IptablesVariant.Nft, "filter", "DOCKER-FORWARD"), null));
+        Assert.Equal(FindingSeverity.Warning, ChangeChecks.Severity(FindingSubject.ForChain(IptablesVariant.Nft, "filter", "DOCKER-USER"), null));
+    }
+
+    [Fact]
+    public void A_snapshot_whose_lists_are_null_reads_as_empty()
+    {
+        var facts = HostFacts.FromJson("{\"IpForward\":null,\"Services\":null,\"Iptables\":null,\"Docker\":null,\"Firewalld\":null}");
+        Assert.Empty(facts.IpForward);
+        Assert.Empty(facts.Services);
+        Assert.Equal(FirewalldRunState.Unreachable, facts.Firewalld.State);
+        Assert.Empty(DockerHostChecks.Evaluate(facts));
     }
 }

@@ -406,7 +406,7 @@ public class FirewalldReaderTests
         var fs = Host();
         var state = await FirewalldReader.GetStateAsync(new CapturedRunner(Running), fs, CancellationToken.None);
         var services = FirewalldReader.ReadServicePorts(fs);
-        var ifName = FirewalldReader.DefaultRouteInterface(fs);
+        var ifName = OutsideZone.DefaultRouteInterface(fs);
         Assert.Equal("fwh-ext", ifName);
 
         var t = FirewalldReader.TestPort(state, services, FirewalldPortSpec.Parse("5000", "tcp"), null, ifName);

@@ -1,4 +1,7 @@
 using System.Globalization;
+using DockerHostTools.Core.Firewalld;
+using DockerHostTools.Core.Iptables;
+using DockerHostTools.Core.Repair;
 
 namespace DockerHostTools.Core.Diagnosis;
 
@@ -10,8 +13,6 @@ namespace DockerHostTools.Core.Diagnosis;
 /// </summary>
 public static class DockerHostChecks
 {
-    private static readonly string[] VitalChains = ["nat/DOCKER", "filter/DOCKER", "filter/DOCKER-FORWARD"];
-
     /// <summary>Every finding for the host, Errors first. <paramref name="ports"/> narrows the per-port checks.</summary>
     public static IReadOnlyList<Finding> Evaluate(HostFacts facts, IReadOnlyCollection<int>? ports = null)
     {
@@ -19,7 +20,7 @@ public static class DockerHostChecks
         var findings = new List<Finding>();
         var dockerService = facts.Services.FirstOrDefault(s => s.Name == "docker.service");
         var firewalldService = facts.Services.FirstOrDefault(s => s.Name == "firewalld.service");
-        var dockerUp = facts.Docker.EngineReachable && (dockerService is null || dockerService.ActiveState == "active");
+        var dockerUp = facts.Docker.EngineReachable && (dockerService is null || dockerService.ActiveState == UnitActiveState.Active);
 
         // Cause 3: forwarding.
         foreach (var f in facts.IpForward)
@@ -30,10 +31,10 @@ public static class DockerHostChecks
         // The engine itself.
         if (!dockerUp && (dockerService is { LoadState: "loaded" } || facts.Docker.EngineError is not null && dockerService?.LoadState != "not-found"))
         {
-            findings.Add(new Finding(FindingIds.DockerServiceDown, FindingSeverity.Error, "docker.service",
+            findings.Add(new Finding(FindingIds.DockerServiceDown, FindingSeverity.Error, FindingSubject.ForUnit("docker.service"),
                 "dockerd is not running: no published port answers, and nothing re-creates Docker's rules.",
-                [$"systemctl: docker.service {dockerService?.ActiveState ?? "?"}/{dockerService?.SubState ?? "?"}", $"Engine API: {facts.Docker.EngineError ?? "answered"}"],
-                ["systemctl reset-failed docker.service docker.socket", "systemctl start docker", "Repair-DockerChain -Confirm:$false"], canRepair: true));
+                [$"systemctl: docker.service {ActiveText(dockerService)}/{dockerService?.SubState ?? "?"}", $"Engine API: {facts.Docker.EngineError ?? "answered"}"],
+                ["systemctl reset-failed docker.service docker.socket", "systemctl start docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
         }
 
         var ipt = facts.Iptables;
@@ -46,41 +47,41 @@ public static class DockerHostChecks
         {
             foreach (var c in dockerVariant.Chains.Where(c => !c.Exists || c.JumpCount == 0))
             {
-                var vital = VitalChains.Contains($"{c.Table}/{c.Chain}");
+                var vital = DockerChainCatalog.IsVital(c.Table, c.Chain);
                 var what = c.Exists ? "exists but nothing jumps into it" : "is missing";
                 findings.Add(new Finding(FindingIds.DockerChainMissing, vital ? FindingSeverity.Error : FindingSeverity.Warning,
-                    $"{dockerVariant.Variant}:{c.Table}/{c.Chain}",
+                    FindingSubject.ForChain(dockerVariant.Variant, c.Table, c.Chain),
                     $"Docker's chain {c.Table}/{c.Chain} {what} in iptables-{dockerVariant.Variant}: something (usually a firewalld start or reload) flushed Docker's rules.",
                     [$"iptables-{dockerVariant.Variant}-save: chain {c.Table}/{c.Chain} {(c.Exists ? "present" : "absent")}, {c.JumpCount} jump(s) into it"],
-                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], canRepair: true));
+                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
             }
 
             var other = ipt.FirstOrDefault(v => v.HoldsDockerRules && v.Variant != facts.DefaultIptablesVariant);
             if (other is not null && facts.DefaultIptablesVariant is not null)
             {
-                findings.Add(new Finding(FindingIds.DockerRulesInOtherVariant, FindingSeverity.Warning, $"iptables-{other.Variant}",
+                findings.Add(new Finding(FindingIds.DockerRulesInOtherVariant, FindingSeverity.Warning, FindingSubject.ForVariant(other.Variant),
                     $"Docker's rules live in iptables-{other.Variant}, but 'iptables' (and firewalld) use iptables-{facts.DefaultIptablesVariant}: two rule sets filter the same packets and 'iptables -L' does not show Docker's rules.",
                     [$"iptables-{other.Variant}-save holds Docker's chains", $"the iptables alternative points at iptables-{facts.DefaultIptablesVariant}"],
-                    [$"update-alternatives --set iptables /usr/sbin/iptables-{facts.DefaultIptablesVariant}", "systemctl restart docker"], canRepair: false));
+                    [$"update-alternatives --set iptables /usr/sbin/iptables-{facts.DefaultIptablesVariant}", "systemctl restart docker"], RepairIntent.Nothing));
             }
         }
 
         // firewalld started after dockerd.
         var fw = facts.Firewalld;
-        var fwRunning = fw.State == "Running";
-        if (dockerService is { ActiveState: "active", ActiveEnterMonotonicUs: > 0 } && firewalldService is { ActiveState: "active" } &&
+        var fwRunning = fw.State == FirewalldRunState.Running;
+        if (dockerService is { ActiveState: UnitActiveState.Active, ActiveEnterMonotonicUs: > 0 } && firewalldService is { ActiveState: UnitActiveState.Active } &&
             firewalldService.ActiveEnterMonotonicUs > dockerService.ActiveEnterMonotonicUs)
         {
             var rulesMissing = findings.Any(x => x.Id == FindingIds.DockerChainMissing && x.Severity == FindingSeverity.Error) ||
                 facts.Docker.Ports.Any(p => !p.DnatRulePresent);
-            findings.Add(new Finding(FindingIds.FirewalldStartedAfterDocker, rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning, "firewalld.service",
+            findings.Add(new Finding(FindingIds.FirewalldStartedAfterDocker, rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning, FindingSubject.ForUnit("firewalld.service"),
                 rulesMissing
                     ? "firewalld (re)started after dockerd and flushed Docker's rules; dockerd did not put them back."
                     : "firewalld (re)started after dockerd; dockerd re-added its rules this time, but it does not always.",
                 [$"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService.ActiveSince)}",
                     facts.Docker.FirewallReloadedAt is { } at ? $"Engine /info: FirewallBackend ReloadedAt {Stamp(at)}" : "Engine /info: no firewall reload report (API < 1.48)"],
                 ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"],
-                canRepair: rulesMissing)); // with the rules intact, restarting the engine would only cost downtime
+                rulesMissing ? RepairIntent.RestartEngine : RepairIntent.Nothing)); // with the rules intact, restarting the engine would only cost downtime
         }
 
         // Per published port.
@@ -91,20 +92,21 @@ public static class DockerHostChecks
             {
                 var stopped = facts.Docker.StoppedContainers.Where(c => c.Ports.Any(x => x.StartsWith(wanted.ToString(CultureInfo.InvariantCulture) + "/", StringComparison.Ordinal))).ToList();
                 var target = $"{wanted}/tcp";
-                findings.Add(new Finding(FindingIds.ContainerNotRunning, FindingSeverity.Error, target,
+                findings.Add(new Finding(FindingIds.ContainerNotRunning, FindingSeverity.Error, FindingSubject.ForPort(wanted, "tcp"),
                     stopped.Count > 0
                         ? $"The container that publishes {target} ({string.Join(", ", stopped.Select(s => s.Name))}) is not running."
                         : $"No running container publishes {target}.",
                     stopped.Count > 0 ? stopped.Select(s => $"Engine API: container {s.Name} {s.State} ({s.Status})").ToList()
                         : [$"Engine API: no running container publishes {wanted}; stopped containers: {string.Join(", ", facts.Docker.StoppedContainers.Select(s => s.Name).DefaultIfEmpty("none"))}"],
                     stopped.Count > 0 ? stopped.Select(s => $"docker start {s.Name}").ToList() : ["docker ps -a", "docker run -d -p 5000:5000 registry"],
-                    canRepair: stopped.Count > 0));
+                    stopped.Count > 0 ? RepairIntent.StartContainers(stopped.Select(s => s.Name)) : RepairIntent.Nothing));
             }
         }
 
         foreach (var p in published)
         {
-            var target = $"{p.Port}/{p.Protocol}";
+            var subject = FindingSubject.ForPort(p.Port, p.Protocol);
+            var target = subject.ToString();
             var zone = fw.OutsideZone;
             var inZone = fw.Ports.FirstOrDefault(x => x.Zone == zone && x.Port == p.Port && x.Protocol == p.Protocol);
             var openRuntime = inZone?.RuntimeOpenBy is not null;
@@ -114,23 +116,23 @@ public static class DockerHostChecks
             if (!p.DnatRulePresent)
             {
                 var hidden = p.ProxyListening && !fwRejects;
-                findings.Add(new Finding(FindingIds.DockerDnatMissing, hidden ? FindingSeverity.Warning : FindingSeverity.Error, target,
+                findings.Add(new Finding(FindingIds.DockerDnatMissing, hidden ? FindingSeverity.Warning : FindingSeverity.Error, subject,
                     hidden
                         ? $"The DNAT rule of {target} ({p.ContainerName}) is gone; docker-proxy still answers, so it looks healthy, but the registry sees the host's address instead of the client's."
                         : $"The DNAT rule of {target} ({p.ContainerName}) is gone: outside traffic no longer reaches the container{(fwRejects ? " and firewalld rejects it at the host" : string.Empty)}.",
                     [$"iptables nat/DOCKER: no DNAT for {target} -> {p.ContainerIp}:{p.ContainerPort}", $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}",
                         fwRunning ? $"firewalld zone {zone}: {target} {(openRuntime ? "open" : "not open")} at runtime" : $"firewalld: {fw.State}"],
-                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], canRepair: true));
+                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
             }
             else
             {
                 var policy = facts.Iptables.FirstOrDefault(v => v.Variant == p.RuleVariant)?.ForwardPolicy;
                 if (!p.ForwardAccepted && string.Equals(policy, "DROP", StringComparison.Ordinal))
                 {
-                    findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, target,
+                    findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
                         $"The FORWARD policy is DROP and no rule accepts forwarded traffic to {p.ContainerIp}:{p.ContainerPort}: outside clients time out on {target}.",
                         [$"iptables-{p.RuleVariant}: :FORWARD DROP", $"no ACCEPT rule in Docker's chains for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}"],
-                        ["systemctl restart docker", $"iptables -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT"], canRepair: false));
+                        ["systemctl restart docker", $"iptables -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT"], RepairIntent.Nothing));
                 }
             }
 
@@ -140,12 +142,12 @@ public static class DockerHostChecks
             {
                 // Only a bare DROP/REJECT surely matches this port's traffic; one with matches (-s, -i, --dport...) may not.
                 var unconditional = drops.Any(r => r.Trim() is "-A DOCKER-USER -j DROP" or "-A DOCKER-USER -j REJECT");
-                findings.Add(new Finding(FindingIds.DockerUserDrop, unconditional ? FindingSeverity.Error : FindingSeverity.Warning, target,
+                findings.Add(new Finding(FindingIds.DockerUserDrop, unconditional ? FindingSeverity.Error : FindingSeverity.Warning, subject,
                     unconditional
                         ? $"DOCKER-USER drops traffic to {target} before Docker's own rules see it."
                         : $"DOCKER-USER holds DROP/REJECT rules that may match traffic to {target}; check they are meant.",
                     drops.Select(r => "iptables filter/DOCKER-USER: " + r).ToList(),
-                    drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal)).ToList(), canRepair: false));
+                    drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal)).ToList(), RepairIntent.Nothing));
             }
 
             // Cause 1: firewalld.
@@ -162,6 +164,7 @@ public static class DockerHostChecks
                     $"zone {zone}: {target} runtime {(openRuntime ? "open by " + inZone!.RuntimeOpenBy : "not open")}, permanent {(openPermanent ? "open by " + inZone!.PermanentOpenBy : "not open")}",
                     $"Docker DNAT rule for {target}: {(p.DnatRulePresent ? "present (forwarded traffic bypasses firewalld's INPUT filtering)" : "missing")}",
                 };
+                RepairIntent Open(params FirewalldConfiguration[] configurations) => RepairIntent.OpenFirewalldPort(p.Port, p.Protocol, zone!, configurations);
                 var remedy = new List<string>
                 {
                     $"firewall-cmd --zone={zone} --add-port={target}",
@@ -170,31 +173,34 @@ public static class DockerHostChecks
                 };
                 if (!openRuntime && !openPermanent && elsewhere.Count > 0)
                 {
-                    findings.Add(new Finding(FindingIds.FirewalldZoneMismatch, severity, target,
+                    findings.Add(new Finding(FindingIds.FirewalldZoneMismatch, severity, subject,
                         $"{target} is open in zone {string.Join(", ", elsewhere)}, but outside traffic arrives in zone {zone}, where it is not open.",
-                        evidence.Append($"open at runtime in: {string.Join(", ", elsewhere)}").ToList(), remedy, canRepair: true));
+                        evidence.Append($"open at runtime in: {string.Join(", ", elsewhere)}").ToList(), remedy, Open(FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent)));
                 }
                 else if (!openRuntime && !openPermanent)
                 {
-                    findings.Add(new Finding(FindingIds.FirewalldPortClosed, severity, target,
+                    findings.Add(new Finding(FindingIds.FirewalldPortClosed, severity, subject,
                         p.DnatRulePresent
                             ? $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists, and breaks when a firewalld reload flushes it."
                             : $"{target} is not open in firewalld zone {zone} and Docker's DNAT rule is gone: firewalld rejects outside clients.",
-                        evidence, remedy, canRepair: true));
+                        evidence, remedy, Open(FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent)));
                 }
                 else if (openRuntime != openPermanent)
                 {
-                    findings.Add(new Finding(FindingIds.FirewalldRuntimePermanentDrift, openRuntime ? FindingSeverity.Warning : severity, target,
+                    findings.Add(new Finding(FindingIds.FirewalldRuntimePermanentDrift, openRuntime ? FindingSeverity.Warning : severity, subject,
                         openRuntime
                             ? $"{target} is open in zone {zone} at runtime only: the next firewalld reload or restart closes it."
                             : $"{target} is open in zone {zone} only in the permanent configuration: not in force until a reload (which would flush Docker's rules).",
-                        evidence, [openRuntime ? remedy[1] : remedy[0], remedy[2]], canRepair: true));
+                        evidence, [openRuntime ? remedy[1] : remedy[0], remedy[2]],
+                        Open(openRuntime ? FirewalldConfiguration.Permanent : FirewalldConfiguration.Runtime)));
                 }
             }
         }
 
         return findings.OrderBy(f => f.Severity).ToList();
     }
+
+    private static string ActiveText(ServiceFact? unit) => unit is null ? "?" : unit.ActiveState.ToString().ToLowerInvariant();
 
     private static string Stamp(DateTimeOffset? t) => t?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "?";
 }

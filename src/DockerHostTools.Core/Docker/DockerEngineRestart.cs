@@ -26,23 +26,6 @@ public sealed class DockerContainerBefore
     public string RestartPolicy { get; }
 }
 
-/// <summary>The plan of <see cref="DockerChainRepair"/>: the steps and what ran before.</summary>
-public sealed class DockerChainRepairPlan
-{
-    /// <summary>Creates a plan.</summary>
-    public DockerChainRepairPlan(IReadOnlyList<RepairStep> steps, IReadOnlyList<DockerContainerBefore> runningBefore)
-    {
-        Steps = steps;
-        RunningBefore = runningBefore;
-    }
-
-    /// <summary>The steps (reset-failed, restart).</summary>
-    public IReadOnlyList<RepairStep> Steps { get; }
-
-    /// <summary>The containers that ran before the repair.</summary>
-    public IReadOnlyList<DockerContainerBefore> RunningBefore { get; }
-}
-
 /// <summary>The state after waiting for Docker's rules.</summary>
 public sealed class DockerRulesWait
 {
@@ -78,19 +61,20 @@ public sealed class DockerRulesWait
 }
 
 /// <summary>
-/// Restores Docker's iptables rules the way that works: <c>systemctl reset-failed docker.service docker.socket</c> (the unit
-/// allows few starts a minute), <c>systemctl restart docker.service</c>, then a bounded wait until the chains and the DNAT
-/// rule of every published port are back.
+/// The actions that restore Docker's iptables rules the way that works: <c>systemctl reset-failed docker.service docker.socket</c>
+/// (the unit allows few starts a minute), <c>systemctl restart docker.service</c>, a bounded wait until the chains and the
+/// DNAT rule of every published port are back, and starting containers that did not come back. The order and the steps
+/// are <c>Repair/RepairPlanner</c>'s.
 /// </summary>
-public sealed class DockerChainRepair
+public sealed class DockerEngineRestart
 {
     private readonly INativeRunner _runner;
     private readonly DockerEngineClient _engine;
     private readonly IptablesReader _iptables;
     private readonly IHostFileSystem _fs;
 
-    /// <summary>Creates a repair.</summary>
-    public DockerChainRepair(INativeRunner runner, DockerEngineClient engine, IHostFileSystem fs)
+    /// <summary>Creates the actions.</summary>
+    public DockerEngineRestart(INativeRunner runner, DockerEngineClient engine, IHostFileSystem fs)
     {
         _runner = runner ?? throw new ArgumentNullException(nameof(runner));
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
@@ -98,9 +82,9 @@ public sealed class DockerChainRepair
         _iptables = new IptablesReader(runner);
     }
 
-    /// <summary>Plans the repair: records the running containers (and their restart policy) and the two systemctl steps.</summary>
-    /// <exception cref="DockerEngineUnavailableException">The engine cannot be asked (the running containers are then unknown).</exception>
-    public async Task<DockerChainRepairPlan> PlanAsync(CancellationToken cancellationToken = default)
+    /// <summary>The running containers and their restart policy (a restart stops those with policy <c>no</c> for good).</summary>
+    /// <exception cref="DockerEngineUnavailableException">The engine cannot be asked.</exception>
+    public async Task<IReadOnlyList<DockerContainerBefore>> RunningContainersAsync(CancellationToken cancellationToken = default)
     {
         var before = new List<DockerContainerBefore>();
         foreach (var c in (await _engine.GetContainersAsync(all: false, cancellationToken).ConfigureAwait(false)).Where(c => c.State == "running"))
@@ -109,31 +93,11 @@ public sealed class DockerChainRepair
             before.Add(new DockerContainerBefore(c.Id, c.Name, details.RestartPolicy));
         }
 
-        return new DockerChainRepairPlan(Steps(), before);
+        return before;
     }
 
-    /// <summary>The two systemctl steps alone, for when the engine cannot be asked which containers run.</summary>
-    public Task<IReadOnlyList<RepairStep>> PlanStepsOnlyAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<RepairStep>>(Steps());
-
-    private RepairStep[] Steps()
-    {
-        return
-        [
-            new("ResetFailed", "docker.service docker.socket", "Reset the failed state and start limit",
-                "systemctl reset-failed docker.service docker.socket", ResetFailedAsync),
-            new("RestartDocker", "docker.service", "Restart the Docker engine (containers without a restart policy stay stopped)",
-                "systemctl restart docker.service", RestartAsync),
-        ];
-    }
-
-    /// <summary>A step that starts a container through the Engine API.</summary>
-    public RepairStep StartContainerStep(DockerContainerBefore container)
-    {
-        ArgumentNullException.ThrowIfNull(container);
-        return new RepairStep("StartContainer", container.Name, "Start the container that ran before the engine restart",
-            "docker start " + container.Name, async ct => await _engine.StartContainerAsync(container.Id, ct).ConfigureAwait(false));
-    }
+    /// <summary>Starts a container through the Engine API (by id or name).</summary>
+    public Task StartContainerAsync(string idOrName, CancellationToken cancellationToken = default) => _engine.StartContainerAsync(idOrName, cancellationToken);
 
     /// <summary>
     /// Polls (every 250 ms, at most <paramref name="timeout"/>) until the engine answers, Docker's chains exist and every
@@ -175,7 +139,8 @@ public sealed class DockerChainRepair
         }
     }
 
-    private async Task ResetFailedAsync(CancellationToken ct)
+    /// <summary><c>systemctl reset-failed docker.service docker.socket</c> (the service alone where there is no socket unit).</summary>
+    public async Task ResetFailedAsync(CancellationToken ct)
     {
         var result = await _runner.RunAsync(new NativeCommand("systemctl", "reset-failed", "docker.service", "docker.socket") { Timeout = TimeSpan.FromSeconds(15) }, ct)
             .ConfigureAwait(false);
@@ -197,7 +162,8 @@ public sealed class DockerChainRepair
         }
     }
 
-    private async Task RestartAsync(CancellationToken ct)
+    /// <summary><c>systemctl restart docker.service</c>.</summary>
+    public async Task RestartAsync(CancellationToken ct)
     {
         var result = await _runner.RunAsync(new NativeCommand("systemctl", "restart", "docker.service") { Timeout = TimeSpan.FromSeconds(120) }, ct)
             .ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using DockerHostTools.Core.Repair;
 using DockerHostTools.Core.Sysctl;
 
 namespace DockerHostTools.Core.Diagnosis;
@@ -17,7 +18,8 @@ public static class IpForwardChecks
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(resetRisks);
         var evidence = Evidence(state);
-        var isV4 = state.Family == nameof(IpFamily.IPv4);
+        var isV4 = state.Family == IpFamily.IPv4;
+        var subject = FindingSubject.ForForwarding(state.Family);
         // IPv6 forwarding matters only where containers publish over IPv6: a problem there is a warning at most.
         var blocking = isV4 ? FindingSeverity.Error : FindingSeverity.Warning;
         var family = isV4 ? string.Empty : " -Family IPv6";
@@ -36,33 +38,34 @@ public static class IpForwardChecks
 
         if (runtimeOff)
         {
-            yield return new Finding(FindingIds.IpForwardDisabled, blocking, state.Key,
+            yield return new Finding(FindingIds.IpForwardDisabled, blocking, subject,
                 $"{state.Key} is 0: the host does not forward packets to containers, so outside clients time out on published ports.",
-                evidence, [repair, shell], canRepair: true);
+                evidence, [repair, shell], RepairIntent.PersistForwarding(state.Family));
         }
 
         if (persistedOff)
         {
-            yield return new Finding(FindingIds.IpForwardOverridden, FindingSeverity.Warning, state.Key,
+            yield return new Finding(FindingIds.IpForwardOverridden, FindingSeverity.Warning, subject,
                 $"{state.PersistedSource} sets {state.Key} = {state.PersistedValue} and is applied last: forwarding goes off at the next boot, network restart or sysctl --system.",
-                evidence, [repair.Replace("-Confirm", "-Force -Confirm", StringComparison.Ordinal), $"sed -i 's/^{state.PersistedKey}/# &/' {state.PersistedFile}"], canRepair: true);
+                evidence, [repair.Replace("-Confirm", "-Force -Confirm", StringComparison.Ordinal), $"sed -i 's/^{state.PersistedKey}/# &/' {state.PersistedFile}"],
+                RepairIntent.PersistForwarding(state.Family, overrideLaterFiles: true));
         }
         else if (state.PersistedSource is null && state.RuntimeValue is not null)
         {
-            yield return new Finding(FindingIds.IpForwardNotPersisted, FindingSeverity.Warning, state.Key,
+            yield return new Finding(FindingIds.IpForwardNotPersisted, FindingSeverity.Warning, subject,
                 runtimeOff
                     ? $"No sysctl file sets {state.Key}: even once it is switched on again, the next network restart or reboot switches it off."
                     : $"No sysctl file sets {state.Key}: it is on only because dockerd switched it on, and a network restart or reboot switches it off.",
-                evidence, [repair, shell], canRepair: true);
+                evidence, [repair, shell], RepairIntent.PersistForwarding(state.Family));
         }
 
         if (isV4)
         {
             foreach (var risk in resetRisks)
             {
-                yield return new Finding(FindingIds.IpForwardResetRisk, FindingSeverity.Warning, state.Key,
+                yield return new Finding(FindingIds.IpForwardResetRisk, FindingSeverity.Warning, subject,
                     $"{risk}: it can switch forwarding off again whatever sysctl.d says.",
-                    [risk], ["Remove the setting (or set it to yes), then: Repair-IpForward -Confirm:$false"], canRepair: false);
+                    [risk], ["Remove the setting (or set it to yes), then: Repair-IpForward -Confirm:$false"], RepairIntent.Nothing);
             }
         }
     }

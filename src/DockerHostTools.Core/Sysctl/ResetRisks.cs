@@ -1,6 +1,6 @@
 using DockerHostTools.Core.Native;
 
-namespace DockerHostTools.Core.Diagnosis;
+namespace DockerHostTools.Core.Sysctl;
 
 /// <summary>Finds configuration that switches IPv4 forwarding off behind sysctl.d's back.</summary>
 public static class ResetRisks

@@ -1,0 +1,38 @@
+using DockerHostTools.Core.Iptables;
+using DockerHostTools.Core.Sysctl;
+
+namespace DockerHostTools.Core.Diagnosis;
+
+/// <summary>
+/// How bad a change seen by Watch-DockerHostNetState is: decided here, beside the checks of Test-DockerHost, from the same
+/// rules (the vital chains come from <see cref="DockerChainCatalog"/>).
+/// </summary>
+public static class ChangeChecks
+{
+    /// <summary>The severity of <paramref name="subject"/> taking the value <paramref name="after"/> (null: gone).</summary>
+    public static FindingSeverity Severity(FindingSubject subject, string? after)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        return subject.Kind switch
+        {
+            // Forwarding off blocks every published port (IPv6 only where it is used: at most a warning).
+            SubjectKind.Forwarding => after == "0" ? (subject.Family == IpFamily.IPv6 ? FindingSeverity.Warning : FindingSeverity.Error) : FindingSeverity.Info,
+
+            // A stopped engine answers nothing; a firewalld (re)start may have flushed Docker's rules.
+            SubjectKind.Unit => after is null || !after.StartsWith("active", StringComparison.Ordinal)
+                ? (subject.Unit == "docker.service" ? FindingSeverity.Error : FindingSeverity.Warning)
+                : subject.Unit == "firewalld.service" ? FindingSeverity.Warning : FindingSeverity.Info,
+
+            SubjectKind.Chain => after is null
+                ? (DockerChainCatalog.IsVital(subject.Table ?? string.Empty, subject.Chain ?? string.Empty) ? FindingSeverity.Error : FindingSeverity.Warning)
+                : FindingSeverity.Info,
+
+            // A published port's DNAT rule gone: outside clients no longer reach the container.
+            SubjectKind.Port => after is null ? FindingSeverity.Error : FindingSeverity.Info,
+
+            SubjectKind.Firewalld when subject.Zone is null && !subject.Ruleset => after == "Running" ? FindingSeverity.Info : FindingSeverity.Warning,
+            SubjectKind.Firewalld => FindingSeverity.Warning,
+            _ => FindingSeverity.Info,
+        };
+    }
+}

@@ -1,0 +1,113 @@
+using DockerHostTools.Core.Firewalld;
+using DockerHostTools.Core.Iptables;
+
+namespace DockerHostTools.Core.Diagnosis;
+
+/// <summary>
+/// Turns one <see cref="HostReading"/> into <see cref="HostFacts"/>: pure (no program, no file), so the same reading always
+/// gives the same facts. The outside zone comes from <see cref="OutsideZone"/>, the one place that decides it.
+/// </summary>
+public static class HostFactsBuilder
+{
+    /// <summary>The facts of a reading.</summary>
+    public static HostFacts Build(HostReading reading)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        var ports = reading.PortsOfInterest;
+        var published = reading.PublishedPorts;
+
+        // Each published port with its own protocol; a port asked for that nothing publishes is looked at as tcp.
+        var interesting = published.Select(p => (p.Port, p.Protocol))
+            .Concat(ports.Where(p => published.All(x => x.Port != p)).Select(p => (p, "tcp"))).Distinct().ToList();
+        var docker = reading.Services.FirstOrDefault(s => s.Name == "docker.service");
+        var ipt = reading.Iptables;
+        return new HostFacts
+        {
+            Taken = reading.Taken,
+            HostName = reading.HostName,
+            IpForward = reading.IpForward.Select(IpForwardFact.From).ToList(),
+            ResetRisks = reading.ResetRisks,
+            Firewalld = Firewalld(reading.Firewalld, reading.FirewalldServicePorts, reading.OutsideInterface, interesting),
+            Iptables = ipt is null ? [] : ipt.Saves.Select(s => new IptablesVariantFact
+            {
+                Variant = s.Variant,
+                ForwardPolicy = DockerChains.ForwardPolicy(s.Ruleset),
+                HoldsDockerRules = IptablesSnapshot.HasDockerChains(s.Ruleset),
+                Chains = reading.Chains.Where(c => c.Variant == s.Variant).Select(c => new ChainFact
+                {
+                    Table = c.Table, Chain = c.Chain, Exists = c.Exists, JumpCount = c.JumpCount, Rules = c.Rules,
+                }).ToList(),
+            }).ToList(),
+            DefaultIptablesVariant = ipt?.DefaultVariant,
+            Docker = new DockerFact
+            {
+                EngineReachable = reading.Containers is not null,
+                EngineError = reading.EngineError,
+                Version = reading.EngineVersion?.Version,
+                FirewallBackend = docker?.FirewallBackend,
+                FirewallReloadedAt = docker?.FirewallReloadedAt,
+                Ports = published.Where(p => p.ContainerState == "running").Select(p => new PublishedPortFact
+                {
+                    ContainerName = p.ContainerName, ContainerId = p.ContainerId, HostIp = p.HostIp, Port = p.Port, Protocol = p.Protocol,
+                    ContainerIp = p.ContainerIp, ContainerPort = p.ContainerPort, DnatRulePresent = p.DnatRulePresent,
+                    RuleVariant = p.RuleVariant, ForwardAccepted = p.ForwardAccepted, ProxyListening = p.ProxyListening,
+                }).ToList(),
+                StoppedContainers = (reading.Containers ?? []).Where(c => c.State != "running").Select(c => new StoppedContainerFact
+                {
+                    Name = c.Name, Id = c.Id, State = c.State, Status = c.Status,
+                    Ports = c.Ports.Where(p => p.PublicPort is not null).Select(p => $"{p.PublicPort}/{p.Type}").Distinct().ToList(),
+                }).ToList(),
+            },
+            Services = reading.Services.Select(s => new ServiceFact
+            {
+                Name = s.Name, LoadState = s.LoadState, ActiveState = ServiceFact.ParseActiveState(s.ActiveState), SubState = s.SubState,
+                ActiveSince = s.ActiveSince, ActiveEnterMonotonicUs = s.ActiveEnterMonotonicUs,
+            }).ToList(),
+            SystemdAvailable = reading.SystemdAvailable,
+            Problems = reading.Problems,
+        };
+    }
+
+    private static FirewalldFact Firewalld(FirewalldState? fw, IReadOnlyDictionary<string, IReadOnlyList<FirewalldPortSpec>> servicePorts, string? outside,
+        IReadOnlyList<(int Port, string Protocol)> ports)
+    {
+        if (fw is null)
+        {
+            return new FirewalldFact { State = FirewalldRunState.Unreachable, Message = "firewalld could not be read." };
+        }
+
+        var running = fw.State == FirewalldRunState.Running;
+        var zone = running ? OutsideZone.Resolve(fw, outside) : null;
+        var portFacts = new List<FirewalldPortFact>();
+        if (zone is not null)
+        {
+            foreach (var (port, protocol) in ports)
+            {
+                var spec = new FirewalldPortSpec(port, port, protocol);
+                foreach (var name in fw.Zones.Select(z => z.Name).Union(fw.PermanentZones.Select(z => z.Name)))
+                {
+                    var test = FirewalldReader.TestPort(fw, servicePorts, spec, name, null);
+                    if (name == zone.Zone || test.RuntimeOpenBy is not null || test.PermanentOpenBy is not null)
+                    {
+                        portFacts.Add(new FirewalldPortFact
+                        {
+                            Zone = name, Port = port, Protocol = protocol, RuntimeOpenBy = test.RuntimeOpenBy, PermanentOpenBy = test.PermanentOpenBy,
+                        });
+                    }
+                }
+            }
+        }
+
+        return new FirewalldFact
+        {
+            State = fw.State,
+            Backend = fw.Backend,
+            DefaultZone = fw.DefaultZone,
+            OutsideInterface = outside,
+            OutsideZone = zone?.Zone,
+            OutsideZoneReason = zone?.Reason,
+            Ports = portFacts,
+            Message = fw.Message,
+        };
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using DockerHostTools.Core.Docker;
+using DockerHostTools.Core.Firewalld;
+using DockerHostTools.Core.Iptables;
+using DockerHostTools.Core.Native;
+using DockerHostTools.Core.Sysctl;
+using DockerHostTools.Core.Systemd;
+
+namespace DockerHostTools.Core.Diagnosis;
+
+/// <summary>
+/// Reads the host once, concurrently: firewalld, every iptables variant, the engine's containers and version, systemd's
+/// units, while the in-process reads (sysctl files, /proc) run. What cannot be read becomes a problem line, not an error.
+/// The result is a <see cref="DockerHostNetState"/>, whose facts <see cref="HostFactsBuilder"/> builds.
+/// </summary>
+public sealed class HostReader
+{
+    private readonly INativeRunner _runner;
+    private readonly IHostFileSystem _fs;
+    private readonly string _socket;
+
+    /// <summary>Creates the reader.</summary>
+    public HostReader(INativeRunner runner, IHostFileSystem fs, string socket = DockerEngineClient.DefaultSocket)
+    {
+        _runner = runner ?? throw new ArgumentNullException(nameof(runner));
+        _fs = fs ?? throw new ArgumentNullException(nameof(fs));
+        _socket = socket ?? throw new ArgumentNullException(nameof(socket));
+    }
+
+    /// <summary>Reads the host. <paramref name="ports"/> narrows it to published host ports of interest (null or empty: all).</summary>
+    public async Task<DockerHostNetState> ReadAsync(IReadOnlyCollection<int>? ports, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        using var engine = new DockerEngineClient(_socket, TimeSpan.FromSeconds(10));
+        var iptables = new IptablesReader(_runner);
+
+        var firewalldTask = Capture(() => FirewalldReader.GetStateAsync(_runner, _fs, cancellationToken));
+        var iptablesTask = Capture(() => iptables.ReadAsync(cancellationToken));
+        var containersTask = Capture(() => engine.GetContainersAsync(all: true, cancellationToken));
+        var versionTask = Capture(() => engine.GetVersionAsync(cancellationToken));
+        var servicesTask = Capture(() => DockerHostServices.ReadAsync(new SystemdReader(_runner), engine, null, cancellationToken));
+
+        // The cheap, in-process reads while the programs run.
+        var sysctl = new IpForward(_runner, _fs);
+        var configuration = SysctlConfiguration.Load(_fs);
+        var forwarding = new[] { IpFamily.IPv4, IpFamily.IPv6 }.Select(f => sysctl.Get(f, configuration)).ToList();
+        var resetRisks = ResetRisks.Find(_fs);
+        var servicePorts = FirewalldReader.ReadServicePorts(_fs);
+        var outside = OutsideZone.Interface(_fs);
+
+        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var (fw, fwError) = firewalldTask.Result;
+        var (ipt, iptError) = iptablesTask.Result;
+        var (containers, engineError) = containersTask.Result;
+        var (version, _) = versionTask.Result;
+        var (services, servicesError) = servicesTask.Result;
+        if (fwError is not null) { problems.Add("firewalld: " + fwError.Message); }
+        if (iptError is not null) { problems.Add("iptables: " + iptError.Message); }
+        if (engineError is not null) { problems.Add("Docker Engine API: " + engineError.Message); }
+        if (servicesError is not null) { problems.Add("systemd: " + servicesError.Message); }
+
+        var engineMajor = int.TryParse(version?.Version?.Split('.')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) ? m : (int?)null;
+        IReadOnlyList<DockerPublishedPort> published = [];
+        if (containers is not null && ipt is not null)
+        {
+            var wanted = containers.SelectMany(c => c.Ports).Where(p => p.PublicPort is not null).Select(p => p.PublicPort!.Value).ToHashSet();
+            published = DockerPublishedPorts.Build(containers, ipt, wanted.Count == 0 ? [] : ListeningSockets.Read(_fs, wanted));
+        }
+
+        if (ports is { Count: > 0 })
+        {
+            published = published.Where(p => ports.Contains(p.Port)).ToList();
+        }
+
+        return new DockerHostNetState(new HostReading
+        {
+            Taken = DateTimeOffset.Now,
+            HostName = System.Environment.MachineName,
+            PortsOfInterest = ports ?? [],
+            IpForward = forwarding,
+            ResetRisks = resetRisks,
+            Firewalld = fw,
+            FirewalldServicePorts = servicePorts,
+            OutsideInterface = outside,
+            Iptables = ipt,
+            Chains = ipt?.DockerChains(engineMajor) ?? [],
+            EngineVersion = version,
+            Containers = containers,
+            EngineError = engineError?.Message,
+            PublishedPorts = published,
+            Services = services?.Services ?? [],
+            SystemdAvailable = services is not null,
+            Problems = problems,
+        });
+    }
+
+    private static async Task<(T? Value, Exception? Error)> Capture<T>(Func<Task<T>> read) where T : class
+    {
+        try
+        {
+            return (await read().ConfigureAwait(false), null);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return (null, ex);
+        }
+    }
+}
