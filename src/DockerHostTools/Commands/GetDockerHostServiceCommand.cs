@@ -8,7 +8,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Shows the services of a Docker host (docker, containerd, firewalld, the network managers present) and whether firewalld became active after dockerd.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "DockerHostService")]
+[Cmdlet(VerbsCommon.Get, "DockerHostService", HelpUri = ProjectInfo.HelpBase + "Get-DockerHostService.md")]
 [OutputType(typeof(DockerHostService))]
 public sealed class GetDockerHostServiceCommand : DockerCommandBase
 {

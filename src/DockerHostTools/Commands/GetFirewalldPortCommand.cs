@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the ports firewalld opens, one object per zone and port/protocol, with runtime and permanent side by side.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "FirewalldPort")]
+[Cmdlet(VerbsCommon.Get, "FirewalldPort", HelpUri = ProjectInfo.HelpBase + "Get-FirewalldPort.md")]
 [OutputType(typeof(FirewalldPort))]
 public sealed class GetFirewalldPortCommand : DockerHostCmdlet
 {

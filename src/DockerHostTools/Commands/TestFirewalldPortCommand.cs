@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Tells whether a port is open at runtime and permanently in the zone the outside traffic arrives in, and why not.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "FirewalldPort", DefaultParameterSetName = InterfaceSet)]
+[Cmdlet(VerbsDiagnostic.Test, "FirewalldPort", HelpUri = ProjectInfo.HelpBase + "Test-FirewalldPort.md", DefaultParameterSetName = InterfaceSet)]
 [OutputType(typeof(FirewalldPortTest))]
 public sealed class TestFirewalldPortCommand : DockerHostCmdlet
 {
