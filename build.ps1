@@ -250,12 +250,14 @@ Publish-PSResource -Path $env:DHT_MODULE_DIR -Repository DockerHostToolsBuild
     $saved = @{ HOME = $env:HOME; DHT_PACKAGE_DIR = $env:DHT_PACKAGE_DIR; DHT_MODULE_DIR = $env:DHT_MODULE_DIR }
     try {
         $env:HOME = $scratch; $env:DHT_PACKAGE_DIR = $PackageDir; $env:DHT_MODULE_DIR = $ModuleOut
+        Push-Location $scratch   # NuGet may write NuGet/NuGet.Config into the working folder
         $pwsh = Get-PwshCommand
         & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script
         if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource failed ($LASTEXITCODE)." }
     }
     finally {
-        foreach ($k in $saved.Keys) { Set-Item "env:$k" $saved[$k] }
+        Pop-Location
+        foreach ($k in $saved.Keys) { if ($null -ne $saved[$k]) { Set-Item "env:$k" $saved[$k] } else { Remove-Item "env:$k" -ErrorAction Ignore } }
         Remove-Item $scratch -Recurse -Force -ErrorAction Ignore
     }
     $nupkg = Join-Path $PackageDir "$ModuleName.$Version.nupkg"

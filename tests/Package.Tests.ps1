@@ -15,11 +15,13 @@ BeforeAll {
         $saved = @{ HOME = $env:HOME; PSModulePath = $env:PSModulePath; XDG_DATA_HOME = $env:XDG_DATA_HOME; XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME; XDG_CACHE_HOME = $env:XDG_CACHE_HOME }
         try {
             $env:HOME = $HomeDir
+            Push-Location $HomeDir   # NuGet may write NuGet/NuGet.Config into the working folder
             Remove-Item env:PSModulePath, env:XDG_DATA_HOME, env:XDG_CONFIG_HOME, env:XDG_CACHE_HOME -ErrorAction Ignore
             $out = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Command 2>&1
             [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($out | ForEach-Object { "$_" }) }
         }
         finally {
+            Pop-Location
             foreach ($k in $saved.Keys) { if ($null -ne $saved[$k]) { Set-Item "env:$k" $saved[$k] } else { Remove-Item "env:$k" -ErrorAction Ignore } }
         }
     }
