@@ -135,11 +135,11 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
     Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse
 
-    Write-Step 'Help (MAML from src/DockerHostTools/Help)'
+    Write-Step 'Help (MAML in the module, markdown in docs/, both from src/DockerHostTools/Help and the cmdlets)'
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'src/DockerHostTools/Help/New-MamlHelp.ps1') `
         -ModulePath (Join-Path $ModuleOut "$ModuleName.psd1") -SourcePath (Join-Path $Root 'src/DockerHostTools/Help') `
-        -OutFile (Join-Path $ModuleOut "en-US/$ModuleName.dll-Help.xml")
+        -OutFile (Join-Path $ModuleOut "en-US/$ModuleName.dll-Help.xml") -DocsPath (Join-Path $Root 'docs')
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed.' }
     Write-Host "Module assembled in $ModuleOut"
 }
