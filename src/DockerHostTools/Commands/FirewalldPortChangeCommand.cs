@@ -19,11 +19,13 @@ public abstract class FirewalldPortChangeCommand : DockerHostCmdlet
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Type")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.PortProtocolCompleter))]
     public string Protocol { get; set; } = "tcp";
 
     /// <summary>The zone; firewalld's default zone when not given.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.FirewalldZoneCompleter))]
     public string? Zone { get; set; }
 
     /// <summary>Change the runtime configuration (both configurations unless one is named).</summary>

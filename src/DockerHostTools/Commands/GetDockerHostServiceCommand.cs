@@ -15,6 +15,7 @@ public sealed class GetDockerHostServiceCommand : DockerCommandBase
     /// <summary>The units to show (a name without a suffix means .service); by default docker, containerd, firewalld and the network managers present.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.SystemdUnitCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>The Docker socket asked for the engine's firewall report.</summary>

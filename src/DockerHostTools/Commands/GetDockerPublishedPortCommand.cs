@@ -15,6 +15,7 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ContainerName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.DockerContainerNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only these host ports.</summary>

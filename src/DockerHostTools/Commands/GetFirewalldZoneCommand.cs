@@ -16,6 +16,7 @@ public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [Alias("Zone")]
+    [ArgumentCompleter(typeof(Completers.FirewalldZoneCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Read the permanent configuration instead of the runtime one.</summary>

@@ -26,16 +26,19 @@ public sealed class TestFirewalldPortCommand : DockerHostCmdlet
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Type")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.PortProtocolCompleter))]
     public string Protocol { get; set; } = "tcp";
 
     /// <summary>The interface the traffic arrives on; default: the interface of the default route.</summary>
     [Parameter(ParameterSetName = InterfaceSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.NetworkInterfaceCompleter))]
     public string? Interface { get; set; }
 
     /// <summary>The zone to look in, instead of the interface's zone.</summary>
     [Parameter(ParameterSetName = ZoneSet, Mandatory = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.FirewalldZoneCompleter))]
     public string? Zone { get; set; }
 
     /// <inheritdoc />
