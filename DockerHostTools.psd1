@@ -6,7 +6,8 @@
     CompanyName          = 'DockerHostTools'
     Copyright            = '(c) DockerHostTools contributors. MIT License.'
     Description          = 'Finds out why a Linux Docker host''s published ports stop answering from outside (firewalld, flushed Docker chains, ip_forward) and fixes it.'
-    PowerShellVersion    = '7.4'
+    # The assemblies target net10.0: PowerShell 7.6 is the first that runs them.
+    PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'DockerHostTools.format.ps1xml'
@@ -39,8 +40,9 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Docker', 'firewalld', 'iptables', 'sysctl', 'Linux', 'Networking')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags = @('Docker', 'firewalld', 'iptables', 'sysctl', 'Linux', 'Networking')
+            # build.ps1 Build adds ProjectUri and LicenseUri (from its $ProjectUri) and ReleaseNotes (this version's
+            # section of CHANGELOG.md) to the copy in output/: the URL and the notes live in one place each.
         }
     }
 }

@@ -4,9 +4,13 @@
     Builds, tests, benchmarks and runs DockerHostTools.
 .DESCRIPTION
     Tasks:
-      Build  compile, assemble output/DockerHostTools/<version>/ (DLLs, manifest, module/ files, MAML help)
-      Test   core unit tests (xunit), then Pester in a child pwsh against the assembled module, then the lab
-             tests when running as root; the last line is "N passed, N failed"; exits non-zero on any failure
+      Build    compile, assemble output/DockerHostTools/<version>/ (DLLs, manifest, module/ files, MAML help)
+      Test     core unit tests (xunit), then Pester in a child pwsh against the assembled module, then the lab
+               tests. As root it first installs the lab packages (tests/lab/install-host-packages.sh, idempotent)
+               and the last line is "N passed, N failed"; as another user the lab tests are not run and the last
+               lines say how many and the one command that runs them. Exits non-zero on any failure
+      Package  output/package/DockerHostTools.<version>.nupkg, made with PSResourceGet (Publish-PSResource to a
+               local folder repository); install it with Install-PSResource -Repository (see README)
       Bench  benchmarks that print ratios measured in one run
       Run    the main job
       Clean  remove output/ and bin/obj folders
@@ -17,7 +21,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Bench', 'Run', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Bench', 'Run', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -37,6 +41,9 @@ $Tag = @($Tag | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 # ---- pinned tool versions: the one place they live --------------------------------------------
 $PesterVersion = '5.7.1'
 
+# ---- the project's home: the manifest's ProjectUri and LicenseUri and every command's HelpUri come from it -----------
+$ProjectUri = 'https://github.com/dockerhosttools/DockerHostTools'
+
 $ModuleName = 'DockerHostTools'
 $Root = $PSScriptRoot
 $Manifest = Import-PowerShellDataFile (Join-Path $Root "$ModuleName.psd1")
@@ -44,6 +51,7 @@ $Version = $Manifest.ModuleVersion
 $OutputRoot = Join-Path $Root 'output'
 $ModuleOut = Join-Path $OutputRoot $ModuleName $Version
 $ResultsDir = Join-Path $OutputRoot 'TestResults'
+$PackageDir = Join-Path $OutputRoot 'package'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 
@@ -74,8 +82,46 @@ function Get-PesterPath {
     return $path
 }
 
+function Assert-ProjectUri {
+    # A Cmdlet attribute's HelpUri must be a compile-time constant, so ProjectInfo.cs keeps a copy of $ProjectUri.
+    $file = Join-Path $Root "src/$ModuleName/ProjectInfo.cs"
+    $m = [regex]::Match((Get-Content $file -Raw), 'const string ProjectUri = "([^"]*)"')
+    if (-not $m.Success -or $m.Groups[1].Value -ne $ProjectUri) {
+        throw "ProjectUri in $file ('$($m.Groups[1].Value)') differs from `$ProjectUri in build.ps1 ('$ProjectUri'): make them equal."
+    }
+}
+
+function Get-ReleaseNotes {
+    # This version's section of CHANGELOG.md ("## <version>" up to the next "## "); a version without one stops the build.
+    $text = Get-Content (Join-Path $Root 'CHANGELOG.md') -Raw
+    $m = [regex]::Match($text, '(?ms)^## ' + [regex]::Escape($Version) + '[ \t]*\r?\n(.*?)(?=^## |\z)')
+    if (-not $m.Success -or -not $m.Groups[1].Value.Trim()) { throw "CHANGELOG.md has no section '## $Version'." }
+    $m.Groups[1].Value.Trim()
+}
+
+function Write-OutputManifest([string] $Destination) {
+    # The source manifest plus ProjectUri, LicenseUri and ReleaseNotes, made here so that each lives in one place.
+    $notes = Get-ReleaseNotes
+    if ($notes -match "(?m)^'@") { throw "CHANGELOG.md: a line of the $Version section starts with '@." }
+    $insert = @(
+        "            ProjectUri   = '$ProjectUri'"
+        "            LicenseUri   = '$ProjectUri/blob/main/LICENSE'"
+        "            ReleaseNotes = @'"
+        $notes
+        "'@"
+    ) -join "`n"
+    $text = Get-Content (Join-Path $Root "$ModuleName.psd1") -Raw
+    $pattern = '(?m)^([ \t]*PSData[ \t]*=[ \t]*@\{[ \t]*)$'
+    if ($text -notmatch $pattern) { throw "$ModuleName.psd1 has no 'PSData = @{' line." }
+    $text = ([regex] $pattern).Replace($text, "`$1`n$($insert.Replace('$', '$$'))", 1)
+    Set-Content -Path $Destination -Value $text -NoNewline -Encoding utf8NoBOM
+    $data = Import-PowerShellDataFile $Destination
+    if ($data.PrivateData.PSData.ProjectUri -ne $ProjectUri) { throw "The assembled manifest's ProjectUri is wrong." }
+}
+
 function Invoke-Build {
     Write-Step "Build $ModuleName $Version ($Configuration)"
+    Assert-ProjectUri
     $publish = Join-Path $OutputRoot 'publish'
     if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
     Invoke-Native dotnet @('publish', (Join-Path $Root "src/$ModuleName/$ModuleName.csproj"), '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet', "-p:Version=$Version")
@@ -85,14 +131,15 @@ function Invoke-Build {
     # The module's own assemblies and its dependencies (never PowerShell's own, which PowerShell provides).
     Get-ChildItem $publish -File | Where-Object { $_.Extension -in '.dll', '.pdb', '.xml' -and $_.Name -notlike 'System.Management.Automation*' } |
         Copy-Item -Destination $ModuleOut
-    Copy-Item (Join-Path $Root "$ModuleName.psd1") $ModuleOut
+    Write-OutputManifest (Join-Path $ModuleOut "$ModuleName.psd1")
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
     Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse
 
-    Write-Step 'Help (MAML from src/DockerHostTools/Help)'
+    Write-Step 'Help (MAML in the module, markdown in docs/, both from src/DockerHostTools/Help and the cmdlets)'
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'src/DockerHostTools/Help/New-MamlHelp.ps1') `
         -ModulePath (Join-Path $ModuleOut "$ModuleName.psd1") -SourcePath (Join-Path $Root 'src/DockerHostTools/Help') `
-        -OutFile (Join-Path $ModuleOut "en-US/$ModuleName.dll-Help.xml")
+        -OutFile (Join-Path $ModuleOut "en-US/$ModuleName.dll-Help.xml") -DocsPath (Join-Path $Root 'docs')
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed.' }
     Write-Host "Module assembled in $ModuleOut"
 }
@@ -103,7 +150,7 @@ function Get-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout; Skipped = [int]$c.notExecuted }
 }
 
-function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $ExcludeTag) {
+function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $ExcludeTag, [switch] $DiscoverOnly) {
     $pester = Get-PesterPath
     $resultFile = Join-Path $ResultsDir "pester-$Name.xml"
     $countsFile = Join-Path $ResultsDir "pester-$Name.json"
@@ -115,7 +162,7 @@ function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $Ex
     if ($ExcludeTag) { $tagArgs += '-ExcludeTag', ($ExcludeTag -join ',') }
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') `
         -PesterPath $pester -ModulePath (Join-Path $ModuleOut "$ModuleName.psd1") -TestPath (Join-Path $Root 'tests') `
-        @tagArgs -ResultFile $resultFile -CountsFile $countsFile | Out-Host
+        @tagArgs -ResultFile $resultFile -CountsFile $countsFile @(if ($DiscoverOnly) { '-DiscoverOnly' }) | Out-Host
     if (-not (Test-Path $countsFile)) {
         Write-Warning "Pester ($Name) ended without results (exit $LASTEXITCODE)."
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
@@ -123,11 +170,31 @@ function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $Ex
     Get-Content $countsFile -Raw | ConvertFrom-Json
 }
 
+function Get-LabCommand {
+    # The one command that runs the lab tests as root from this folder (sudo resets PATH and HOME, hence the full
+    # dotnet path and the tool restore for root's own NuGet folder).
+    $dotnet = (Get-Command dotnet -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+    if (-not $dotnet) { $dotnet = 'dotnet' }
+    $inner = "cd '$($Root -replace "'", "'\''")' && $dotnet tool restore && $dotnet pwsh ./build.ps1 Test -Tag Lab"
+    "sudo sh -c `"$inner`""
+}
+
 function Invoke-Test {
     New-Item -ItemType Directory -Path $ResultsDir -Force | Out-Null
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
     $add = { param($c, $what) $totals.Passed += $c.Passed; $totals.Failed += $c.Failed; $totals.Skipped += $c.Skipped
         Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $what, $c.Passed, $c.Failed, $c.Skipped) }
+    $isRoot = (& id -u) -eq '0'
+    $wantLab = (-not $Tag -or $Tag -contains 'Lab') -and -not $NoLab
+    $env:DHT_PACKAGE_DIR = $PackageDir   # for tests/Package.Tests.ps1
+
+    if ($wantLab -and $isRoot) {
+        # The same idempotent script .ci/run relies on: installs only what is missing (apt-get update first then),
+        # and no package script may start a daemon in this machine's namespaces.
+        Write-Step 'Lab packages (tests/lab/install-host-packages.sh)'
+        & bash (Join-Path $Root 'tests/lab/install-host-packages.sh') | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "tests/lab/install-host-packages.sh failed ($LASTEXITCODE): the lab tests cannot run." }
+    }
 
     if (-not $Tag) {
         Write-Step 'Core unit tests (xunit)'
@@ -139,26 +206,63 @@ function Invoke-Test {
         else { & $add ([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }) 'Core (no results: build failed?)' }
     }
 
-    $isRoot = (& id -u) -eq '0'
     Write-Step 'Module tests (Pester, child pwsh, assembled module)'
     $include = if ($Tag) { $Tag | Where-Object { $_ -ne 'Lab' } } else { @() }
     if (-not $Tag -or $include) {
         & $add (Invoke-PesterRun 'module' $include @('Lab')) 'Pester'
     }
 
-    if ((-not $Tag -or $Tag -contains 'Lab') -and -not $NoLab) {
+    $labNotRun = 0
+    if ($wantLab) {
         if ($isRoot) {
             Write-Step 'Lab tests (Pester, real programs in namespaces; root)'
             & $add (Invoke-PesterRun 'lab' @('Lab') @()) 'Lab'
         }
         else {
-            Write-Warning 'Lab tests skipped: they need root (CI runs them).'
+            Write-Step 'Lab tests: not run, they need root (counting them)'
+            $counts = Invoke-PesterRun 'lab' @('Lab') @() -DiscoverOnly
+            if ($counts.PSObject.Properties['NotRun']) { $labNotRun = $counts.NotRun } else { & $add $counts 'Lab (discovery failed)' }
         }
     }
 
     Write-Host ''
     Write-Host ("{0} passed, {1} failed" -f $totals.Passed, $totals.Failed)
+    if ($labNotRun) {
+        Write-Host ("{0} lab tests not run: they need root (network namespaces, firewalld, dockerd). To run them:" -f $labNotRun)
+        Write-Host "  $(Get-LabCommand)"
+    }
     if ($totals.Failed -gt 0) { exit 1 }
+}
+
+function Invoke-Package {
+    # Publish-PSResource into a local folder repository (a folder of nupkgs), in a child pwsh whose HOME is a scratch
+    # folder: registering the repository must not touch the user's own PSResourceGet settings.
+    Write-Step "Package $ModuleName $Version (PSResourceGet, local folder repository $PackageDir)"
+    if (Test-Path $PackageDir) { Remove-Item $PackageDir -Recurse -Force }
+    New-Item -ItemType Directory -Path $PackageDir -Force | Out-Null
+    $scratch = Join-Path ([IO.Path]::GetTempPath()) "dht-package-$([guid]::NewGuid().ToString('n'))"
+    New-Item -ItemType Directory -Path $scratch | Out-Null
+    $script = @'
+$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name DockerHostToolsBuild -Uri $env:DHT_PACKAGE_DIR -Trusted
+Publish-PSResource -Path $env:DHT_MODULE_DIR -Repository DockerHostToolsBuild
+'@
+    $saved = @{ HOME = $env:HOME; DHT_PACKAGE_DIR = $env:DHT_PACKAGE_DIR; DHT_MODULE_DIR = $env:DHT_MODULE_DIR }
+    try {
+        $env:HOME = $scratch; $env:DHT_PACKAGE_DIR = $PackageDir; $env:DHT_MODULE_DIR = $ModuleOut
+        Push-Location $scratch   # NuGet may write NuGet/NuGet.Config into the working folder
+        $pwsh = Get-PwshCommand
+        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script
+        if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource failed ($LASTEXITCODE)." }
+    }
+    finally {
+        Pop-Location
+        foreach ($k in $saved.Keys) { if ($null -ne $saved[$k]) { Set-Item "env:$k" $saved[$k] } else { Remove-Item "env:$k" -ErrorAction Ignore } }
+        Remove-Item $scratch -Recurse -Force -ErrorAction Ignore
+    }
+    $nupkg = Join-Path $PackageDir "$ModuleName.$Version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Publish-PSResource wrote no $nupkg." }
+    Write-Host "Package: $nupkg"
 }
 
 function Invoke-Bench {
@@ -187,7 +291,8 @@ foreach ($t in $Task) {
     switch ($t) {
         'Clean' { Invoke-Clean }
         'Build' { Invoke-Build }
-        'Test' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Test }
+        'Test' { if ($Task -notcontains 'Build') { Invoke-Build }; if ($Task -notcontains 'Package') { Invoke-Package }; Invoke-Test }
+        'Package' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Package }
         'Bench' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Bench }
         'Run' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Run }
     }

@@ -34,6 +34,18 @@ Describe 'Firewalld commands on a real firewalld, FirewallBackend=<Backend>' -Ta
         Stop-FirewalldLab
     }
 
+    It 'completes zone names (Tab) from the running firewalld, as firewall-cmd --get-zones lists them' {
+        $zones = @((Invoke-FirewallCmdInLab --get-zones).Output -split '\s+' | Where-Object { $_ } | Sort-Object)
+        $r = Invoke-ModuleInFirewalldLab @'
+function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText) }
+@{ Zone = Complete 'Get-FirewalldZone '; Add = Complete 'Add-FirewalldPort 5000 -Zone '; Prefix = Complete 'Test-FirewalldPort 5000 -Zone p' }
+'@
+        @($r.Zone | Sort-Object) | Should -Be $zones
+        @($r.Add | Sort-Object) | Should -Be $zones
+        $r.Add | Should -Contain 'docker'
+        @($r.Prefix) | Should -Be @($zones | Where-Object { $_ -like 'p*' })
+    }
+
     It 'Get-FirewalldState reads the running firewalld: version, backend, default and active zones, both configurations' {
         $s = Invoke-ModuleInFirewalldLab 'Get-FirewalldState'
         $s.State | Should -Be 'Running'

@@ -2,6 +2,8 @@
 .SYNOPSIS
     Runs Pester in this (child) pwsh against the assembled module; writes NUnit XML and a counts file.
     Called by build.ps1 Test; the tests import only the module at $env:DHT_MODULE_PATH.
+    -DiscoverOnly runs nothing: it counts the tests the tag filter selects (NotRun in the counts file), so that a
+    run without root can say how many lab tests it left out.
 #>
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
@@ -11,7 +13,8 @@ param(
     [string] $IncludeTag = '',
     [string] $ExcludeTag = '',
     [Parameter(Mandatory)] [string] $ResultFile,
-    [Parameter(Mandatory)] [string] $CountsFile
+    [Parameter(Mandatory)] [string] $CountsFile,
+    [switch] $DiscoverOnly
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
@@ -28,6 +31,15 @@ $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'NUnitXml'
 $config.TestResult.OutputPath = $ResultFile
 $config.Should.ErrorAction = 'Continue'
+if ($DiscoverOnly) {
+    $config.Run.SkipRun = $true
+    $config.TestResult.Enabled = $false
+    $config.Output.Verbosity = 'None'
+    $result = Invoke-Pester -Configuration $config
+    [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; NotRun = @($result.Tests | Where-Object ShouldRun).Count } |
+        ConvertTo-Json | Set-Content -Path $CountsFile
+    return
+}
 
 $result = Invoke-Pester -Configuration $config
 # A container that failed to run (a broken BeforeAll, a syntax error) counts as a failure too.

@@ -12,6 +12,7 @@ public abstract class FirewalldPortChangeCommand : FirewalldPortCommand
     /// <summary>The zone; firewalld's default zone when not given.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.FirewalldZoneCompleter))]
     public string? Zone { get; set; }
 
     /// <summary>Change the runtime configuration (both configurations unless one is named).</summary>

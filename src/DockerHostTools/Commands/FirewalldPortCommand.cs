@@ -16,6 +16,7 @@ public abstract class FirewalldPortCommand : DockerHostCmdlet
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Type")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.PortProtocolCompleter))]
     public string Protocol { get; set; } = "tcp";
 
     /// <summary>The port spec of this pipeline item; null (the error written) when it is not valid.</summary>

@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Shows Docker's iptables chains in every iptables variant that holds rules: whether each exists, what jumps into it, its rule count, and the FORWARD policy.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "DockerChain")]
+[Cmdlet(VerbsCommon.Get, "DockerChain", HelpUri = ProjectInfo.HelpBase + "Get-DockerChain.md")]
 [OutputType(typeof(DockerChainState))]
 public sealed class GetDockerChainCommand : DockerCommandBase
 {

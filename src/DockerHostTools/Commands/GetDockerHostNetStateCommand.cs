@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Takes one snapshot of everything that decides whether published ports answer from outside.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "DockerHostNetState")]
+[Cmdlet(VerbsCommon.Get, "DockerHostNetState", HelpUri = ProjectInfo.HelpBase + "Get-DockerHostNetState.md")]
 [OutputType(typeof(DockerHostNetState))]
 public sealed class GetDockerHostNetStateCommand : DockerHostCmdlet
 {

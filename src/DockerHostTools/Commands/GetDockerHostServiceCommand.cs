@@ -8,13 +8,14 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Shows the services of a Docker host (docker, containerd, firewalld, the network managers present) and whether firewalld became active after dockerd.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "DockerHostService")]
+[Cmdlet(VerbsCommon.Get, "DockerHostService", HelpUri = ProjectInfo.HelpBase + "Get-DockerHostService.md")]
 [OutputType(typeof(DockerHostService))]
 public sealed class GetDockerHostServiceCommand : DockerHostCmdlet
 {
     /// <summary>The units to show (a name without a suffix means .service); by default docker, containerd, firewalld and the network managers present.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.SystemdUnitCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>The Docker socket asked for the engine's firewall report.</summary>

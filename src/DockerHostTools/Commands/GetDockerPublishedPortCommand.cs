@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Lists every published port from the Docker Engine API, cross-checked with its DNAT and ACCEPT rules and with docker-proxy's listening socket.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "DockerPublishedPort")]
+[Cmdlet(VerbsCommon.Get, "DockerPublishedPort", HelpUri = ProjectInfo.HelpBase + "Get-DockerPublishedPort.md")]
 [OutputType(typeof(DockerPublishedPort))]
 public sealed class GetDockerPublishedPortCommand : DockerCommandBase
 {
@@ -15,6 +15,7 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ContainerName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.DockerContainerNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only these host ports.</summary>

@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the ports firewalld opens, one object per zone and port/protocol, with runtime and permanent side by side.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "FirewalldPort")]
+[Cmdlet(VerbsCommon.Get, "FirewalldPort", HelpUri = ProjectInfo.HelpBase + "Get-FirewalldPort.md")]
 [OutputType(typeof(FirewalldPort))]
 public sealed class GetFirewalldPortCommand : DockerHostCmdlet
 {
@@ -15,6 +15,7 @@ public sealed class GetFirewalldPortCommand : DockerHostCmdlet
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.FirewalldZoneCompleter))]
     public string[]? Zone { get; set; }
 
     /// <summary>Only entries that cover this port (or range).</summary>
@@ -25,6 +26,7 @@ public sealed class GetFirewalldPortCommand : DockerHostCmdlet
     /// <summary>Only this protocol: tcp, udp, sctp or dccp.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.PortProtocolCompleter))]
     public string? Protocol { get; set; }
 
     /// <summary>Only entries whose runtime and permanent configurations disagree.</summary>

@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Shows whether firewalld runs, its version and backend, the default and active zones, and every zone at runtime and permanently.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "FirewalldState")]
+[Cmdlet(VerbsCommon.Get, "FirewalldState", HelpUri = ProjectInfo.HelpBase + "Get-FirewalldState.md")]
 [OutputType(typeof(FirewalldState))]
 public sealed class GetFirewalldStateCommand : DockerHostCmdlet
 {

@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Lists firewalld's zones as objects: target, interfaces, sources, services, ports, forward ports, masquerade, rich rules.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "FirewalldZone")]
+[Cmdlet(VerbsCommon.Get, "FirewalldZone", HelpUri = ProjectInfo.HelpBase + "Get-FirewalldZone.md")]
 [OutputType(typeof(FirewalldZone))]
 public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
 {
@@ -16,6 +16,7 @@ public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [Alias("Zone")]
+    [ArgumentCompleter(typeof(Completers.FirewalldZoneCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Read the permanent configuration instead of the runtime one.</summary>

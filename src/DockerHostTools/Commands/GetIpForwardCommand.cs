@@ -20,7 +20,7 @@ public enum IpForwardFamily
 /// <summary>
 /// <para type="synopsis">Shows whether IP forwarding is on now, whether it stays on after the next boot, and which file decides it.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "IpForward")]
+[Cmdlet(VerbsCommon.Get, "IpForward", HelpUri = ProjectInfo.HelpBase + "Get-IpForward.md")]
 [OutputType(typeof(IpForwardState))]
 public sealed class GetIpForwardCommand : DockerHostCmdlet
 {

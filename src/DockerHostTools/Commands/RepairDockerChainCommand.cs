@@ -8,7 +8,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Restores Docker's iptables chains and DNAT rules: systemctl reset-failed and restart docker, then waits (bounded) until the rules of every published port are back.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Repair, "DockerChain", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsDiagnostic.Repair, "DockerChain", HelpUri = ProjectInfo.HelpBase + "Repair-DockerChain.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(DockerChainRepairResult))]
 public sealed class RepairDockerChainCommand : DockerHostCmdlet
 {

@@ -9,7 +9,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Fixes what Test-DockerHost found, in a safe order, then checks again and says what is verified.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Repair, "DockerHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsDiagnostic.Repair, "DockerHost", HelpUri = ProjectInfo.HelpBase + "Repair-DockerHost.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(DockerHostRepairResult))]
 public sealed class RepairDockerHostCommand : DockerHostCmdlet
 {

@@ -8,7 +8,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Turns IP forwarding on now and keeps it on: writes a sysctl.d drop-in atomically and applies it.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Repair, "IpForward", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsDiagnostic.Repair, "IpForward", HelpUri = ProjectInfo.HelpBase + "Repair-IpForward.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(IpForwardRepairResult))]
 public sealed class RepairIpForwardCommand : DockerHostCmdlet
 {

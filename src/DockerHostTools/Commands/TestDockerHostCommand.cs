@@ -8,7 +8,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Tells why a Docker host's published ports do not answer from outside: findings with evidence and the exact remedy.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "DockerHost", DefaultParameterSetName = LiveSet)]
+[Cmdlet(VerbsDiagnostic.Test, "DockerHost", HelpUri = ProjectInfo.HelpBase + "Test-DockerHost.md", DefaultParameterSetName = LiveSet)]
 [OutputType(typeof(Finding))]
 public sealed class TestDockerHostCommand : DockerHostCmdlet
 {

@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Tells whether a port is open at runtime and permanently in the zone the outside traffic arrives in, and why not.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "FirewalldPort", DefaultParameterSetName = InterfaceSet)]
+[Cmdlet(VerbsDiagnostic.Test, "FirewalldPort", HelpUri = ProjectInfo.HelpBase + "Test-FirewalldPort.md", DefaultParameterSetName = InterfaceSet)]
 [OutputType(typeof(FirewalldPortTest))]
 public sealed class TestFirewalldPortCommand : FirewalldPortCommand
 {
@@ -19,11 +19,13 @@ public sealed class TestFirewalldPortCommand : FirewalldPortCommand
     /// <summary>The interface the traffic arrives on; default: the interface of the default route.</summary>
     [Parameter(ParameterSetName = InterfaceSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.NetworkInterfaceCompleter))]
     public string? Interface { get; set; }
 
     /// <summary>The zone to look in, instead of the interface's zone.</summary>
     [Parameter(ParameterSetName = ZoneSet, Mandatory = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.FirewalldZoneCompleter))]
     public string? Zone { get; set; }
 
     /// <inheritdoc />

@@ -6,7 +6,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Tests whether Docker registries answer from here, and how each one fails: timeout, refused, ICMP reject, not a registry, TLS, authentication.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "RegistryReachable", DefaultParameterSetName = EndpointSet)]
+[Cmdlet(VerbsDiagnostic.Test, "RegistryReachable", HelpUri = ProjectInfo.HelpBase + "Test-RegistryReachable.md", DefaultParameterSetName = EndpointSet)]
 [OutputType(typeof(RegistryProbeResult))]
 [OutputType(typeof(bool))]
 public sealed class TestRegistryReachableCommand : DockerHostCmdlet

@@ -7,7 +7,7 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Streams a NetStateChange each time something that matters for published ports changes, with its likely cause from the journal.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Watch, "DockerHostNetState")]
+[Cmdlet(VerbsCommon.Watch, "DockerHostNetState", HelpUri = ProjectInfo.HelpBase + "Watch-DockerHostNetState.md")]
 [OutputType(typeof(NetStateChange))]
 public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
 {

@@ -16,7 +16,6 @@ ConfirmImpact is High: it can restart the Docker engine.
         Finding = 'Findings from Test-DockerHost (live objects, or read back with Import-Clixml / ConvertFrom-Json: they are matched again by Id and Target).'
         Socket  = 'The Docker Engine API socket (default /run/docker.sock).'
     }
-    Inputs       = @('DockerHostTools.Core.Diagnosis.Finding')
     Outputs      = @{ DockerHostRepairResult = 'Id, Target, Severity, Message, Steps (each with its Outcome), Verified, Remaining.' }
     Examples     = @(
         @{ Code = 'Test-DockerHost | Repair-DockerHost -WhatIf'; Remarks = 'The plan, in the order it would run; nothing changes.' }

@@ -29,7 +29,6 @@ ContainerNotRunning (Error): no running container publishes the port asked for.
         Socket      = 'The Docker Engine API socket (default /run/docker.sock), for the live check.'
         IncludeInfo = 'Also return Info findings.'
     }
-    Inputs       = @('DockerHostTools.Core.Diagnosis.DockerHostNetState')
     Outputs      = @{ Finding = 'Id, Severity, Target, Message, Evidence, Remedy, CanRepair; Errors first.' }
     Examples     = @(
         @{ Code = 'Test-DockerHost'; Remarks = 'Why do published ports not answer from outside? Findings grouped by severity, with the remedy.' }
