@@ -67,7 +67,7 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
                 bool more;
                 try
                 {
-                    more = changes.MoveNextAsync().AsTask().GetAwaiter().GetResult();
+                    more = Await(_ => changes.MoveNextAsync().AsTask());
                 }
                 catch (OperationCanceledException) when (!CancellationToken.IsCancellationRequested)
                 {
@@ -95,7 +95,7 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
         {
             try
             {
-                changes.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                Await(_ => changes.DisposeAsync().AsTask());
             }
             catch (OperationCanceledException)
             {
