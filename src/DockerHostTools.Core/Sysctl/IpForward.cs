@@ -55,17 +55,25 @@ public sealed class IpForward
         ArgumentNullException.ThrowIfNull(configuration);
         var key = KeyOf(family);
         string? runtime = null;
+        var unreadable = configuration.Unreadable.ToList();
         try
         {
-            runtime = _fs.ReadAllText(ProcPath(key)).Trim();
+            runtime = _fs.ReadAllText(ProcPath(key), 64, CancellationToken.None).Trim();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (FileNotFoundException)
         {
             // A saved copy of a host has no /proc: the runtime value is unknown, not an error.
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (_fs.IsLive)
+            {
+                unreadable.Add(UnreadableFile.From(ProcPath(key), ex));
+            }
+        }
 
         return new IpForwardState(family, key, runtime, configuration.AssignmentsOf(AliasesOf(family)),
-            configuration.Files.Where(f => f.Masked).ToList(), _fs.Root);
+            configuration.Files.Where(f => f.Masked).ToList(), _fs.Root, unreadable);
     }
 
     /// <summary>
@@ -205,7 +213,10 @@ public sealed class IpForward
                 _fs.CopyFile(file, $"{file}.dht-backup-{stamp}");
             }
 
-            _fs.WriteAllTextAtomic(target, rendered);
+            // Debian's /etc/sysctl.d/99-sysctl.conf is a link to ../sysctl.conf: that one link is written through; any other is refused.
+            var link = _fs.ReadLink(target);
+            var toSysctlConf = link is not null && Path.GetFullPath(link, Path.GetDirectoryName(target)!) == SysctlConfiguration.SysctlConf;
+            _fs.WriteAllTextAtomic(target, rendered, new AtomicWriteOptions { FollowSymlinks = toSysctlConf });
         }));
     }
 

@@ -237,10 +237,12 @@ public class IpForwardTests
     }
 
     [Fact]
-    public void Atomic_write_through_a_link_writes_its_target_and_keeps_the_link()
+    public void Atomic_write_through_a_link_writes_its_target_and_keeps_the_link_when_asked()
     {
         using var t = new HostTree().File("/etc/sysctl.conf", "old\n").Link("/etc/sysctl.d/99-sysctl.conf", "../sysctl.conf");
-        t.Fs.WriteAllTextAtomic("/etc/sysctl.d/99-sysctl.conf", "new\n");
+        Assert.Throws<SymlinkWriteRefusedException>(() => t.Fs.WriteAllTextAtomic("/etc/sysctl.d/99-sysctl.conf", "new\n"));
+        Assert.Equal("old\n", t.Read("/etc/sysctl.conf"));
+        t.Fs.WriteAllTextAtomic("/etc/sysctl.d/99-sysctl.conf", "new\n", new AtomicWriteOptions { FollowSymlinks = true });
         Assert.Equal("../sysctl.conf", t.Fs.ReadLink("/etc/sysctl.d/99-sysctl.conf"));
         Assert.Equal("new\n", t.Read("/etc/sysctl.conf"));
     }
