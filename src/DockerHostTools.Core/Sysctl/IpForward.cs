@@ -86,11 +86,9 @@ public sealed class IpForward
     {
         ArgumentNullException.ThrowIfNull(families);
         var path = string.IsNullOrWhiteSpace(dropInPath) ? DefaultDropInPath : dropInPath;
-        if (!SysctlConfiguration.IsDropInPath(path))
+        if (CheckRepairPath(path) is { } reason)
         {
-            throw new ArgumentException(
-                $"'{path}' is not a .conf file directly in a sysctl.d folder ({string.Join(", ", SysctlConfiguration.Directories)}).",
-                nameof(dropInPath));
+            throw new ArgumentException(reason, nameof(dropInPath));
         }
 
         var before = SysctlConfiguration.Load(_fs);
@@ -152,6 +150,52 @@ public sealed class IpForward
         }
 
         return new IpForwardRepairPlan(path, steps, force ? [] : overrides);
+    }
+
+    /// <summary>The folders a repair may write its drop-in to: persistent and the admin's own (not /run, not the vendor's).</summary>
+    public static IReadOnlyList<string> RepairDirectories { get; } = ["/etc/sysctl.d", "/usr/local/lib/sysctl.d"];
+
+    /// <summary>
+    /// Why <paramref name="path"/> cannot be the drop-in a repair writes, or null when it can: a normalised absolute path of
+    /// a <c>.conf</c> file directly in <see cref="RepairDirectories"/>, its name without wildcard characters, white space
+    /// or control characters. <c>/run/sysctl.d</c> is lost at reboot; <c>/usr/lib/sysctl.d</c> and <c>/lib/sysctl.d</c>
+    /// belong to packages, which replace their files on upgrade.
+    /// </summary>
+    public static string? CheckRepairPath(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return "The drop-in path is empty.";
+        }
+
+        var shown = new string(path.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        if (path.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || path.IndexOfAny(['*', '?', '[', ']', '\\']) >= 0)
+        {
+            return $"'{shown}' contains a wildcard character, white space, a backslash or a control character (newline, NUL); name one file.";
+        }
+
+        if (!path.StartsWith('/') || Path.GetFullPath(path) != path || path.Contains("//", StringComparison.Ordinal))
+        {
+            return $"'{shown}' is not a normalised absolute path (no relative part, '.', '..' or '//'); write it as {(path.StartsWith('/') ? Path.GetFullPath(path) : "/etc/sysctl.d/NAME.conf")}.";
+        }
+
+        var dir = Path.GetDirectoryName(path);
+        if (dir is "/run/sysctl.d")
+        {
+            return $"'{shown}' is under /run, which is lost at reboot: the repair must persist. Use /etc/sysctl.d.";
+        }
+
+        if (dir is "/usr/lib/sysctl.d" or "/lib/sysctl.d")
+        {
+            return $"'{shown}' is in a vendor folder: packages replace their files there on upgrade. Use /etc/sysctl.d.";
+        }
+
+        if (!SysctlConfiguration.IsDropInPath(path) || !RepairDirectories.Contains(dir, StringComparer.Ordinal))
+        {
+            return $"'{shown}' is not a .conf file directly in {string.Join(" or ", RepairDirectories)}.";
+        }
+
+        return null;
     }
 
     /// <summary>

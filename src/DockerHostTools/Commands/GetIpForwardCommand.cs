@@ -30,7 +30,7 @@ public sealed class GetIpForwardCommand : DockerHostCmdlet
 
     /// <summary>A folder that holds a saved copy of a host's files (etc/, usr/, proc/); the live host by default.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath]
     public string? Root { get; set; }
 
     /// <inheritdoc />

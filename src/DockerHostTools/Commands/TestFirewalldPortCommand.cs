@@ -30,7 +30,7 @@ public sealed class TestFirewalldPortCommand : DockerHostCmdlet
 
     /// <summary>The interface the traffic arrives on; default: the interface of the default route.</summary>
     [Parameter(ParameterSetName = InterfaceSet)]
-    [ValidateNotNullOrEmpty]
+    [ValidateInterfaceName]
     public string? Interface { get; set; }
 
     /// <summary>The zone to look in, instead of the interface's zone.</summary>
