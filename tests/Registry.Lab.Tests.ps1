@@ -10,8 +10,8 @@ Describe 'Test-RegistryReachable in the registry lab' -Tag 'Lab', 'Registry' -Sk
         $script:Cmd = 'DockerHostTools.Commands.TestRegistryReachableCommand'
         $script:R = '198.51.100.10'
         # One child pwsh runs every scenario; the Its below judge the results.
-        $script:S = Invoke-InProbeNamespace -Namespace $script:Ns -ModulePath $env:DHT_MODULE_PATH -ArgumentList @($script:R) -ScriptBlock {
-            param($R)
+        $script:S = Invoke-InProbeNamespace -Namespace $script:Ns -ModulePath $env:DHT_MODULE_PATH -ArgumentList @($script:R, "$($script:Lab.State)/capture.bin") -ScriptBlock {
+            param($R, $Capture)
             $good = [pscredential]::new('lab', (ConvertTo-SecureString 'lab-pass' -AsPlainText -Force))
             $bad = [pscredential]::new('lab', (ConvertTo-SecureString 'wrong-pass-XYZ' -AsPlainText -Force))
             $t = @{ TimeoutSec = 2 }
@@ -21,8 +21,28 @@ Describe 'Test-RegistryReachable in the registry lab' -Tag 'Lab', 'Registry' -Sk
             $s.PlainHttp = Test-RegistryReachable "http://${R}:5000" @t
             $s.PlainHttpsOnly = Test-RegistryReachable "${R}:5000" -Scheme Https @t
             $s.Auth = Test-RegistryReachable "${R}:5001" @t
-            $s.AuthGood = Test-RegistryReachable "${R}:5001" -Credential $good @t
-            $s.AuthBad = Test-RegistryReachable "${R}:5001" -Credential $bad @t -Verbose 4>&1 | ForEach-Object { $_ }
+            # Issue 13, defect 1: Auto's fallback to plain HTTP does not carry the password; asked-for HTTP does.
+            $s.AuthAuto = Test-RegistryReachable "${R}:5001" -Credential $good @t
+            $s.AuthGood = Test-RegistryReachable "${R}:5001" -Scheme Http -Credential $good @t
+            $s.AuthGoodUrl = Test-RegistryReachable "http://${R}:5001" -Credential $good @t
+            $s.AuthInsecure = Test-RegistryReachable "${R}:5001" -AllowInsecureCredential -Credential $good @t
+            $s.AuthBad = Test-RegistryReachable "${R}:5001" -Scheme Http -Credential $bad @t -Verbose 4>&1 | ForEach-Object { $_ }
+            # What a listener on 5022 received: over Auto (HTTPS then HTTP), then over -AllowInsecureCredential.
+            $null = Test-RegistryReachable "${R}:5022" -Credential $good -TimeoutSec 1
+            Start-Sleep -Milliseconds 300
+            $s.CapturedAuto = [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($Capture))
+            $null = Test-RegistryReachable "${R}:5022" -Credential $good -TimeoutSec 1 -AllowInsecureCredential
+            Start-Sleep -Milliseconds 300
+            $s.CapturedInsecure = [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($Capture)).Substring($s.CapturedAuto.Length)
+            $s.Basic = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('lab:lab-pass'))
+            # Issue 13, defect 6: user names as typed (no domain split).
+            $before = [IO.File]::ReadAllBytes($Capture).Length
+            foreach ($u in 'CORP\bob', 'ci@gitlab') {
+                $null = Test-RegistryReachable "http://${R}:5022" -TimeoutSec 1 -Credential ([pscredential]::new($u, (ConvertTo-SecureString 'pw-6' -AsPlainText -Force)))
+            }
+            Start-Sleep -Milliseconds 300
+            $s.CapturedUsers = @([regex]::Matches([Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($Capture)).Substring($before), 'Authorization: Basic (\S+)') |
+                ForEach-Object { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($_.Groups[1].Value)) })
             $s.AuthBadErrors = @(Test-RegistryReachable "${R}:0", "user:wrong-pass-XYZ@${R}" -Credential $bad -ErrorAction SilentlyContinue -ErrorVariable ev; $ev | ForEach-Object { "$_" })
             $s.Tls = Test-RegistryReachable "https://${R}:5443" @t
             $s.TlsAuto = Test-RegistryReachable "${R}:5443" @t
@@ -90,6 +110,29 @@ Describe 'Test-RegistryReachable in the registry lab' -Tag 'Lab', 'Registry' -Sk
         $S.Auth.HttpStatus | Should -Be 401
         $S.Auth.ApiVersion | Should -Be 'registry/2.0'
         $S.Auth.Success | Should -BeTrue
+    }
+
+    It 'Defect1: -Scheme Auto falls back to HTTP without the password (the htpasswd registry answers 401, CredentialsWithheld)' {
+        $S.AuthAuto.Outcome | Should -Be 'AuthRequired'
+        $S.AuthAuto.Scheme | Should -Be 'Http'
+        $S.AuthAuto.HttpStatus | Should -Be 401
+        $S.AuthAuto.CredentialsWithheld | Should -BeTrue
+        $S.AuthAuto.Message | Should -Match 'credentials were not sent'
+        $S.AuthGoodUrl.Outcome | Should -Be 'Reachable'
+        $S.AuthInsecure.Outcome | Should -Be 'Reachable'
+        $S.AuthInsecure.CredentialsWithheld | Should -BeFalse
+    }
+
+    It 'Defect1: what the listener received: a TLS hello and a GET without Authorization; with -AllowInsecureCredential the Basic header' {
+        $S.CapturedAuto | Should -Match 'GET /v2/ HTTP/1.1'
+        $S.CapturedAuto[0] | Should -Be ([char]0x16) -Because 'HTTPS was tried first (a TLS handshake record)'
+        $S.CapturedAuto | Should -Not -Match 'Authorization'
+        $S.CapturedAuto | Should -Not -Match ([regex]::Escape($S.Basic))
+        $S.CapturedInsecure | Should -Match ([regex]::Escape("Authorization: Basic $($S.Basic)"))
+    }
+
+    It 'Defect6: the user name goes over the wire as typed (CORP\bob, ci@gitlab)' {
+        $S.CapturedUsers | Should -Be @('CORP\bob:pw-6', 'ci@gitlab:pw-6')
     }
 
     It 'Reachable with the right -Credential; AuthRequired with a wrong one' {
@@ -278,5 +321,19 @@ Describe 'Test-RegistryReachable in the registry lab' -Tag 'Lab', 'Registry' -Sk
         ($res.Outcomes | Sort-Object) | Should -Be @('Reachable=1000', 'Refused=1000')
         # Every socket was closed: the process holds no more descriptors than before (a few for the runtime's own use).
         ($res.FdAfter - $res.FdBefore) | Should -BeLessThan 16
+    }
+
+    It 'Defect9: -ThrottleLimit 4096 under ulimit -n 400 is capped with a warning, and no probe fails for want of a descriptor' {
+        $res = Invoke-InProbeNamespace -Namespace $Ns -ModulePath $env:DHT_MODULE_PATH -FileLimit 400 -ArgumentList @($R) -ScriptBlock {
+            param($R)
+            $endpoints = foreach ($i in 0..299) { "${R}:$(40100 + $i)" }   # dropped: every probe holds its socket 1 s
+            $results = @(Test-RegistryReachable $endpoints -TimeoutSec 1 -ThrottleLimit 4096 -TcpOnly -ErrorVariable ev -ErrorAction SilentlyContinue -WarningVariable wv -WarningAction SilentlyContinue)
+            @{ Count = $results.Count; Errors = @($ev | ForEach-Object FullyQualifiedErrorId); Warnings = @($wv | ForEach-Object Message)
+               Outcomes = @($results | Group-Object Outcome | ForEach-Object { "$($_.Name)=$($_.Count)" }) }
+        }
+        $res.Errors | Should -BeNullOrEmpty
+        $res.Count | Should -Be 300
+        $res.Outcomes | Should -Be @('Timeout=300')
+        $res.Warnings | Should -Match 'open-file limit \(400'
     }
 }

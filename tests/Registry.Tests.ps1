@@ -11,7 +11,7 @@ Describe 'Test-RegistryReachable (no lab)' -Tag 'Registry' {
         $help = Get-Help Test-RegistryReachable -Full
         $help.Synopsis | Should -Match 'registr'
         @($help.Examples.Example).Count | Should -BeGreaterThan 3
-        foreach ($p in 'Endpoint', 'ComputerName', 'Port', 'TimeoutSec', 'ThrottleLimit', 'Credential', 'SkipCertificateCheck', 'Scheme', 'Quiet', 'TcpOnly') {
+        foreach ($p in 'Endpoint', 'ComputerName', 'Port', 'TimeoutSec', 'ThrottleLimit', 'Credential', 'SkipCertificateCheck', 'Scheme', 'Quiet', 'TcpOnly', 'AllowInsecureCredential') {
             ($help.parameters.parameter | Where-Object name -eq $p).description.Text | Should -Not -BeNullOrEmpty -Because "parameter $p needs help"
         }
     }

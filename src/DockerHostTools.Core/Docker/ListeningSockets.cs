@@ -126,7 +126,7 @@ public static class ListeningSockets
 
             try
             {
-                var comm = File.ReadAllText(Path.Combine(dir, "comm")).Trim();
+                var comm = HostFileSystem.Live.ReadAllText(Path.Combine(dir, "comm"), 4096, CancellationToken.None).Trim();
                 if (comm != ProxyProcessName)
                 {
                     continue;

@@ -224,7 +224,17 @@ public static class FirewalldReader
         var result = new Dictionary<string, IReadOnlyList<FirewalldPortSpec>>(StringComparer.Ordinal);
         foreach (var folder in ServiceFolders)
         {
-            foreach (var file in fileSystem.ListFiles(folder).Where(f => f.EndsWith(".xml", StringComparison.Ordinal)))
+            IReadOnlyList<string> files;
+            try
+            {
+                files = fileSystem.ListFiles(folder);
+            }
+            catch (IOException)
+            {
+                continue; // an unlistable folder: its services are unknown, as firewalld itself would not read them as this user
+            }
+
+            foreach (var file in files.Where(f => f.EndsWith(".xml", StringComparison.Ordinal)))
             {
                 try
                 {

@@ -89,7 +89,7 @@ public sealed class IptablesReader
     {
         try
         {
-            return File.Exists("/proc/net/ip_tables_names") && File.ReadAllText("/proc/net/ip_tables_names").Trim().Length > 0;
+            return File.Exists("/proc/net/ip_tables_names") && HostFileSystem.Live.ReadAllText("/proc/net/ip_tables_names").Trim().Length > 0;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -26,6 +26,9 @@ public sealed class RegistryEndpoint
     /// <summary>The port used when the text names none.</summary>
     public const int DefaultPort = 5000;
 
+    /// <summary>The longest DNS name (RFC 1035: 253 characters written out).</summary>
+    public const int MaxHostLength = 253;
+
     private RegistryEndpoint(string text, string host, int port, RegistryScheme? scheme)
     {
         Text = text;
@@ -68,7 +71,7 @@ public sealed class RegistryEndpoint
         var error = CheckHost(h) ?? CheckPort(port);
         if (error is not null)
         {
-            throw new ArgumentException($"'{host}' port {port}: {error}", nameof(host));
+            throw new ArgumentException($"'{Redact(host)}' port {port}: {(h.Contains('@', StringComparison.Ordinal) ? "user information is not allowed in the host; use -Credential." : error)}", nameof(host));
         }
 
         var text = h.Contains(':', StringComparison.Ordinal) ? $"[{h}]:{port}" : $"{h}:{port}";
@@ -128,6 +131,13 @@ public sealed class RegistryEndpoint
             return "it is empty.";
         }
 
+        // User information first, before any part of the text is quoted back: a password may hold a '/', '?' or ' '
+        // that a later check would otherwise echo in its message.
+        if (s.Contains('@', StringComparison.Ordinal))
+        {
+            return "user information is not allowed in the endpoint; use -Credential.";
+        }
+
         var rest = s;
         var sep = s.IndexOf("://", StringComparison.Ordinal);
         if (sep >= 0)
@@ -158,11 +168,6 @@ public sealed class RegistryEndpoint
 
                 rest = rest[..slash];
             }
-        }
-
-        if (rest.Contains('@', StringComparison.Ordinal))
-        {
-            return "user information is not allowed in the endpoint; use -Credential.";
         }
 
         if (rest.IndexOfAny([' ', '\t', '/', '\\', '?', '#']) >= 0)
@@ -204,6 +209,16 @@ public sealed class RegistryEndpoint
             {
                 if (IPAddress.TryParse(rest, out var bare) && bare.AddressFamily == AddressFamily.InterNetworkV6)
                 {
+                    // "::1:5000" is a valid address, but so is "::1" followed by the port 5000: refuse to guess.
+                    var last = rest.LastIndexOf(':');
+                    var head = rest[..last];
+                    var tail = rest[(last + 1)..];
+                    if (tail.Length > 0 && tail.All(char.IsAsciiDigit) &&
+                        IPAddress.TryParse(head, out var shorter) && shorter.AddressFamily == AddressFamily.InterNetworkV6)
+                    {
+                        return $"'{rest}' could be the address {rest} or [{head}]:{tail}; write the IPv6 address in brackets: [addr] or [addr]:port.";
+                    }
+
                     hostPart = rest;
                 }
                 else
@@ -263,6 +278,16 @@ public sealed class RegistryEndpoint
         if (IPAddress.TryParse(host, out _) && (host.Contains(':', StringComparison.Ordinal) || host.Count(c => c == '.') == 3))
         {
             return null;
+        }
+
+        if (host.Length > MaxHostLength)
+        {
+            return $"the host is {host.Length} characters long; a DNS name has at most {MaxHostLength}.";
+        }
+
+        if (host.Split('.').Any(label => label.Length > 63))
+        {
+            return "a label of the host name is longer than 63 characters.";
         }
 
         if (host.All(c => char.IsAsciiDigit(c) || c == '.'))

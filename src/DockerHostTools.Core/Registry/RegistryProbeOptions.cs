@@ -20,6 +20,14 @@ public sealed class RegistryProbeOptions
     /// <summary>Accept any server certificate. Off by default: certificates are verified.</summary>
     public bool SkipCertificateCheck { get; init; }
 
+    /// <summary>
+    /// Send the credentials over plain HTTP even when the user did not ask for plain HTTP (an <c>Auto</c> fallback).
+    /// Off by default: credentials go only over TLS (verified, or unverified with <see cref="SkipCertificateCheck"/>
+    /// given explicitly) or over plain HTTP that was asked for (<c>-Scheme Http</c> or an <c>http://</c> endpoint),
+    /// as docker sends them in plain text only to a registry configured as insecure.
+    /// </summary>
+    public bool AllowInsecureCredential { get; init; }
+
     /// <summary>Credentials for HTTP basic authentication, or null. Never written to any result or message.</summary>
     public NetworkCredential? Credential { get; init; }
 }

@@ -77,6 +77,13 @@ public sealed class RegistryProbeResult
     /// <summary>The Docker-Distribution-API-Version header (for example <c>registry/2.0</c>), or null when absent.</summary>
     public string? ApiVersion { get; internal set; }
 
+    /// <summary>
+    /// True when credentials were given but not sent, because the only answer came over plain HTTP that the user did not
+    /// ask for (<c>-Scheme Auto</c> fell back to HTTP after HTTPS failed). An AuthRequired outcome then says nothing about
+    /// whether the credentials are right.
+    /// </summary>
+    public bool CredentialsWithheld { get; internal set; }
+
     /// <summary>One sentence that says what happened and what it points at. Never contains credentials.</summary>
     public string Message { get; internal set; } = string.Empty;
 }

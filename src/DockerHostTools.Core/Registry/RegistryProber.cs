@@ -13,7 +13,8 @@ namespace DockerHostTools.Core.Registry;
 /// Probes registry endpoints: name lookup, TCP connect, then <c>GET /v2/</c>, and classifies how each one ends.
 /// Probes run concurrently up to <see cref="RegistryProbeOptions.ThrottleLimit"/>; each network step has its own
 /// timeout; every socket is disposed when its probe ends, so thousands of endpoints hold at most a throttle's worth
-/// of sockets. Credentials go only into the Authorization header of the request, never into a result or message.
+/// of sockets. Credentials go only into the Authorization header of the request, never into a result or message, and
+/// only over TLS or over plain HTTP the user asked for (<see cref="MaySendCredentials"/>).
 /// </summary>
 public sealed class RegistryProber : IDisposable
 {
@@ -134,6 +135,16 @@ public sealed class RegistryProber : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Whether the Authorization header may go on an attempt: always over HTTPS (the handshake that carries it verified the
+    /// certificate, or the user gave -SkipCertificateCheck); over plain HTTP only when the user asked for plain HTTP
+    /// (the endpoint's http:// or <c>-Scheme Http</c>) or for insecure credentials explicitly. Never on Auto's fallback.
+    /// </summary>
+    internal static bool MaySendCredentials(RegistryEndpoint endpoint, RegistryScheme attempt, RegistryProbeOptions options) =>
+        attempt == RegistryScheme.Https
+        || options.AllowInsecureCredential
+        || (endpoint.Scheme ?? options.Scheme) == RegistryScheme.Http;
+
     private async Task<IPAddress?> ResolveAsync(RegistryEndpoint endpoint, RegistryProbeResult result, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -219,6 +230,8 @@ public sealed class RegistryProber : IDisposable
     private async Task<string?> AttemptAsync(Socket connected, RegistryEndpoint endpoint, RegistryScheme scheme, RegistryProbeResult result, CancellationToken ct)
     {
         result.Scheme = scheme;
+        var authorization = MaySendCredentials(endpoint, scheme, _options) ? _authorization : null;
+        result.CredentialsWithheld = _authorization is not null && authorization is null;
         var pending = connected;
         var certificateSeen = false;
         var certificateErrors = SslPolicyErrors.None;
@@ -256,11 +269,17 @@ public sealed class RegistryProber : IDisposable
             using var client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
             using var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
             request.Headers.UserAgent.ParseAdd("DockerHostTools-RegistryProbe/1.0");
-            request.Headers.Authorization = _authorization;
+            request.Headers.Authorization = authorization;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(_options.Timeout);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
-            Classify(response, endpoint, label, _authorization is not null, result);
+            Classify(response, endpoint, label, authorization is not null, result);
+            if (result.CredentialsWithheld)
+            {
+                result.Message += " The credentials were not sent: HTTPS failed and this plain HTTP answer was not asked for; " +
+                    "use -Scheme Http (or an http:// endpoint) or -AllowInsecureCredential to send them in plain text.";
+            }
+
             return null;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

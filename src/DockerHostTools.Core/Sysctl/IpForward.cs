@@ -55,17 +55,25 @@ public sealed class IpForward
         ArgumentNullException.ThrowIfNull(configuration);
         var key = KeyOf(family);
         string? runtime = null;
+        var unreadable = configuration.Unreadable.ToList();
         try
         {
-            runtime = _fs.ReadAllText(ProcPath(key)).Trim();
+            runtime = _fs.ReadAllText(ProcPath(key), 64, CancellationToken.None).Trim();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (FileNotFoundException)
         {
             // A saved copy of a host has no /proc: the runtime value is unknown, not an error.
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (_fs.IsLive)
+            {
+                unreadable.Add(UnreadableFile.From(ProcPath(key), ex));
+            }
+        }
 
         return new IpForwardState(family, key, runtime, configuration.AssignmentsOf(AliasesOf(family)),
-            configuration.Files.Where(f => f.Masked).ToList(), _fs.Root);
+            configuration.Files.Where(f => f.Masked).ToList(), _fs.Root, unreadable);
     }
 
     /// <summary>
@@ -78,11 +86,9 @@ public sealed class IpForward
     {
         ArgumentNullException.ThrowIfNull(families);
         var path = string.IsNullOrWhiteSpace(dropInPath) ? DefaultDropInPath : dropInPath;
-        if (!SysctlConfiguration.IsDropInPath(path))
+        if (CheckRepairPath(path) is { } reason)
         {
-            throw new ArgumentException(
-                $"'{path}' is not a .conf file directly in a sysctl.d folder ({string.Join(", ", SysctlConfiguration.Directories)}).",
-                nameof(dropInPath));
+            throw new ArgumentException(reason, nameof(dropInPath));
         }
 
         var before = SysctlConfiguration.Load(_fs);
@@ -146,6 +152,52 @@ public sealed class IpForward
         return new IpForwardRepairPlan(path, steps, force ? [] : overrides);
     }
 
+    /// <summary>The folders a repair may write its drop-in to: persistent and the admin's own (not /run, not the vendor's).</summary>
+    public static IReadOnlyList<string> RepairDirectories { get; } = ["/etc/sysctl.d", "/usr/local/lib/sysctl.d"];
+
+    /// <summary>
+    /// Why <paramref name="path"/> cannot be the drop-in a repair writes, or null when it can: a normalised absolute path of
+    /// a <c>.conf</c> file directly in <see cref="RepairDirectories"/>, its name without wildcard characters, white space
+    /// or control characters. <c>/run/sysctl.d</c> is lost at reboot; <c>/usr/lib/sysctl.d</c> and <c>/lib/sysctl.d</c>
+    /// belong to packages, which replace their files on upgrade.
+    /// </summary>
+    public static string? CheckRepairPath(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return "The drop-in path is empty.";
+        }
+
+        var shown = new string(path.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        if (path.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || path.IndexOfAny(['*', '?', '[', ']', '\\']) >= 0)
+        {
+            return $"'{shown}' contains a wildcard character, white space, a backslash or a control character (newline, NUL); name one file.";
+        }
+
+        if (!path.StartsWith('/') || Path.GetFullPath(path) != path || path.Contains("//", StringComparison.Ordinal))
+        {
+            return $"'{shown}' is not a normalised absolute path (no relative part, '.', '..' or '//'); write it as {(path.StartsWith('/') ? Path.GetFullPath(path) : "/etc/sysctl.d/NAME.conf")}.";
+        }
+
+        var dir = Path.GetDirectoryName(path);
+        if (dir is "/run/sysctl.d")
+        {
+            return $"'{shown}' is under /run, which is lost at reboot: the repair must persist. Use /etc/sysctl.d.";
+        }
+
+        if (dir is "/usr/lib/sysctl.d" or "/lib/sysctl.d")
+        {
+            return $"'{shown}' is in a vendor folder: packages replace their files there on upgrade. Use /etc/sysctl.d.";
+        }
+
+        if (!SysctlConfiguration.IsDropInPath(path) || !RepairDirectories.Contains(dir, StringComparer.Ordinal))
+        {
+            return $"'{shown}' is not a .conf file directly in {string.Join(" or ", RepairDirectories)}.";
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// The text of the drop-in: the existing text with every line of the keys set to 1, and the missing keys appended.
     /// Other lines (an admin's own file named by -Path) are kept as they are.
@@ -205,7 +257,10 @@ public sealed class IpForward
                 _fs.CopyFile(file, $"{file}.dht-backup-{stamp}");
             }
 
-            _fs.WriteAllTextAtomic(target, rendered);
+            // Debian's /etc/sysctl.d/99-sysctl.conf is a link to ../sysctl.conf: that one link is written through; any other is refused.
+            var link = _fs.ReadLink(target);
+            var toSysctlConf = link is not null && Path.GetFullPath(link, Path.GetDirectoryName(target)!) == SysctlConfiguration.SysctlConf;
+            _fs.WriteAllTextAtomic(target, rendered, new AtomicWriteOptions { FollowSymlinks = toSysctlConf });
         }));
     }
 

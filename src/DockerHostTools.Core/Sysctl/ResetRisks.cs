@@ -11,21 +11,40 @@ public static class ResetRisks
     /// systemd-networkd <c>.network</c> files with <c>IPForward=no|false|0|ipv6</c> or <c>IPv4Forwarding=no</c> (v256+),
     /// which networkd applies whenever it configures the link.
     /// </summary>
-    public static IReadOnlyList<string> Find(IHostFileSystem fs)
+    public static IReadOnlyList<string> Find(IHostFileSystem fs) => Find(fs, null);
+
+    /// <summary>As <see cref="Find(IHostFileSystem)"/>; every file or folder that could not be read goes into <paramref name="unreadable"/>.</summary>
+    public static IReadOnlyList<string> Find(IHostFileSystem fs, ICollection<UnreadableFile>? unreadable)
     {
         ArgumentNullException.ThrowIfNull(fs);
         var risks = new List<string>();
         foreach (var dir in NetworkdFolders)
         {
-            foreach (var file in fs.ListFiles(dir).Where(f => f.EndsWith(".network", StringComparison.Ordinal)))
+            IReadOnlyList<string> files;
+            try
+            {
+                files = fs.ListFiles(dir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                unreadable?.Add(UnreadableFile.From(dir, ex));
+                continue;
+            }
+
+            foreach (var file in files.Where(f => f.EndsWith(".network", StringComparison.Ordinal)))
             {
                 string text;
                 try
                 {
                     text = fs.ReadAllText(file);
                 }
+                catch (FileNotFoundException)
+                {
+                    continue;
+                }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
+                    unreadable?.Add(UnreadableFile.From(file, ex));
                     continue;
                 }
 

@@ -19,11 +19,18 @@ public sealed class SysctlConfiguration
 
     private readonly IReadOnlyDictionary<string, string> _texts;
 
-    private SysctlConfiguration(IReadOnlyList<SysctlConfigFile> files, IReadOnlyDictionary<string, string> texts)
+    private SysctlConfiguration(IReadOnlyList<SysctlConfigFile> files, IReadOnlyDictionary<string, string> texts, IReadOnlyList<UnreadableFile> unreadable)
     {
         Files = files;
         _texts = texts;
+        Unreadable = unreadable;
     }
+
+    /// <summary>
+    /// Files and folders that could not be read (permission denied, a FIFO or device, too large): what they set is not
+    /// known, so any verdict drawn from this configuration may be wrong. Empty when everything was read.
+    /// </summary>
+    public IReadOnlyList<UnreadableFile> Unreadable { get; }
 
     /// <summary>The files in the order they are applied (masked ones included, flagged).</summary>
     public IReadOnlyList<SysctlConfigFile> Files { get; }
@@ -46,15 +53,33 @@ public sealed class SysctlConfiguration
     /// Reads the configuration. <paramref name="overlay"/> stands in for files as they would be after a change
     /// (host path to new text), so a repair can be planned before anything is written.
     /// </summary>
-    public static SysctlConfiguration Load(IHostFileSystem fs, IReadOnlyDictionary<string, string>? overlay = null)
+    public static SysctlConfiguration Load(IHostFileSystem fs, IReadOnlyDictionary<string, string>? overlay = null) =>
+        Load(fs, overlay, CancellationToken.None);
+
+    /// <summary>As <see cref="Load(IHostFileSystem, IReadOnlyDictionary{string, string}?)"/>; the token is checked between files.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static SysctlConfiguration Load(IHostFileSystem fs, IReadOnlyDictionary<string, string>? overlay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fs);
         overlay ??= new Dictionary<string, string>();
+        var unreadable = new List<UnreadableFile>();
         var byName = new Dictionary<string, (string Path, List<string> Hidden)>(StringComparer.Ordinal);
         var realPaths = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var dir in Directories)
         {
-            var names = fs.ListFiles(dir).Concat(overlay.Keys.Where(k => Path.GetDirectoryName(k) == dir)).Distinct(StringComparer.Ordinal);
+            cancellationToken.ThrowIfCancellationRequested();
+            IReadOnlyList<string> listed;
+            try
+            {
+                listed = fs.ListFiles(dir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                unreadable.Add(UnreadableFile.From(dir, ex));
+                listed = [];
+            }
+
+            var names = listed.Concat(overlay.Keys.Where(k => Path.GetDirectoryName(k) == dir)).Distinct(StringComparer.Ordinal);
             foreach (var path in names.Where(p => p.EndsWith(".conf", StringComparison.Ordinal)))
             {
                 var name = Path.GetFileName(path);
@@ -81,17 +106,17 @@ public sealed class SysctlConfiguration
             files.Add(new SysctlConfigFile(chosen.Path, masked, chosen.Hidden));
             if (!masked)
             {
-                texts[chosen.Path] = overlay.TryGetValue(chosen.Path, out var t) ? t : TryRead(fs, chosen.Path);
+                texts[chosen.Path] = overlay.TryGetValue(chosen.Path, out var t) ? t : TryRead(fs, chosen.Path, unreadable, cancellationToken);
             }
         }
 
         if (overlay.ContainsKey(SysctlConf) || fs.FileExists(SysctlConf))
         {
             files.Add(new SysctlConfigFile(SysctlConf, false, []));
-            texts[SysctlConf] = overlay.TryGetValue(SysctlConf, out var t) ? t : TryRead(fs, SysctlConf);
+            texts[SysctlConf] = overlay.TryGetValue(SysctlConf, out var t) ? t : TryRead(fs, SysctlConf, unreadable, cancellationToken);
         }
 
-        return new SysctlConfiguration(files, texts);
+        return new SysctlConfiguration(files, texts, unreadable);
     }
 
     /// <summary>The text of an applied file as read (or as overlaid).</summary>
@@ -129,14 +154,19 @@ public sealed class SysctlConfiguration
         return all;
     }
 
-    private static string TryRead(IHostFileSystem fs, string path)
+    private static string TryRead(IHostFileSystem fs, string path, List<UnreadableFile> unreadable, CancellationToken cancellationToken)
     {
         try
         {
-            return fs.ReadAllText(path);
+            return fs.ReadAllText(path, HostFileSystem.DefaultMaxBytes, cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            return string.Empty; // a dangling link: systemd-sysctl skips it too
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            unreadable.Add(UnreadableFile.From(path, ex));
             return string.Empty;
         }
     }
@@ -145,36 +175,11 @@ public sealed class SysctlConfiguration
     {
         if (!cache.TryGetValue(hostPath, out var real))
         {
-            real = ResolveDirectories(fs.Map(hostPath));
+            // Links resolved inside the root: an absolute link in a saved copy names a path of the copy, not of this host.
+            real = Path.Join(fs.Resolve(Path.GetDirectoryName(hostPath)!), Path.GetFileName(hostPath));
             cache[hostPath] = real;
         }
 
         return real;
-    }
-
-    // Resolves links in the folder part of a path, one component at a time (like realpath, but the file itself
-    // is left alone: a masked file is a link to /dev/null and must keep its own name).
-    private static string ResolveDirectories(string path)
-    {
-        var current = "/";
-        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 0; i < parts.Length - 1; i++)
-        {
-            var next = Path.Combine(current, parts[i]);
-            for (var hops = 0; hops < 32; hops++)
-            {
-                var target = new DirectoryInfo(next).LinkTarget;
-                if (target is null)
-                {
-                    break;
-                }
-
-                next = Path.GetFullPath(target, current);
-            }
-
-            current = next;
-        }
-
-        return parts.Length == 0 ? current : Path.Combine(current, parts[^1]);
     }
 }

@@ -1,3 +1,5 @@
+using DockerHostTools.Core.Native;
+
 namespace DockerHostTools.Core.Sysctl;
 
 /// <summary>An IP family whose forwarding switch the module reads and repairs.</summary>
@@ -104,12 +106,23 @@ public enum IpForwardStatus
     Unknown,
 }
 
+/// <summary>How far a verdict can be trusted.</summary>
+public enum VerdictConfidence
+{
+    /// <summary>Every file that could decide it was read.</summary>
+    High,
+
+    /// <summary>Some file could not be read (see <c>Unreadable</c>): the verdict is drawn from the others and may be wrong.</summary>
+    Low,
+}
+
 /// <summary>The forwarding switch of one IP family: now, after the next boot, and why.</summary>
 public sealed class IpForwardState
 {
     internal IpForwardState(IpFamily family, string key, string? runtimeValue, IReadOnlyList<SysctlAssignment> assignments,
-        IReadOnlyList<SysctlConfigFile> maskedFiles, string root)
+        IReadOnlyList<SysctlConfigFile> maskedFiles, string root, IReadOnlyList<UnreadableFile>? unreadable = null)
     {
+        Unreadable = unreadable ?? [];
         Family = family;
         Key = key;
         RuntimeValue = runtimeValue;
@@ -154,6 +167,12 @@ public sealed class IpForwardState
     /// <summary>The folder read as <c>/</c>.</summary>
     public string Root { get; }
 
+    /// <summary>Files and folders that could not be read (a 0600 drop-in as non-root, a FIFO, a 0700 folder): they may set the key.</summary>
+    public IReadOnlyList<UnreadableFile> Unreadable { get; }
+
+    /// <summary>Low when a file could not be read: the Status is what the readable files say, and may be wrong.</summary>
+    public VerdictConfidence Confidence => Unreadable.Count == 0 ? VerdictConfidence.High : VerdictConfidence.Low;
+
     private IpForwardStatus Decide()
     {
         if (RuntimeEnabled == false)
@@ -177,6 +196,19 @@ public sealed class IpForwardState
     }
 
     private string Describe()
+    {
+        var text = DescribeVerdict();
+        if (Unreadable.Count == 0)
+        {
+            return text;
+        }
+
+        var what = string.Join(", ", Unreadable.Select(u => u.ToString()));
+        return $"{text} But {Unreadable.Count} file(s) could not be read ({what}): they may set {Key} too, so this verdict may be wrong" +
+            (Unreadable.Any(u => u.Reason == UnreadableReason.AccessDenied) ? "; run as root to read them." : ".");
+    }
+
+    private string DescribeVerdict()
     {
         var later = PersistedSource is null ? string.Empty : $" {PersistedSource.Source} sets {PersistedSource.Value}";
         var enabler = Assignments.LastOrDefault(a => a.Enabled == true);

@@ -17,7 +17,7 @@ public sealed class GetDockerChainCommand : DockerCommandBase
 
     /// <summary>The Docker socket asked for the engine version (28.x adds chains).</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
     /// <inheritdoc />

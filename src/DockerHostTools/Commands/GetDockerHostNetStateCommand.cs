@@ -18,7 +18,7 @@ public sealed class GetDockerHostNetStateCommand : DockerHostCmdlet
 
     /// <summary>The Docker Engine API socket.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
     private readonly List<int> _ports = [];

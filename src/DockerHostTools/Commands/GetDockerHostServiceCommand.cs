@@ -20,7 +20,7 @@ public sealed class GetDockerHostServiceCommand : DockerHostCmdlet
 
     /// <summary>The Docker socket asked for the engine's firewall report.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
     private readonly List<string> _names = [];

@@ -25,7 +25,7 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
 
     /// <summary>The Docker socket.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
     private readonly List<WildcardPattern> _patterns = [];
@@ -35,7 +35,14 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
     {
         foreach (var n in Name ?? [])
         {
-            _patterns.Add(new WildcardPattern(n, WildcardOptions.IgnoreCase));
+            if (Wildcards.TryCreate(n, out var bad) is { } pattern)
+            {
+                _patterns.Add(pattern);
+            }
+            else
+            {
+                WriteError(bad!);
+            }
         }
     }
 

@@ -36,6 +36,14 @@ public sealed class GetFirewalldPortCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        foreach (var z in Zone ?? [])
+        {
+            if (Wildcards.TryCreate(z, out var bad) is null)
+            {
+                ThrowTerminatingError(bad!);
+            }
+        }
+
         FirewalldPortSpec? filter = null;
         string? protocol = null;
         try

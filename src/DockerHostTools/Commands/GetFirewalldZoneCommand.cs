@@ -25,9 +25,14 @@ public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
 
     private FirewalldState? _state;
 
-    /// <inheritdoc />
-    protected override void BeginProcessing()
+    /// <summary>Reads firewalld's state once, on the first input with valid patterns (a bad pattern fails without asking firewalld).</summary>
+    private void ReadState()
     {
+        if (_state is not null)
+        {
+            return;
+        }
+
         _state = Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct));
         if (!_state.IsRunning)
         {
@@ -39,6 +44,25 @@ public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        var patterns = new List<string>();
+        foreach (var pattern in Name ?? [])
+        {
+            if (Wildcards.TryCreate(pattern, out var bad) is null)
+            {
+                WriteError(bad!);
+            }
+            else
+            {
+                patterns.Add(pattern);
+            }
+        }
+
+        if (Name is not null && patterns.Count == 0)
+        {
+            return;
+        }
+
+        ReadState();
         var zones = Permanent ? _state!.PermanentZones : _state!.Zones;
         if (Name is null)
         {
@@ -46,7 +70,7 @@ public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
             return;
         }
 
-        foreach (var pattern in Name)
+        foreach (var pattern in patterns)
         {
             var matched = zones.Where(z => FirewalldCommandSupport.Matches(z.Name, pattern)).ToList();
             if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))

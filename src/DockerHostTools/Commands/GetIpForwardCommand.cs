@@ -30,7 +30,7 @@ public sealed class GetIpForwardCommand : DockerHostCmdlet
 
     /// <summary>A folder that holds a saved copy of a host's files (etc/, usr/, proc/); the live host by default.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath]
     public string? Root { get; set; }
 
     /// <inheritdoc />
@@ -50,7 +50,13 @@ public sealed class GetIpForwardCommand : DockerHostCmdlet
         }
 
         var reader = new IpForward(Runner, fs);
-        var configuration = SysctlConfiguration.Load(fs);
+        var configuration = SysctlConfiguration.Load(fs, null, CancellationToken);
+        foreach (var unreadable in configuration.Unreadable)
+        {
+            // Not silent: what these files set is unknown, so the verdict below may be wrong (its Confidence is Low).
+            WriteWarning($"{unreadable.Path} could not be read ({unreadable.Reason}): {unreadable.Message}");
+        }
+
         foreach (var family in Families(Family))
         {
             WriteObject(reader.Get(family, configuration));

@@ -14,7 +14,7 @@ public sealed class RepairDockerChainCommand : DockerHostCmdlet
 {
     /// <summary>The Docker socket.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
     /// <summary>How long to wait for the rules after the restart, in seconds.</summary>

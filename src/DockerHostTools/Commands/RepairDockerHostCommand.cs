@@ -19,7 +19,7 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
 
     /// <summary>The Docker Engine API socket.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
     private readonly List<Finding> _findings = [];

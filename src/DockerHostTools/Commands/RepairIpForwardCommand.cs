@@ -18,7 +18,7 @@ public sealed class RepairIpForwardCommand : DockerHostCmdlet
 
     /// <summary>The drop-in to write; a .conf file directly in a sysctl.d folder.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath]
     public string Path { get; set; } = IpForward.DefaultDropInPath;
 
     /// <summary>Also comment out lines applied later that still set forwarding to 0 (a backup is kept).</summary>

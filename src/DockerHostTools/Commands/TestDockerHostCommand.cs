@@ -26,7 +26,7 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
 
     /// <summary>The Docker Engine API socket (live check only).</summary>
     [Parameter(ParameterSetName = LiveSet)]
-    [ValidateNotNullOrEmpty]
+    [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
     /// <summary>Also return Info findings.</summary>

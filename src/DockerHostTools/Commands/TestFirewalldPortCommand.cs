@@ -18,7 +18,7 @@ public sealed class TestFirewalldPortCommand : FirewalldPortCommand
 
     /// <summary>The interface the traffic arrives on; default: the interface of the default route.</summary>
     [Parameter(ParameterSetName = InterfaceSet)]
-    [ValidateNotNullOrEmpty]
+    [ValidateInterfaceName]
     [ArgumentCompleter(typeof(Completers.NetworkInterfaceCompleter))]
     public string? Interface { get; set; }
 

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using System.Net;
+using DockerHostTools.Core.Native;
 using DockerHostTools.Core.Registry;
 
 namespace DockerHostTools.Commands;
@@ -54,6 +56,14 @@ public sealed class TestRegistryReachableCommand : DockerHostCmdlet
     [Credential]
     public PSCredential? Credential { get; set; }
 
+    /// <summary>
+    /// Send -Credential over plain HTTP even when -Scheme Auto fell back to it. Without it, credentials go only over TLS
+    /// or over plain HTTP asked for with -Scheme Http or an http:// endpoint; the result's CredentialsWithheld says when
+    /// they were held back.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowInsecureCredential { get; set; }
+
     /// <summary>Accept any TLS certificate.</summary>
     [Parameter]
     public SwitchParameter SkipCertificateCheck { get; set; }
@@ -73,14 +83,31 @@ public sealed class TestRegistryReachableCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        // Each running probe holds one socket: more at once than the open-file limit allows would fail as ProbeFailed.
+        var throttle = ThrottleLimit;
+        if (ProcessLimits.SocketBudget() is { } budget && throttle > budget)
+        {
+            if (budget < 1)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException($"The open-file limit ({ProcessLimits.OpenFileLimit()}) leaves no descriptor for a probe socket; raise it (ulimit -n)."),
+                    "OpenFileLimitTooLow", ErrorCategory.ResourceUnavailable, ThrottleLimit));
+            }
+
+            WriteWarning($"-ThrottleLimit {throttle} is more than the open-file limit ({ProcessLimits.OpenFileLimit()}, {ProcessLimits.OpenDescriptors()} open) allows; probing {budget} at a time.");
+            throttle = budget;
+        }
+
         _prober = new RegistryProber(new RegistryProbeOptions
         {
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
-            ThrottleLimit = ThrottleLimit,
+            ThrottleLimit = throttle,
             Scheme = Scheme,
             TcpOnly = TcpOnly,
             SkipCertificateCheck = SkipCertificateCheck,
-            Credential = Credential?.GetNetworkCredential(),
+            AllowInsecureCredential = AllowInsecureCredential,
+            // The user name as typed (CORP\bob, ci@gitlab): GetNetworkCredential() would split a domain off it.
+            Credential = Credential is null ? null : new NetworkCredential(Credential.UserName, Credential.Password),
         });
     }
 

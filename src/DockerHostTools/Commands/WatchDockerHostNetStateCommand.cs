@@ -11,6 +11,12 @@ namespace DockerHostTools.Commands;
 [OutputType(typeof(NetStateChange))]
 public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
 {
+    /// <summary>The shortest interval: reads take about a millisecond, and the timer ticks no faster.</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The longest duration a single watch can be given (a cancellation timer's limit).</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(24);
+
     /// <summary>How often ip_forward is read (a number is seconds; default 1 s).</summary>
     [Parameter(Position = 0)]
     [SecondsTransformation]
@@ -39,15 +45,16 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        if (Interval <= TimeSpan.Zero || Interval > TimeSpan.FromHours(1))
+        if (Interval < MinInterval || Interval > TimeSpan.FromHours(1))
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Interval), Interval, "The interval must be more than 0 and at most 1 hour."),
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Interval), Interval, $"The interval must be from {MinInterval.TotalMilliseconds} ms to 1 hour."),
                 "InvalidInterval", ErrorCategory.InvalidArgument, Interval));
         }
 
-        if (Duration is { } d && d <= TimeSpan.Zero)
+        // CancelAfter takes at most int.MaxValue ms (24.8 days).
+        if (Duration is { } d && (d <= TimeSpan.Zero || d > MaxDuration))
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Duration), d, "The duration must be more than 0."),
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Duration), d, $"The duration must be more than 0 and at most {MaxDuration.TotalDays:0} days."),
                 "InvalidDuration", ErrorCategory.InvalidArgument, d));
         }
 

@@ -14,7 +14,9 @@ DnsFailure, TlsFailure or HttpError, with a Message that says what it points at.
 All endpoints are probed at once, up to -ThrottleLimit, and the results come out in the order the endpoints came in.
 Each network step (name lookup, TCP connect, each HTTP attempt) has -TimeoutSec. With -Scheme Auto (the default) HTTPS
 is tried first and plain HTTP only when the server does not speak TLS, as docker pull does for an insecure registry;
-an untrusted certificate is a TlsFailure, not a reason to fall back. A malformed endpoint is an error for that item
+an untrusted certificate is a TlsFailure, not a reason to fall back. Credentials are never sent on that fallback
+unless asked for (-Scheme Http, an http:// endpoint or -AllowInsecureCredential): docker itself sends them in plain
+text only to a registry configured as insecure. A malformed endpoint is an error for that item
 only (error id InvalidEndpoint); the others still run. Ctrl+C stops every probe at once.
 '@
     Parameters   = @{
@@ -23,14 +25,15 @@ only (error id InvalidEndpoint); the others still run. Ctrl+C stops every probe 
         Port                 = 'The TCP port for -ComputerName; 5000 when absent. Binds the Port property of piped objects.'
         TimeoutSec           = 'Seconds each network step may take: the name lookup, the TCP connect, and each HTTP attempt. Default 5, range 1-300.'
         ThrottleLimit        = 'How many endpoints are probed at once. Default 64. Each running probe holds at most one socket.'
-        Credential           = 'A user name and password for HTTP basic authentication against the registry. The password goes only into the request''s Authorization header; it never appears in any output, verbose or error text.'
+        Credential           = 'A user name and password for HTTP basic authentication against the registry. The user name is sent as typed (CORP\bob, ci@gitlab). The password goes only into the request''s Authorization header, and only over TLS (verified, or with -SkipCertificateCheck) or over plain HTTP that was asked for (-Scheme Http, an http:// endpoint, or -AllowInsecureCredential); when -Scheme Auto falls back to HTTP it is held back and the result''s CredentialsWithheld is true. It never appears in any output, verbose or error text.'
+        AllowInsecureCredential = 'Send -Credential in plain text over HTTP even when -Scheme Auto fell back to HTTP. Without it, Auto''s fallback asks without credentials (CredentialsWithheld). Anyone on the path can read a password sent this way.'
         SkipCertificateCheck = 'Accept any TLS certificate (self-signed, expired, wrong name). Without it, certificates are verified against the system trust store.'
         Scheme               = 'How to speak to endpoints that name no scheme: Auto (HTTPS first, then HTTP when the server does not speak TLS), Https or Http.'
         Quiet                = 'Return one bool per endpoint, in input order: $true when the registry is Reachable or AuthRequired (with -TcpOnly: when the TCP connection opened). A malformed endpoint gives $false as well as its error.'
         TcpOnly              = 'Only open the TCP connection; do not ask the registry API. Outcome is then Reachable, Timeout, Refused, Unreachable or DnsFailure.'
     }
     Outputs      = @{
-        RegistryProbeResult = 'One per endpoint, in input order: Endpoint, Host, Address (what the name resolved to), Port, Scheme, Outcome, Success, TcpConnected, ConnectTime, ConnectTimeMs, HttpStatus, ApiVersion (the Docker-Distribution-API-Version header), Message.'
+        RegistryProbeResult = 'One per endpoint, in input order: Endpoint, Host, Address (what the name resolved to), Port, Scheme, Outcome, Success, TcpConnected, ConnectTime, ConnectTimeMs, HttpStatus, ApiVersion (the Docker-Distribution-API-Version header), CredentialsWithheld, Message.'
         'System.Boolean'    = 'With -Quiet: one per endpoint.'
     }
     Examples     = @(

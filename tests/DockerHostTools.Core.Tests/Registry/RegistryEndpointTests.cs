@@ -65,6 +65,8 @@ public class RegistryEndpointTests
     [InlineData("999.1.1.1", "not a valid IPv4")]
     [InlineData("198.51.100", "not a valid IPv4")]
     [InlineData("a:b:c", "brackets")]
+    [InlineData("::1:5000", "[::1]:5000")]
+    [InlineData("2001:db8::1:5000", "[2001:db8::1]:5000")]
     public void RejectsMalformedInputWithAReason(string? text, string reason)
     {
         Assert.False(RegistryEndpoint.TryParse(text, out var endpoint, out var error));
@@ -148,5 +150,35 @@ public class RegistryEndpointTests
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => prober.ProbeAsync(RegistryEndpoint.Parse("198.51.100.10"), cts.Token));
+    }
+
+    /// <summary>Issue 13, defect 9: "::1:5000" is also "[::1]:5000"; the parser refuses to guess.</summary>
+    [Fact]
+    public void Defect9_AmbiguousBareIpv6WithPortIsInvalidEndpoint()
+    {
+        Assert.False(RegistryEndpoint.TryParse("::1:5000", out _, out var error));
+        Assert.Contains("brackets", error, StringComparison.Ordinal);
+        Assert.True(RegistryEndpoint.TryParse("[::1]:5000", out var e, out _));
+        Assert.Equal(("::1", 5000), (e!.Host, e.Port));
+    }
+
+    /// <summary>Issue 13, defect 9: a 263-character host is InvalidEndpoint, not a probe that fails later.</summary>
+    [Theory]
+    [InlineData(263)]
+    [InlineData(254)]
+    public void Defect9_OverlongHostIsInvalidEndpoint(int length)
+    {
+        var labels = string.Join('.', Enumerable.Repeat(new string('a', 50), 6));
+        var host = labels[..length];
+        Assert.False(RegistryEndpoint.TryParse(host + ":5000", out _, out var error));
+        Assert.Contains("at most 253", error, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => RegistryEndpoint.FromHostAndPort(host, 5000));
+    }
+
+    [Fact]
+    public void Defect9_OverlongLabelIsInvalidEndpoint()
+    {
+        Assert.False(RegistryEndpoint.TryParse(new string('a', 64) + ".example", out _, out var error));
+        Assert.Contains("63", error, StringComparison.Ordinal);
     }
 }

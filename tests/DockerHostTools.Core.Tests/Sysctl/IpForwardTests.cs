@@ -174,6 +174,38 @@ public class IpForwardTests
     public void Drop_in_path_must_be_a_conf_file_in_a_sysctl_d_folder(string path, bool ok) =>
         Assert.Equal(ok, SysctlConfiguration.IsDropInPath(path));
 
+    /// <summary>Issue 13, defect 9: the paths Repair-IpForward -Path must refuse before anything is read or written.</summary>
+    [Theory]
+    [InlineData("/etc/sysctl.d/90-x.conf", null)]
+    [InlineData("/usr/local/lib/sysctl.d/90-x.conf", null)]
+    [InlineData("/etc/sysctl.d/*.conf", "wildcard")]
+    [InlineData("/etc/sysctl.d/9?-x.conf", "wildcard")]
+    [InlineData("/etc/sysctl.d/[9]-x.conf", "wildcard")]
+    [InlineData("/etc/sysctl.d/90-x\n.conf", "control")]
+    [InlineData("/etc/sysctl.d/90-x\0.conf", "control")]
+    [InlineData("/etc/sysctl.d/90 x.conf", "white space")]
+    [InlineData("/run/sysctl.d/90-x.conf", "lost at reboot")]
+    [InlineData("/usr/lib/sysctl.d/90-x.conf", "vendor folder")]
+    [InlineData("/lib/sysctl.d/90-x.conf", "vendor folder")]
+    [InlineData("/etc/sysctl.d/./90-x.conf", "normalised")]
+    [InlineData("/etc//sysctl.d/90-x.conf", "normalised")]
+    [InlineData("/etc/sysctl.d/../sysctl.d/90-x.conf", "normalised")]
+    [InlineData("/etc/sysctl.d/90-x", "not a .conf file")]
+    [InlineData("", "empty")]
+    public void Defect9_RepairPathRefusesWildcardsNewlinesRuntimeVendorAndUnnormalisedPaths(string path, string? reason)
+    {
+        var error = IpForward.CheckRepairPath(path);
+        if (reason is null)
+        {
+            Assert.Null(error);
+        }
+        else
+        {
+            Assert.Contains(reason, error, StringComparison.Ordinal);
+            Assert.DoesNotContain("\n", error!, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Repair_on_a_tree_writes_the_drop_in_once_and_reports_later_overrides()
     {
@@ -237,10 +269,12 @@ public class IpForwardTests
     }
 
     [Fact]
-    public void Atomic_write_through_a_link_writes_its_target_and_keeps_the_link()
+    public void Atomic_write_through_a_link_writes_its_target_and_keeps_the_link_when_asked()
     {
         using var t = new HostTree().File("/etc/sysctl.conf", "old\n").Link("/etc/sysctl.d/99-sysctl.conf", "../sysctl.conf");
-        t.Fs.WriteAllTextAtomic("/etc/sysctl.d/99-sysctl.conf", "new\n");
+        Assert.Throws<SymlinkWriteRefusedException>(() => t.Fs.WriteAllTextAtomic("/etc/sysctl.d/99-sysctl.conf", "new\n"));
+        Assert.Equal("old\n", t.Read("/etc/sysctl.conf"));
+        t.Fs.WriteAllTextAtomic("/etc/sysctl.d/99-sysctl.conf", "new\n", new AtomicWriteOptions { FollowSymlinks = true });
         Assert.Equal("../sysctl.conf", t.Fs.ReadLink("/etc/sysctl.d/99-sysctl.conf"));
         Assert.Equal("new\n", t.Read("/etc/sysctl.conf"));
     }

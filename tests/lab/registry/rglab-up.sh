@@ -10,6 +10,7 @@
 #   198.51.100.10:5009          nothing listening                        -> Refused
 #   198.51.100.10:5020          socat: accepts, never answers               -> Timeout with TcpConnected
 #   198.51.100.10:5021          socat: accepts, closes at once (like a proxy whose backend is gone) -> HttpError
+#   198.51.100.10:5022          socat: records what clients send in $STATE/capture.bin, never answers -> Timeout
 #   198.51.100.10:5010          iptables REJECT --reject-with icmp-admin-prohibited -> Unreachable
 #   198.51.100.10:40000-40999   iptables DROP                            -> Timeout
 #   198.51.100.10:21000-22999   iptables REDIRECT to the plain registry  -> Reachable (many live endpoints)
@@ -73,6 +74,9 @@ echo 'not a registry' > "$STATE/www/index.html"
 start httpd busybox httpd -f -p 198.51.100.10:8080 -h "$STATE/www"
 start silent socat TCP-LISTEN:5020,bind=198.51.100.10,reuseaddr,fork "EXEC:sleep 120"
 start closer socat TCP-LISTEN:5021,bind=198.51.100.10,reuseaddr,fork EXEC:/bin/true
+# Capture: records every byte a client sends (never answers), so a test can see what went over the wire.
+: > "$STATE/capture.bin"
+start capture socat -u TCP-LISTEN:5022,bind=198.51.100.10,reuseaddr,fork "OPEN:$STATE/capture.bin,wronly,append"
 
 # Packet filter on the registry side.
 ipt() { ip netns exec "$REG" iptables -w "$@"; }
@@ -81,7 +85,7 @@ ipt -A INPUT -p tcp --dport 40000:40999 -j DROP
 ipt -t nat -A PREROUTING -p tcp --dport 21000:22999 -j REDIRECT --to-ports 5000
 
 # Wait until every listener answers (from the probe side).
-for port in 5000 5001 5443 8080 5020 5021; do
+for port in 5000 5001 5443 8080 5020 5021 5022; do
   for _ in $(seq 1 100); do
     if ip netns exec "$PROBE" bash -c "exec 3<>/dev/tcp/198.51.100.10/$port" 2>/dev/null; then continue 2; fi
     sleep 0.1
