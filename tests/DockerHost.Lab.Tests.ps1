@@ -1,9 +1,15 @@
 # Issue 5 and 7 proofs on the real lab Docker host (Recipe 1: systemd-nspawn machine with systemd, firewalld, dockerd,
-# a registry container publishing 5000/tcp; the outside client in its own network namespace).
+# a registry container publishing 5000/tcp; the outside client in its own network namespace), on each generation of
+# Recipe 1b (DHT_LAB_GENERATIONS, every generation when unset): the machines boot side by side once for the file.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
+    $generations = @(Get-NspawnLabGeneration)
+}
 BeforeAll {
     Import-Module $env:DHT_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
-    $script:lab = Start-NspawnLab
+    $script:labs = @(Start-NspawnLab -Generation @(Get-NspawnLabGeneration).Generation)
+    function Use-Lab([string] $Generation) { $script:lab = $labs | Where-Object Generation -eq $Generation }
     $script:dropIn = '/etc/sysctl.d/99-zz-dockerhosttools-ipforward.conf'
 
     function Invoke-Host { Invoke-DockerLabHost $lab @args }
@@ -38,12 +44,15 @@ BeforeAll {
     }
     function Get-Runtime { "$(Invoke-Host cat /proc/sys/net/ipv4/ip_forward)".Trim() }
 
-    # Start healthy: one repair persists forwarding and opens 5000/tcp in the outside zone.
-    Reset-Healthy
 }
-AfterAll { Stop-NspawnLab }
+AfterAll { $labs | Stop-NspawnLab }
 
-Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Tag 'Lab' {
+Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach $generations {
+    BeforeAll {
+        Use-Lab $Generation
+        # Start healthy: one repair persists forwarding and opens 5000/tcp in the outside zone.
+        Reset-Healthy
+    }
     BeforeEach { Reset-Healthy }
 
     It 'a healthy host yields no Error and no Warning, and the outside client gets 200' {
@@ -118,7 +127,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
 
         # A network-style reset (off, then the sysctl files re-applied) and systemd-sysctl leave it on.
         # (as CentOS's network initscript does: only the net.* keys of the files; kernel.* keys are the machine's, read-only here)
-        Invoke-NspawnNetworkRestart -Unit dht-t-netreset3
+        Invoke-NspawnNetworkRestart -Unit dht-t-netreset3 -Lab $lab
         Get-Runtime | Should -Be '1'
         Invoke-Host systemctl restart systemd-sysctl | Out-Null
         Get-Runtime | Should -Be '1'
@@ -146,7 +155,8 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
     }
 }
 
-Describe 'Watch-DockerHostNetState on the real lab Docker host' -Tag 'Lab' {
+Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach $generations {
+    BeforeAll { Use-Lab $Generation }
     It 'a quiet host produces no event' {
         $r = Invoke-DockerLabPwsh $lab { Watch-DockerHostNetState -Interval 0.5 -SlowEvery 2 -Duration 6 }
         $r.Errors | Should -BeNullOrEmpty

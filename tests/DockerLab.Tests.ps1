@@ -1,7 +1,13 @@
 # Docker's side of the host on the real programs (root): Recipe 2 = dockerd 20.10 alone in netns dkhost with a registry
 # published on 5000 (nft, then legacy iptables while `iptables` points at nft); Recipe 1 = the systemd-nspawn Docker
-# host dkbook with systemd 252, firewalld 1.3 and dockerd, registry dkreg (--restart=unless-stopped, 5000) and busybox
-# httpd dkweb (--restart=no, 8080), outside client in dkbext.
+# host with systemd, firewalld and dockerd, registry dkreg (--restart=unless-stopped, 5000) and busybox httpd dkweb
+# (--restart=no, 8080), outside client in its own namespace, once per generation (Recipe 1b; DHT_LAB_GENERATIONS,
+# every generation when unset): bookworm (dkbook: systemd 252, firewalld 1.3.3, docker.io 20.10.24), trixie
+# (dktrixie: 257, 2.3.1, 26.1.5), docker28 (dkdocker28: 257, 2.5.2, 28.5.2).
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
+    $generations = @(Get-NspawnLabGeneration)
+}
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
 }
@@ -188,12 +194,12 @@ Describe 'Docker commands with Docker''s rules in legacy iptables while iptables
     }
 }
 
-Describe 'Docker commands on a real Docker host with systemd and firewalld (Recipe 1, nspawn)' -Tag 'Lab', 'Docker' {
+Describe 'Docker commands on a real Docker host with systemd and firewalld (Recipe 1, nspawn, <Generation>)' -Tag 'Lab', 'Docker' -ForEach $generations {
     BeforeAll {
-        $script:lab = Start-NspawnLab
+        $script:lab = Start-NspawnLab -Generation $Generation
         function Get-DnatCount {
             # 0 while nat DOCKER is missing (iptables exits 1 then: firewalld has just flushed it).
-            $rules = & bash (Join-Path $PSScriptRoot 'lab/nspawn/dk-nsexec.sh') iptables -t nat -S DOCKER 2>$null
+            $rules = Invoke-NspawnExec $lab iptables -t nat -S DOCKER 2>$null
             @($rules | Where-Object { $_ -like '*DNAT*' }).Count
         }
         function Wait-DnatCount([int] $Count, [int] $Seconds = 15) {
@@ -214,7 +220,7 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
             ("$line" -split ' ')[0]
         }
     }
-    AfterAll { Stop-NspawnLab }
+    AfterAll { Stop-NspawnLab $lab }
 
     It 'Get-DockerHostService shows docker, containerd, firewalld and systemd-networkd (the managers present), firewalld before docker at boot' {
         $r = Invoke-DockerLabPwsh $lab { Get-DockerHostService }
