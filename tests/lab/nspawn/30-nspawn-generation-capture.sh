@@ -72,6 +72,11 @@ full() {
 }
 
 : > "$OUT/summary.tsv"
+# DK_CAPTURE_RESTART_DOCKER=1: restart docker first, so that dockerd sees a firewalld that is up on D-Bus (firewalld
+# 2.5's unit is Type=simple: at boot, docker.service's After=firewalld.service can let dockerd start before firewalld
+# answers on D-Bus, and dockerd then runs without firewalld, reload handler included; seen on every docker28 boot here).
+if [ -n "${DK_CAPTURE_RESTART_DOCKER:-}" ]; then sleep 2; restart_docker; fi
+X curl -s --unix-socket /run/docker.sock http://d/info | grep -o '"FirewallBackend":{[^}]*}' > "$OUT/firewall-backend-at-start.txt" || true
 # 1. as booted: ip_forward set by dockerd at runtime only, 5000/tcp not open in firewalld
 judge fresh
 # 2. hardened healthy host: forwarding persisted, 5000/tcp open in the outside zone (public) in both configurations
