@@ -40,6 +40,10 @@ BeforeAll {
     }
     function Wait-Dnat([int] $Seconds = 6) {
         # dockerd re-adds its rules 0.3-2.3 s after a firewalld reload, when it does: wait for that before judging.
+        # Where firewalld flushes nothing (2.x, nftables backend) the DNAT rule is there at once, but a dockerd with
+        # firewalld's handler still answers the restart or reload by putting back whatever is missing: let it run first,
+        # or a rule taken away next would come back.
+        if ($lab.Generation -ne 'bookworm') { Start-Sleep -Seconds 3 }
         $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
         while ([DateTime]::UtcNow -lt $deadline -and -not (Get-Dnat)) { Start-Sleep -Milliseconds 250 }
     }
@@ -54,6 +58,18 @@ BeforeAll {
         } -ArgumentList ($lab.Generation -eq 'docker28' -and $env:DHT_LAB_RUN_PENDING -ne '1')
         $r.Errors | Should -BeNullOrEmpty
         $null = Wait-DockerLabHttpCode $lab
+    }
+    function Invoke-Firewalld([string] $Verb = 'restart') {
+        # systemctl start/restart firewalld, then wait until firewalld answers RUNNING: firewalld 2.5's unit is
+        # Type=simple (2.3's and 1.3's are Type=dbus), so systemctl returns before firewalld has loaded its rules.
+        Invoke-Host systemctl $Verb firewalld | Out-Null
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        do {
+            $st = & env "GEN=$($lab.Generation)" bash (Join-Path $PSScriptRoot 'lab/nspawn/dk-nsexec.sh') firewall-cmd --state 2>&1
+            if ("$st" -eq 'running') { return }
+            Start-Sleep -Milliseconds 250
+        } while ([DateTime]::UtcNow -lt $deadline)
+        throw "firewalld did not answer RUNNING 20 s after systemctl $Verb (last: $st)"
     }
     function Get-Runtime { "$(Invoke-Host cat /proc/sys/net/ipv4/ip_forward)".Trim() }
 
@@ -106,7 +122,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
     It 'cause 2 alone: firewalld restarted after docker and the DNAT rule gone: docker-proxy hides it, found, repaired' {
         if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Invoke-DockerLabDocker $lab start dkweb | Out-Null   # no restart policy: the repair's engine restart must not leave it stopped
-        Invoke-Host systemctl restart firewalld | Out-Null
+        Invoke-Firewalld restart
         Wait-Dnat
         Remove-Dnat
         Get-DockerLabHttpCode $lab | Should -Be '200'     # the port is open and docker-proxy answers: it looks healthy
@@ -126,7 +142,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         Invoke-Host rm -f $dropIn | Out-Null
         Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
         Invoke-Host firewall-cmd -q --permanent --zone=public --remove-port=5000/tcp | Out-Null
-        Invoke-Host systemctl restart firewalld | Out-Null
+        Invoke-Firewalld restart
         Wait-Dnat
         Remove-Dnat
         Invoke-Host systemd-run --unit=dht-t-netreset2 --wait --quiet sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
@@ -159,7 +175,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         if ($fw2) { Get-Dnat | Should -Not -BeNullOrEmpty -Because "firewalld $Firewalld (nftables backend, no direct rules) does not flush Docker's rules on reload" }
         Wait-Dnat
         Get-DockerLabHttpCode $lab | Should -Be '200'
-        Invoke-Host systemctl restart firewalld | Out-Null
+        Invoke-Firewalld restart
         Start-Sleep -Milliseconds 500
         if ($fw2) { Get-Dnat | Should -Not -BeNullOrEmpty -Because "firewalld $Firewalld does not flush Docker's rules at start" }
         Wait-Dnat
@@ -174,7 +190,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         if ($Generation -eq 'bookworm') { Set-ItResult -Skipped -Because "firewalld $Firewalld has no StrictForwardPorts (2.3+)" }
         Invoke-Host sed -i 's/^StrictForwardPorts=.*/StrictForwardPorts=yes/' /etc/firewalld/firewalld.conf | Out-Null
         try {
-            Invoke-Host systemctl restart firewalld | Out-Null
+            Invoke-Firewalld restart
             Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'firewalld rejects DNATed traffic to a port it has no forward-port for'
             Get-Dnat | Should -Not -BeNullOrEmpty -Because 'Docker''s rules are all there: it is firewalld that drops'
             Skip-Pending $PendingStrict
@@ -182,7 +198,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         }
         finally {
             Invoke-Host sed -i 's/^StrictForwardPorts=.*/StrictForwardPorts=no/' /etc/firewalld/firewalld.conf | Out-Null
-            Invoke-Host systemctl restart firewalld | Out-Null
+            Invoke-Firewalld restart
         }
     }
 
@@ -192,7 +208,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         Invoke-Host systemctl restart docker | Out-Null
         Wait-Dnat 20
         Get-Dnat | Should -Not -BeNullOrEmpty
-        Invoke-Host systemctl start firewalld | Out-Null
+        Invoke-Firewalld start
         Start-Sleep -Seconds 10    # dockerd with a handler puts its rules back within 0.3-2.3 s
         if ($Generation -eq 'bookworm') {
             Get-Dnat | Should -BeNullOrEmpty -Because 'firewalld 1.3 flushed at start and dockerd, started without firewalld, has no handler to put the rules back'
