@@ -1,9 +1,22 @@
 # Issue 5 and 7 proofs on the real lab Docker host (Recipe 1: systemd-nspawn machine with systemd, firewalld, dockerd,
-# a registry container publishing 5000/tcp; the outside client in its own network namespace).
+# a registry container publishing 5000/tcp; the outside client in its own network namespace), on each generation of
+# Recipe 1b (DHT_LAB_GENERATIONS, every generation when unset): the machines boot side by side once for the file.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
+    $generations = @(Get-NspawnLabGeneration)
+}
 BeforeAll {
     Import-Module $env:DHT_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
-    $script:lab = Start-NspawnLab
+    $script:labs = @(Start-NspawnLab -Generation @(Get-NspawnLabGeneration).Generation)
+    function Use-Lab([string] $Generation) { $script:lab = $labs | Where-Object Generation -eq $Generation }
+    # What today's module gets wrong on a generation, until issue 11 changes its rules: the test shows as skipped with
+    # the module change it waits for (DHT_LAB_RUN_PENDING=1 runs it anyway, to check that change).
+    $script:PendingDockerInternal = 'pending issue 11 (module): Docker 28.x creates filter/DOCKER-INTERNAL only for an internal network; the module reports it missing on a healthy 28.5 host (Warning DockerChainMissing Nft:filter/DOCKER-INTERNAL), and Repair-DockerHost restarts docker for it every time (the tests then race with those restarts)'
+    $script:PendingNoFlush = 'pending issue 11 (module): firewalld >= 2.0 with the nftables backend and no direct rules does not flush Docker''s iptables rules, yet the module warns FirewalldStartedAfterDocker after every firewalld restart (it should be at most Info there)'
+    $script:PendingStrict = 'pending issue 11 (module): StrictForwardPorts=yes is not read yet (wanted: Error FirewalldStrictForwardPorts 5000/tcp)'
+    $script:PendingNoHandler = 'pending issue 11 (module): the no-handler case is not named yet (wanted: Error FirewalldStartedWithoutDockerHandler where the rules are gone)'
+    function Skip-Pending([string] $Because) { if ($env:DHT_LAB_RUN_PENDING -ne '1') { Set-ItResult -Skipped -Because $Because } }
     $script:dropIn = '/etc/sysctl.d/99-zz-dockerhosttools-ipforward.conf'
 
     function Invoke-Host { Invoke-DockerLabHost $lab @args }
@@ -27,32 +40,59 @@ BeforeAll {
     }
     function Wait-Dnat([int] $Seconds = 6) {
         # dockerd re-adds its rules 0.3-2.3 s after a firewalld reload, when it does: wait for that before judging.
+        # Where firewalld flushes nothing (2.x, nftables backend) the DNAT rule is there at once, but a dockerd with
+        # firewalld's handler still answers the restart or reload by putting back whatever is missing: let it run first,
+        # or a rule taken away next would come back.
+        if ($lab.Generation -ne 'bookworm') { Start-Sleep -Seconds 3 }
         $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
         while ([DateTime]::UtcNow -lt $deadline -and -not (Get-Dnat)) { Start-Sleep -Milliseconds 250 }
     }
     function Reset-Healthy {
         # Every proof starts from a healthy host, whatever the test before it left.
-        $r = Invoke-DockerLabPwsh $lab { Test-DockerHost -Port 5000 | Where-Object Severity -ne Info | Repair-DockerHost -Confirm:$false }
+        # On docker28 the module's false DockerChainMissing DOCKER-INTERNAL (see $PendingDockerInternal) is left alone:
+        # "repairing" it restarts docker each time and waits for a chain that 28.x never makes.
+        $r = Invoke-DockerLabPwsh $lab {
+            param($skipInternal)
+            Test-DockerHost -Port 5000 | Where-Object { $_.Severity -ne 'Info' -and -not ($skipInternal -and $_.Id -eq 'DockerChainMissing' -and $_.Target -like '*/DOCKER-INTERNAL') } |
+                Repair-DockerHost -Confirm:$false
+        } -ArgumentList ($lab.Generation -eq 'docker28' -and $env:DHT_LAB_RUN_PENDING -ne '1')
         $r.Errors | Should -BeNullOrEmpty
         $null = Wait-DockerLabHttpCode $lab
     }
+    function Invoke-Firewalld([string] $Verb = 'restart') {
+        # systemctl start/restart firewalld, then wait until firewalld answers RUNNING: firewalld 2.5's unit is
+        # Type=simple (2.3's and 1.3's are Type=dbus), so systemctl returns before firewalld has loaded its rules.
+        Invoke-Host systemctl $Verb firewalld | Out-Null
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        do {
+            $st = & env "GEN=$($lab.Generation)" bash (Join-Path $PSScriptRoot 'lab/nspawn/dk-nsexec.sh') firewall-cmd --state 2>&1
+            if ("$st" -eq 'running') { return }
+            Start-Sleep -Milliseconds 250
+        } while ([DateTime]::UtcNow -lt $deadline)
+        throw "firewalld did not answer RUNNING 20 s after systemctl $Verb (last: $st)"
+    }
     function Get-Runtime { "$(Invoke-Host cat /proc/sys/net/ipv4/ip_forward)".Trim() }
 
-    # Start healthy: one repair persists forwarding and opens 5000/tcp in the outside zone.
-    Reset-Healthy
 }
-AfterAll { Stop-NspawnLab }
+AfterAll { $labs | Stop-NspawnLab }
 
-Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Tag 'Lab' {
+Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach $generations {
+    BeforeAll {
+        Use-Lab $Generation
+        # Start healthy: one repair persists forwarding and opens 5000/tcp in the outside zone.
+        Reset-Healthy
+    }
     BeforeEach { Reset-Healthy }
 
     It 'a healthy host yields no Error and no Warning, and the outside client gets 200' {
+        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Get-DockerLabHttpCode $lab | Should -Be '200'
         $f = Get-Findings
         @($f | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
     }
 
     It 'cause 3 alone: a network restart resets ip_forward (no file keeps it): timeout, found, repaired' {
+        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Invoke-Host rm -f $dropIn | Out-Null
         Invoke-Host systemd-run --unit=dht-t-netreset --wait --quiet sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
         Get-DockerLabHttpCode $lab | Should -Be '000'
@@ -66,6 +106,7 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
     }
 
     It 'cause 1 alone: 5000/tcp closed in firewalld works only through the DNAT rule: a Warning, repaired in both configurations' {
+        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
         Invoke-Host firewall-cmd -q --permanent --zone=public --remove-port=5000/tcp | Out-Null
         Get-DockerLabHttpCode $lab | Should -Be '200'     # forwarded traffic never reaches firewalld's INPUT filtering
@@ -79,8 +120,9 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
     }
 
     It 'cause 2 alone: firewalld restarted after docker and the DNAT rule gone: docker-proxy hides it, found, repaired' {
+        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Invoke-DockerLabDocker $lab start dkweb | Out-Null   # no restart policy: the repair's engine restart must not leave it stopped
-        Invoke-Host systemctl restart firewalld | Out-Null
+        Invoke-Firewalld restart
         Wait-Dnat
         Remove-Dnat
         Get-DockerLabHttpCode $lab | Should -Be '200'     # the port is open and docker-proxy answers: it looks healthy
@@ -96,10 +138,11 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
     }
 
     It 'all three together: timeout, every cause named with its severity, one repair, 200 again, and it survives resets' {
+        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Invoke-Host rm -f $dropIn | Out-Null
         Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
         Invoke-Host firewall-cmd -q --permanent --zone=public --remove-port=5000/tcp | Out-Null
-        Invoke-Host systemctl restart firewalld | Out-Null
+        Invoke-Firewalld restart
         Wait-Dnat
         Remove-Dnat
         Invoke-Host systemd-run --unit=dht-t-netreset2 --wait --quiet sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
@@ -118,11 +161,69 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
 
         # A network-style reset (off, then the sysctl files re-applied) and systemd-sysctl leave it on.
         # (as CentOS's network initscript does: only the net.* keys of the files; kernel.* keys are the machine's, read-only here)
-        Invoke-NspawnNetworkRestart -Unit dht-t-netreset3
+        Invoke-NspawnNetworkRestart -Unit dht-t-netreset3 -Lab $lab
         Get-Runtime | Should -Be '1'
         Invoke-Host systemctl restart systemd-sysctl | Out-Null
         Get-Runtime | Should -Be '1'
         Get-DockerLabHttpCode $lab | Should -Be '200'
+    }
+
+    It 'firewall-cmd --reload and systemctl restart firewalld on the hardened host: the outside client keeps 200; on firewalld 2.x Docker''s rules are never touched and nothing is Warning' {
+        $fw2 = $Generation -ne 'bookworm'
+        Invoke-Host firewall-cmd -q --reload | Out-Null
+        Start-Sleep -Milliseconds 500
+        if ($fw2) { Get-Dnat | Should -Not -BeNullOrEmpty -Because "firewalld $Firewalld (nftables backend, no direct rules) does not flush Docker's rules on reload" }
+        Wait-Dnat
+        Get-DockerLabHttpCode $lab | Should -Be '200'
+        Invoke-Firewalld restart
+        Start-Sleep -Milliseconds 500
+        if ($fw2) { Get-Dnat | Should -Not -BeNullOrEmpty -Because "firewalld $Firewalld does not flush Docker's rules at start" }
+        Wait-Dnat
+        Get-DockerLabHttpCode $lab | Should -Be '200'
+        if (-not $fw2) { return }   # bookworm: firewalld 1.3 flushed and dockerd re-added; today's Warnings stand there
+        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
+        Skip-Pending $PendingNoFlush
+        @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+    }
+
+    It 'StrictForwardPorts=yes (firewalld 2.3+): the outside client times out on the published port' {
+        if ($Generation -eq 'bookworm') { Set-ItResult -Skipped -Because "firewalld $Firewalld has no StrictForwardPorts (2.3+)" }
+        Invoke-Host sed -i 's/^StrictForwardPorts=.*/StrictForwardPorts=yes/' /etc/firewalld/firewalld.conf | Out-Null
+        try {
+            Invoke-Firewalld restart
+            Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'firewalld rejects DNATed traffic to a port it has no forward-port for'
+            Get-Dnat | Should -Not -BeNullOrEmpty -Because 'Docker''s rules are all there: it is firewalld that drops'
+            Skip-Pending $PendingStrict
+            Get-Ids (Get-Findings) | Should -Contain 'Error FirewalldStrictForwardPorts 5000/tcp'
+        }
+        finally {
+            Invoke-Host sed -i 's/^StrictForwardPorts=.*/StrictForwardPorts=no/' /etc/firewalld/firewalld.conf | Out-Null
+            Invoke-Firewalld restart
+        }
+    }
+
+    It 'the no-handler case: dockerd restarted while firewalld was stopped, then firewalld started: flushed for good where firewalld flushes' {
+        Invoke-Host systemctl stop firewalld | Out-Null
+        Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+        Invoke-Host systemctl restart docker | Out-Null
+        Wait-Dnat 20
+        Get-Dnat | Should -Not -BeNullOrEmpty
+        Invoke-Firewalld start
+        Start-Sleep -Seconds 10    # dockerd with a handler puts its rules back within 0.3-2.3 s
+        if ($Generation -eq 'bookworm') {
+            Get-Dnat | Should -BeNullOrEmpty -Because 'firewalld 1.3 flushed at start and dockerd, started without firewalld, has no handler to put the rules back'
+            Get-DockerLabHttpCode $lab | Should -Be '200' -Because 'the port is open in firewalld and docker-proxy answers: it looks healthy'
+            Skip-Pending $PendingNoHandler
+            Get-Ids (Get-Findings) | Should -Contain 'Error FirewalldStartedWithoutDockerHandler firewalld.service'
+        }
+        else {
+            Get-Dnat | Should -Not -BeNullOrEmpty -Because "firewalld $Firewalld does not flush Docker's rules, handler or not"
+            Get-DockerLabHttpCode $lab | Should -Be '200'
+            if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
+            Skip-Pending $PendingNoFlush
+            @(Get-Findings | Where-Object Severity -eq 'Error') | Should -BeNullOrEmpty
+            @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+        }
     }
 
     It 'Repair-DockerHost -WhatIf prints the plan and changes nothing' {
@@ -146,7 +247,8 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host' -Ta
     }
 }
 
-Describe 'Watch-DockerHostNetState on the real lab Docker host' -Tag 'Lab' {
+Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach $generations {
+    BeforeAll { Use-Lab $Generation }
     It 'a quiet host produces no event' {
         $r = Invoke-DockerLabPwsh $lab { Watch-DockerHostNetState -Interval 0.5 -SlowEvery 2 -Duration 6 }
         $r.Errors | Should -BeNullOrEmpty

@@ -1,9 +1,17 @@
 # Docker's side of the host on the real programs (root): Recipe 2 = dockerd 20.10 alone in netns dkhost with a registry
 # published on 5000 (nft, then legacy iptables while `iptables` points at nft); Recipe 1 = the systemd-nspawn Docker
-# host dkbook with systemd 252, firewalld 1.3 and dockerd, registry dkreg (--restart=unless-stopped, 5000) and busybox
-# httpd dkweb (--restart=no, 8080), outside client in dkbext.
+# host with systemd, firewalld and dockerd, registry dkreg (--restart=unless-stopped, 5000) and busybox httpd dkweb
+# (--restart=no, 8080), outside client in its own namespace, once per generation (Recipe 1b; DHT_LAB_GENERATIONS,
+# every generation when unset): bookworm (dkbook: systemd 252, firewalld 1.3.3, docker.io 20.10.24), trixie
+# (dktrixie: 257, 2.3.1, 26.1.5), docker28 (dkdocker28: 257, 2.5.2, 28.5.2).
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
+    $generations = @(Get-NspawnLabGeneration)
+}
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
+    # What today's module gets wrong on a generation, until issue 11 changes its rules (DHT_LAB_RUN_PENDING=1 runs it).
+    $script:PendingDockerInternal = 'pending issue 11 (module): Docker 28.x creates filter/DOCKER-INTERNAL only for an internal network, and the module expects it on every 28.x host (DockerChainMissing on a healthy 28.5 host; Repair-DockerChain waits for it in vain)'
 }
 
 Describe 'Docker commands on dockerd in a namespace (Recipe 2, nft)' -Tag 'Lab', 'Docker' {
@@ -188,12 +196,12 @@ Describe 'Docker commands with Docker''s rules in legacy iptables while iptables
     }
 }
 
-Describe 'Docker commands on a real Docker host with systemd and firewalld (Recipe 1, nspawn)' -Tag 'Lab', 'Docker' {
+Describe 'Docker commands on a real Docker host with systemd and firewalld (Recipe 1, nspawn, <Generation>)' -Tag 'Lab', 'Docker' -ForEach $generations {
     BeforeAll {
-        $script:lab = Start-NspawnLab
+        $script:lab = Start-NspawnLab -Generation $Generation
         function Get-DnatCount {
             # 0 while nat DOCKER is missing (iptables exits 1 then: firewalld has just flushed it).
-            $rules = & bash (Join-Path $PSScriptRoot 'lab/nspawn/dk-nsexec.sh') iptables -t nat -S DOCKER 2>$null
+            $rules = Invoke-NspawnExec $lab iptables -t nat -S DOCKER 2>$null
             @($rules | Where-Object { $_ -like '*DNAT*' }).Count
         }
         function Wait-DnatCount([int] $Count, [int] $Seconds = 15) {
@@ -214,7 +222,7 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
             ("$line" -split ' ')[0]
         }
     }
-    AfterAll { Stop-NspawnLab }
+    AfterAll { Stop-NspawnLab $lab }
 
     It 'Get-DockerHostService shows docker, containerd, firewalld and systemd-networkd (the managers present), firewalld before docker at boot' {
         $r = Invoke-DockerLabPwsh $lab { Get-DockerHostService }
@@ -225,7 +233,12 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
         $docker.After | Should -Contain 'firewalld.service'
         $docker.ActiveAfterDocker | Should -BeNullOrEmpty
         $docker.ActiveSince | Should -Not -BeNullOrEmpty
-        $docker.FirewallBackend | Should -BeNullOrEmpty -Because 'dockerd 20.10 (API 1.41) does not report FirewallBackend'
+        if ($Generation -eq 'docker28') {
+            # Engine 28.5 (API 1.51) reports it; "iptables" alone when dockerd started before firewalld answered on D-Bus
+            # (firewalld 2.5's unit is Type=simple: seen on every boot here), "iptables+firewalld" when it saw firewalld.
+            $docker.FirewallBackend | Should -Match '^iptables(\+firewalld)?$'
+        }
+        else { $docker.FirewallBackend | Should -BeNullOrEmpty -Because "dockerd $Docker (API 1.41 / 1.45) does not report FirewallBackend" }
         ($r.Output | Where-Object Name -eq 'firewalld.service').ActiveAfterDocker | Should -BeFalse
         $r.Warnings | Should -BeNullOrEmpty
     }
@@ -246,12 +259,20 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
         if ($dnat -eq 2) {
             $stage2 = $chains | Where-Object Chain -eq 'DOCKER-ISOLATION-STAGE-2'
             $stage2.Exists | Should -BeTrue
-            $stage2.Intact | Should -BeFalse -Because 'dockerd 20.10 re-adds the port rules but not the docker0 jump into STAGE-2 after firewalld flushed it'
+            if ($Generation -eq 'bookworm') {
+                $stage2.Intact | Should -BeFalse -Because 'dockerd 20.10 re-adds the port rules but not the docker0 jump into STAGE-2 after firewalld flushed it'
+            }
+            else {
+                $stage2.Intact | Should -BeTrue -Because "firewalld $Firewalld with the nftables backend does not flush Docker's iptables rules: nothing was lost"
+            }
         }
     }
 
     It 'after firewall-cmd --reload with the DNAT rule not re-added, the published port shows it and outside clients fail' {
         Invoke-DockerLabHost $lab firewall-cmd --reload | Out-Null
+        # A dockerd with firewalld's handler answers the Reloaded signal 0.3-2.3 s later by putting back any rule that is
+        # missing; on firewalld 2.x nothing was flushed, so the DNAT count is 2 at once: let the handler run first.
+        if ($Generation -ne 'bookworm') { Start-Sleep -Seconds 3 }
         if ((Wait-DnatCount 2) -eq 2) { Remove-RegistryDnat }   # re-added by dockerd: take it away as when it is not
         $r = Invoke-DockerLabPwsh $lab { Get-DockerPublishedPort -Port 5000 }
         $r.Output[0].ContainerName | Should -Be 'dkreg'
@@ -290,9 +311,12 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
         Wait-DockerLabHttpCode $lab | Should -Be '200'
         Get-RegistryClientAddress | Should -Be '198.51.100.2' -Because 'through DNAT the registry sees the client, not the bridge (192.0.2.1) as through docker-proxy'
         $after = Invoke-DockerLabPwsh $lab { Get-DockerChain; Get-DockerPublishedPort -Name dkweb }
-        $after.Output | Where-Object { $_.PSObject.Properties['Chain'] } | ForEach-Object { $_.Intact | Should -BeTrue -Because "$($_.Table) $($_.Chain) is back after the restart" }
+        $pending = if ($Generation -eq 'docker28' -and $env:DHT_LAB_RUN_PENDING -ne '1') { 'DOCKER-INTERNAL' }
+        $after.Output | Where-Object { $_.PSObject.Properties['Chain'] -and $_.Chain -ne $pending } |
+            ForEach-Object { $_.Intact | Should -BeTrue -Because "$($_.Table) $($_.Chain) is back after the restart" }
         $web = $after.Output | Where-Object { $_.PSObject.Properties['ContainerName'] }
         ($web.ContainerState, $web.Port, $web.DnatRulePresent) | Should -Be @('exited', 8080, $false)
+        if ($pending) { Set-ItResult -Skipped -Because $PendingDockerInternal }
     }
 
     It 'Repair-DockerChain -RestartContainers starts the container without a restart policy again' {

@@ -1,12 +1,19 @@
 # Helpers for the Docker labs: Recipe 2 (dockerd alone in netns dkhost, client netns dkext; tests/lab/dockerd) and
-# Recipe 1 (the systemd-nspawn Docker host dkbook with systemd, firewalld and dockerd, client netns dkbext;
-# tests/lab/nspawn). Both run the module in a child pwsh inside the lab and read its output back as JSON.
+# Recipe 1 (the systemd-nspawn Docker host with systemd, firewalld and dockerd; tests/lab/nspawn), in one of three
+# generations (Recipe 1b, tests/lab/nspawn/lib.sh): bookworm (machine dkbook, client netns dkbext: the default),
+# trixie (dktrixie, dktext) and docker28 (dkdocker28, dkd28x), each with its own names so that they run side by side.
+# Both run the module in a child pwsh inside the lab and read its output back as JSON.
 
 Import-Module (Join-Path $PSScriptRoot 'LabPwsh.psm1')
 $script:DockerdDir = Join-Path $PSScriptRoot 'dockerd'
 $script:NspawnDir = Join-Path $PSScriptRoot 'nspawn'
 $script:DkRoot = '/tmp/dkdocker'
-$script:NsDir = '/tmp/dknspawn'
+# What lib.sh names per generation (the shell scripts are the source; these are what the tests need).
+$script:Generations = [ordered]@{
+    bookworm = @{ NsDir = '/tmp/dknspawn'; ExtNs = 'dkbext'; Machine = 'dkbook'; Systemd = 252; Firewalld = '1.3.3'; Docker = '20.10.24' }
+    trixie   = @{ NsDir = '/tmp/dknspawn-trixie'; ExtNs = 'dktext'; Machine = 'dktrixie'; Systemd = 257; Firewalld = '2.3.1'; Docker = '26.1.5' }
+    docker28 = @{ NsDir = '/tmp/dknspawn-docker28'; ExtNs = 'dkd28x'; Machine = 'dkdocker28'; Systemd = 257; Firewalld = '2.5.2'; Docker = '28.5.2' }
+}
 
 function Invoke-LabScript([string] $Path, [string[]] $Arguments = @()) {
     $out = & bash $Path @Arguments 2>&1
@@ -23,15 +30,80 @@ function Start-DockerdLab {
 
 function Stop-DockerdLab { & bash (Join-Path $DockerdDir 'down.sh') *> $null }
 
-function Start-NspawnLab {
-    <# Brings Recipe 1 up (builds the tree when missing), with the .NET runtime, pwsh and the assembled module bound in. #>
-    $pwshDir = Split-Path ([Environment]::GetCommandLineArgs()[0])
-    $moduleDir = Split-Path $env:DHT_MODULE_PATH
-    Invoke-LabScript (Join-Path $NspawnDir 'up.sh') @($moduleDir, $pwshDir) | Out-Null
-    [pscustomobject]@{ Kind = 'Machine'; Socket = '/run/docker.sock'; HostIp = '198.51.100.10'; ExtNs = 'dkbext'; Dir = "$NsDir/xfer" }
+function Get-NspawnLabGeneration {
+    <#
+        The generations a lab test file runs on, for BeforeDiscovery: DHT_LAB_GENERATIONS (comma or space separated,
+        e.g. 'trixie,docker28'), every generation when unset, in the order bookworm, trixie, docker28. Returns
+        hashtables @{ Generation = NAME; ... } for Pester's -ForEach (the keys become variables in the block).
+    #>
+    param([string] $List = $env:DHT_LAB_GENERATIONS)
+    $names = if ($List) { @($List -split '[,\s]+' | Where-Object { $_ }) } else { @($Generations.Keys) }
+    foreach ($n in $names) {
+        if (-not $Generations.Contains($n)) { throw "Unknown lab generation '$n' (DHT_LAB_GENERATIONS): bookworm, trixie or docker28." }
+        $g = $Generations[$n]
+        @{ Generation = $n; Systemd = $g.Systemd; Firewalld = $g.Firewalld; Docker = $g.Docker }
+    }
 }
 
-function Stop-NspawnLab { & bash (Join-Path $NspawnDir 'down.sh') *> $null }
+function New-NspawnLabObject([string] $Generation) {
+    $g = $Generations[$Generation]
+    [pscustomobject]@{
+        Kind = 'Machine'; Generation = $Generation; Socket = '/run/docker.sock'; HostIp = '198.51.100.10'; ExtNs = $g.ExtNs
+        Dir = "$($g.NsDir)/xfer"; Machine = $g.Machine; ExtNetnsInside = "/run/$($g.ExtNs).netns"
+        Systemd = $g.Systemd; Firewalld = $g.Firewalld; Docker = $g.Docker
+    }
+}
+
+function Start-NspawnLab {
+    <#
+        Brings Recipe 1 up for one generation or several (builds a tree when missing, reuses it when built), with the
+        .NET runtime, pwsh and the assembled module bound in. -Generation defaults to DHT_LAB_GENERATION, else
+        bookworm. Several generations boot side by side (their up.sh runs at once); one lab object each, in order.
+    #>
+    param([ValidateSet('bookworm', 'trixie', 'docker28')] [string[]] $Generation = $(if ($env:DHT_LAB_GENERATION) { $env:DHT_LAB_GENERATION } else { 'bookworm' }))
+    $pwshDir = Split-Path ([Environment]::GetCommandLineArgs()[0])
+    $moduleDir = Split-Path $env:DHT_MODULE_PATH
+    $up = Join-Path $NspawnDir 'up.sh'
+    if ($Generation.Count -eq 1) {
+        $env:GEN = $Generation[0]
+        try { Invoke-LabScript $up @($moduleDir, $pwshDir) | Out-Null } finally { Remove-Item Env:GEN }
+    }
+    else {
+        $procs = foreach ($g in $Generation) {
+            $psi = [System.Diagnostics.ProcessStartInfo]::new('bash')
+            foreach ($a in @($up, $moduleDir, $pwshDir)) { $psi.ArgumentList.Add($a) }
+            $psi.Environment['GEN'] = $g
+            $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.UseShellExecute = $false
+            $p = [System.Diagnostics.Process]::Start($psi)
+            [pscustomobject]@{ Generation = $g; Process = $p; Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync() }
+        }
+        $failed = foreach ($p in $procs) {
+            $p.Process.WaitForExit()
+            if ($p.Process.ExitCode -ne 0) { "$($p.Generation): up.sh failed (exit $($p.Process.ExitCode)):`n$($p.Out.Result)$($p.Err.Result)" }
+        }
+        if ($failed) { throw ($failed -join "`n") }
+    }
+    foreach ($g in $Generation) { New-NspawnLabObject $g }
+}
+
+function Stop-NspawnLab {
+    <# Powers the machine of one generation (or of a lab object) off and removes its namespaces; the tree stays. #>
+    param([Parameter(ValueFromPipeline)] $Lab, [string] $Generation)
+    process {
+        $g = if ($Lab) { $Lab.Generation } elseif ($Generation) { $Generation } elseif ($env:DHT_LAB_GENERATION) { $env:DHT_LAB_GENERATION } else { 'bookworm' }
+        & env "GEN=$g" bash (Join-Path $NspawnDir 'down.sh') *> $null
+    }
+}
+
+function Invoke-NspawnExec {
+    <#
+        Runs a program inside the generation's nspawn machine (dk-nsexec.sh); returns its output and leaves
+        $LASTEXITCODE as the program's; never throws (Invoke-DockerLabHost does).
+    #>
+    param($Lab)
+    [string[]] $Command = @($args | ForEach-Object { $_ })
+    & env "GEN=$($Lab.Generation)" bash (Join-Path $NspawnDir 'dk-nsexec.sh') @Command
+}
 
 function Invoke-DockerLabHost {
     <#
@@ -40,7 +112,7 @@ function Invoke-DockerLabHost {
     #>
     param($Lab)
     [string[]] $Command = @($args | ForEach-Object { $_ })
-    $out = if ($Lab.Kind -eq 'Netns') { & ip netns exec dkhost @Command 2>&1 } else { & bash (Join-Path $NspawnDir 'dk-nsexec.sh') @Command 2>&1 }
+    $out = if ($Lab.Kind -eq 'Netns') { & ip netns exec dkhost @Command 2>&1 } else { Invoke-NspawnExec $Lab @Command 2>&1 }
     if ($LASTEXITCODE -ne 0) { throw "'$($Command -join ' ')' on the lab host failed (exit $LASTEXITCODE): $($out -join "`n")" }
     $out
 }
@@ -50,9 +122,9 @@ function Invoke-NspawnNetworkRestart {
         Inside the nspawn machine, a transient unit does what CentOS's network initscript does on restart: ip_forward to 0,
         then the net.* keys of the sysctl files applied again in their order (kernel.* keys are the machine's, read-only).
     #>
-    param([Parameter(Mandatory)] [string] $Unit)
+    param([Parameter(Mandatory)] [string] $Unit, $Lab = (New-NspawnLabObject 'bookworm'))
     $reapply = 'sysctl -q -w net.ipv4.ip_forward=0; cat $(ls /usr/lib/sysctl.d/*.conf /etc/sysctl.d/*.conf 2>/dev/null | awk -F/ "{print \$NF, \$0}" | sort | cut -d" " -f2) /etc/sysctl.conf 2>/dev/null | grep "^net\." | sysctl -q -p /dev/stdin'
-    $out = & bash (Join-Path $NspawnDir 'dk-nsexec.sh') systemd-run "--unit=$Unit" --wait --quiet sh -c $reapply 2>&1
+    $out = Invoke-NspawnExec $Lab systemd-run "--unit=$Unit" --wait --quiet sh -c $reapply 2>&1
     if ($LASTEXITCODE -ne 0) { throw "The network-style reset failed (exit $LASTEXITCODE): $($out -join "`n")" }
 }
 
@@ -61,7 +133,7 @@ function Invoke-DockerLabDocker {
     param($Lab)
     [string[]] $Arguments = $args
     if ($Lab.Kind -eq 'Netns') { $out = & docker -H "unix://$($Lab.Socket)" @Arguments 2>&1 }
-    else { $out = & bash (Join-Path $NspawnDir 'dk-nsexec.sh') docker @Arguments 2>&1 }
+    else { $out = Invoke-NspawnExec $Lab docker @Arguments 2>&1 }
     if ($LASTEXITCODE -ne 0) { throw "docker $($Arguments -join ' ') failed (exit $LASTEXITCODE): $($out -join "`n")" }
     $out
 }
@@ -121,7 +193,7 @@ function Invoke-DockerLabPwsh {
         & ip netns exec dkhost @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
     }
     else {
-        & bash (Join-Path $NspawnDir 'dk-nsexec.sh') @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
+        Invoke-NspawnExec $Lab @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
     }
     try {
         Read-LabPwshResult -Work $work -Log $log -ExitCode $LASTEXITCODE
@@ -129,5 +201,5 @@ function Invoke-DockerLabPwsh {
     finally { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
 }
 
-Export-ModuleMember -Function Start-DockerdLab, Stop-DockerdLab, Start-NspawnLab, Stop-NspawnLab, Invoke-DockerLabHost, Invoke-DockerLabDocker, Invoke-NspawnNetworkRestart,
+Export-ModuleMember -Function Start-DockerdLab, Stop-DockerdLab, Get-NspawnLabGeneration, Start-NspawnLab, Stop-NspawnLab, Invoke-NspawnExec, Invoke-DockerLabHost, Invoke-DockerLabDocker, Invoke-NspawnNetworkRestart,
     Get-DockerLabHttpCode, Wait-DockerLabHttpCode, Invoke-DockerLabPwsh

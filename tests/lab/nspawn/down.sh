@@ -1,6 +1,7 @@
 #!/bin/bash
 # Tear Recipe 1 down (machine powered off, namespaces removed); the tree stays for the next run.
+# GEN=trixie|docker28 tears that generation's machine down (lib.sh); bookworm when unset.
 HERE=$(cd "$(dirname "$0")" && pwd)
-export NS_DIR=${NS_DIR:-/tmp/dknspawn}
+. "$HERE/lib.sh"
 "$HERE/29-nspawn-down.sh"
 rm -rf "$NS_DIR/xfer"

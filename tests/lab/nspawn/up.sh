@@ -1,24 +1,27 @@
 #!/bin/bash
-# Recipe 1 for the tests: build the bookworm tree when missing (reuse it when present), boot it with systemd-nspawn,
+# Recipe 1 for the tests: build the tree of generation GEN (lib.sh: bookworm when unset, trixie, docker28) when missing (reuse it when present), boot it with systemd-nspawn,
 # and start two containers inside: dkreg (registry, -p 5000:5000, --restart=unless-stopped) and dkweb (busybox httpd,
 # -p 8080:80, --restart=no: it does not come back by itself after `systemctl restart docker`).
 # Usage: up.sh [MODULE_DIR] [PWSH_DIR]
 #   MODULE_DIR is bound read-only at /dk/module, PWSH_DIR (pwsh.dll's folder) at /dk/pwsh, /usr/share/dotnet at the
-#   same path, $NS_DIR/xfer at /dkx (results back to the test), the outside netns file at /run/dkbext.netns.
+#   same path, $NS_DIR/xfer at /dkx (results back to the test), the outside netns file at /run/OUTSIDE.netns
+#   (/run/dkbext.netns on bookworm; lib.sh names each generation's). Each generation has its own names and NS_DIR,
+#   so several can be up at once.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
-export NS_DIR=${NS_DIR:-/tmp/dknspawn}
 t0=$(dk_ts)
 "$HERE/29-nspawn-down.sh" >/dev/null 2>&1 || true   # a machine left by an aborted run
 "$HERE/20-nspawn-build-rootfs.sh"
 # The tree is reused between runs: undo what a test or a repair may have persisted in it (sysctl drop-ins and their
 # backups, firewalld's permanent zone changes), so every boot starts from the incident's baseline.
-TREE=$NS_DIR/bookworm
+TREE=$DK_TREE
 find "$TREE/etc/sysctl.d" -maxdepth 1 \( -name '*.conf' ! -name '99-sysctl.conf' -o -name '*.dht-backup-*' \) -delete 2>/dev/null || true
 rm -f "$TREE"/etc/firewalld/zones/public.xml "$TREE"/etc/firewalld/zones/public.xml.old
+# firewalld.conf as shipped (newer generations keep the package's copy; a test may have set StrictForwardPorts).
+[ ! -f "$TREE/etc/firewalld/firewalld.conf.dk-orig" ] || cp "$TREE/etc/firewalld/firewalld.conf.dk-orig" "$TREE/etc/firewalld/firewalld.conf"
 mkdir -p "$NS_DIR/xfer"
-extra="--bind-ro=/usr/share/dotnet --bind=$NS_DIR/xfer:/dkx --bind-ro=/run/netns/dkbext:/run/dkbext.netns"
+extra="--bind-ro=/usr/share/dotnet --bind=$NS_DIR/xfer:/dkx --bind-ro=/run/netns/$DK_NSPAWN_EXTNS:/run/$DK_NSPAWN_EXTNS.netns"
 [ -n "${1:-}" ] && extra+=" --bind-ro=$1:/dk/module"
 [ -n "${2:-}" ] && extra+=" --bind-ro=$2:/dk/pwsh"
 DK_NSPAWN_EXTRA="$extra" "$HERE/21-nspawn-boot.sh"
@@ -43,8 +46,8 @@ $X docker run -d --name dkreg --restart=unless-stopped -p 5000:5000 dkregistry:l
 $X docker run -d --name dkweb --restart=no -p 8080:80 dkbusybox:local httpd -f -p 80 -h /tmp >/dev/null
 code=000
 for i in $(seq 1 60); do
-  code=$(ip netns exec dkbext curl -s -m 2 -o /dev/null -w '%{http_code}' http://198.51.100.10:5000/v2/ || true)
+  code=$(ip netns exec "$DK_NSPAWN_EXTNS" curl -s -m 2 -o /dev/null -w '%{http_code}' http://198.51.100.10:5000/v2/ || true)
   [ "$code" = 200 ] && break; sleep 0.25
 done
-echo "registry from dkbext: $code; lab up in $(dk_elapsed "$t0") s"
+echo "$GEN registry from $DK_NSPAWN_EXTNS: $code; lab up in $(dk_elapsed "$t0") s"
 [ "$code" = 200 ]
