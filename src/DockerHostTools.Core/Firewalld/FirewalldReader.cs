@@ -7,8 +7,8 @@ namespace DockerHostTools.Core.Firewalld;
 /// <summary>
 /// Reads firewalld: the whole picture in one go (<see cref="GetStateAsync"/>), the ports by zone and configuration,
 /// and whether a port is open where the traffic arrives. Every firewall-cmd call is a Python start (0.3-1 s), so the
-/// reader asks firewalld's D-Bus API through <c>busctl</c> (milliseconds each) where it can, concurrently, and
-/// firewall-cmd where it cannot.
+/// reader asks firewalld's D-Bus API in process (<see cref="FirewalldDbusReader"/>, the runner's system bus), else
+/// through <c>busctl</c> (milliseconds each), concurrently, and firewall-cmd where neither can.
 /// </summary>
 public static class FirewalldReader
 {
@@ -53,7 +53,9 @@ public static class FirewalldReader
     /// <summary>
     /// The whole firewalld picture: state, version, backend, default and active zones, every zone at runtime and
     /// permanently. Never throws because firewalld is absent, stopped, failed or unreachable: that is the
-    /// <see cref="FirewalldState.State"/>. Asks firewalld's D-Bus <c>state</c> property through <c>busctl</c> first
+    /// <see cref="FirewalldState.State"/>. Reads everything over D-Bus in process when the runner has a system bus
+    /// (<see cref="FirewalldDbusReader.ReadAsync"/>: no process; busctl is not asked when firewalld is not on that bus).
+    /// Without one, asks firewalld's D-Bus <c>state</c> property through <c>busctl</c> first
     /// (milliseconds); when it is RUNNING, reads the default zone and both configurations' zones over D-Bus too
     /// (<see cref="ReadZonesOverDbusAsync"/>, concurrently; no firewall-cmd call), falling back to
     /// <c>--list-all-zones</c> / <c>--permanent --list-all-zones</c> for a configuration D-Bus cannot give. Without
