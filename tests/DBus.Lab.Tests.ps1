@@ -40,10 +40,11 @@ BeforeAll {
             if (-not $ready) { throw "the pwsh in the machine did not get ready: $($job | Receive-Job -ErrorAction Continue 2>&1)" }
             $work = Split-Path $ready.FullName
             $marker = '/dkx/' + (Split-Path $work -Leaf) + '/runner.ps1'
-            # The host's PID of that pwsh: the process whose command line names this run's runner.
+            # The host's PID of that pwsh: the dotnet process whose command line names this run's runner (not the
+            # nsenter and shell in front of it, whose command lines name it too).
             $hostPid = Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | Where-Object {
                 $c = Get-Content -Raw "/proc/$($_.Name)/cmdline" -ErrorAction Ignore
-                $c -and $c.Contains($marker) -and $c.Contains('pwsh.dll')
+                $c -and $c.Contains($marker) -and "$((Get-Item "/proc/$($_.Name)/exe" -ErrorAction Ignore).LinkTarget)" -like '*/dotnet'
             } | Select-Object -First 1 -ExpandProperty Name
             if (-not $hostPid) { throw "no host PID for $marker" }
             $strace = Start-Process strace -ArgumentList '-f', '-qq', '-e', 'trace=execve', '-e', 'signal=none', '-o', $log, '-p', $hostPid -PassThru
