@@ -109,7 +109,7 @@ public sealed class SystemBusConnection : ISystemBus, IDisposable
             _connection?.Dispose();
             _connection = null;
             const string unixPath = "unix:path=";
-            if (address.StartsWith(unixPath, StringComparison.Ordinal))
+            if (address.StartsWith(unixPath, StringComparison.Ordinal) && !address.Contains(';', StringComparison.Ordinal))
             {
                 var socket = address[unixPath.Length..].Split(',')[0];
                 if (!File.Exists(socket))
