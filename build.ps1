@@ -4,7 +4,7 @@
     Builds, tests, benchmarks and runs DockerHostTools.
 .DESCRIPTION
     Tasks:
-      Build    compile, assemble output/DockerHostTools/<version>/ (DLLs, manifest, module/ files, MAML help)
+      Build    compile (ReadyToRun, linux-x64), assemble output/DockerHostTools/<version>/ (DLLs, manifest, module/ files, MAML help)
       Test     core unit tests (xunit), then Pester in a child pwsh against the assembled module, then the lab
                tests. As root it first installs the lab packages (tests/lab/install-host-packages.sh, idempotent)
                and the last line is "N passed, N failed"; as another user the lab tests are not run and the last
@@ -124,7 +124,10 @@ function Invoke-Build {
     Assert-ProjectUri
     $publish = Join-Path $OutputRoot 'publish'
     if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
-    Invoke-Native dotnet @('publish', (Join-Path $Root "src/$ModuleName/$ModuleName.csproj"), '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet', "-p:Version=$Version")
+    # ReadyToRun (linux-x64, framework-dependent): the module's assemblies and their dependencies carry native code, so
+    # import and the first diagnosis do not wait for the JIT. Crossgen2 and the runtime pack come from NuGet at restore.
+    Invoke-Native dotnet @('publish', (Join-Path $Root "src/$ModuleName/$ModuleName.csproj"), '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet', "-p:Version=$Version",
+        '-r', 'linux-x64', '--self-contained', 'false', '-p:PublishReadyToRun=true')
 
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
     New-Item -ItemType Directory -Path $ModuleOut -Force | Out-Null

@@ -57,7 +57,7 @@ function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorC
         $s.PermanentZones.Name | Should -Contain 'docker'
         ($s.Zones | Where-Object Name -eq 'docker').Interfaces | Should -Be @($bridge)
         ($s.Zones | Where-Object Name -eq 'docker').Target | Should -Be 'ACCEPT'
-        $s.ZonesReadWith | Should -Be 'busctl'
+        $s.ZonesReadWith | Should -Be 'dbus'
     }
 
     It 'Add-FirewalldPort opens a port in both configurations, then reports no change (idempotent)' {
@@ -102,27 +102,35 @@ function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorC
         Query '--zone=public', '--query-port=8000-8010/udp' | Should -BeFalse
     }
 
-    It 'zones read over D-Bus (busctl) equal the firewall-cmd listings of the same state, both configurations' {
-        # The same state read twice: over D-Bus, then with busctl out of reach (PATH holds only firewall-cmd), which
-        # is the road firewalld 0.6 or a host without busctl takes. The lab has drift here (the previous test).
+    It 'zones read over D-Bus in process, through busctl and with firewall-cmd are equal, both configurations' {
+        # The same state read three times: over D-Bus in process (the module's own connection), through busctl
+        # (DOCKERHOSTTOOLS_NO_DBUS=1), then with busctl out of reach too (PATH holds only firewall-cmd), which is the
+        # road firewalld 0.6 or a host without busctl takes. The lab has drift here (the previous test).
         (Invoke-FirewallCmdInLab --zone=dmz --add-rich-rule='rule priority="2" family="ipv4" source address="203.0.113.9" drop').ExitCode | Should -Be 0
         (Invoke-FirewallCmdInLab --permanent --zone=dmz --add-forward-port=port=2222:proto=tcp:toport=22:toaddr=192.0.2.2).ExitCode | Should -Be 0
         $r = Invoke-ModuleInFirewalldLab @'
+            $dbus = Get-FirewalldState
+            $env:DOCKERHOSTTOOLS_NO_DBUS = '1'
             $bus = Get-FirewalldState
             $dir = Join-Path ([IO.Path]::GetTempPath()) "dht-nobusctl-$PID"
             New-Item -ItemType Directory $dir | Out-Null
             New-Item -ItemType SymbolicLink -Path (Join-Path $dir 'firewall-cmd') -Target (Get-Command firewall-cmd).Source | Out-Null
             $path = $env:PATH
-            try { $env:PATH = $dir; $cmd = Get-FirewalldState } finally { $env:PATH = $path; Remove-Item $dir -Recurse -Force }
+            try { $env:PATH = $dir; $cmd = Get-FirewalldState } finally { $env:PATH = $path; Remove-Item $dir -Recurse -Force; $env:DOCKERHOSTTOOLS_NO_DBUS = $null }
             $json = { param($s) @($s.Zones) + @($s.PermanentZones) | ConvertTo-Json -Depth 6 -EnumsAsStrings }
-            @{ Bus = $bus.ZonesReadWith; Cmd = $cmd.ZonesReadWith; BusZones = & $json $bus; CmdZones = & $json $cmd; Active = @($bus.ActiveZones, $cmd.ActiveZones) }
+            @{ DBus = $dbus.ZonesReadWith; Bus = $bus.ZonesReadWith; Cmd = $cmd.ZonesReadWith; DBusZones = & $json $dbus; BusZones = & $json $bus; CmdZones = & $json $cmd
+               Active = @(($dbus.ActiveZones -join ','), ($bus.ActiveZones -join ','), ($cmd.ActiveZones -join ',')); Default = @($dbus.DefaultZone, $cmd.DefaultZone) }
 '@
+        $r.DBus | Should -Be 'dbus'
         $r.Bus | Should -Be 'busctl'
         $r.Cmd | Should -Be 'firewall-cmd'
-        $r.BusZones | Should -Match '203\.0\.113\.9'
-        $r.BusZones | Should -Match 'toaddr=192\.0\.2\.2'
+        $r.DBusZones | Should -Match '203\.0\.113\.9'
+        $r.DBusZones | Should -Match 'toaddr=192\.0\.2\.2'
+        $r.DBusZones | Should -Be $r.CmdZones
         $r.BusZones | Should -Be $r.CmdZones
-        $r.Active[0] | Should -Be $r.Active[1]
+        $r.Active[0] | Should -Be $r.Active[2]
+        $r.Active[1] | Should -Be $r.Active[2]
+        $r.Default[0] | Should -Be $r.Default[1]
     }
 
     It 'after firewall-cmd --reload the runtime-only port is gone and the permanent-only one is in force' {
@@ -226,6 +234,8 @@ function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorC
                 'FirewalldNotRunning,DockerHostTools.Commands.GetFirewalldZoneCommand', 'FirewalldNotRunning,DockerHostTools.Commands.GetFirewalldPortCommand')
             $r.Test.FirewalldState | Should -Be 'NotRunning'
             $r.Test.Runtime | Should -BeTrue
+            # Reading asked firewalld's name on the bus with NO_AUTO_START: nothing started it again.
+            (Invoke-FirewalldLabHost busctl --system --auto-start=no status org.fedoraproject.FirewallD1).ExitCode | Should -Not -Be 0
         }
         finally { Invoke-FirewalldLabHost systemctl start firewalld | Out-Null }
     }

@@ -4,7 +4,13 @@
     and (b) a shell script asking the same questions one call after another; and Watch-DockerHostNetState's CPU use over a
     minute at a 1 s interval. Ratios from one run (the machine is shared and noisy).
 #>
-param([Parameter(Mandatory)] [string] $ModulePath)
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    # Another build (an earlier one) whose cold start is timed the same way in the same run, for before and after.
+    [string] $CompareModulePath,
+    # Leave out the minute-long watcher CPU figure.
+    [switch] $SkipWatch
+)
 $ErrorActionPreference = 'Stop'
 if ((& id -u) -ne '0') { Write-Warning 'DockerHost bench skipped: the lab Docker host needs root.'; return }
 $env:DHT_MODULE_PATH = (Resolve-Path $ModulePath).Path
@@ -46,7 +52,43 @@ sysctl -n net.ipv4.ip_forward; cat /etc/sysctl.d/*.conf /etc/sysctl.conf
     foreach ($s in $m.Single) { '  {0,-46} {1,8:N0} ms' -f $s.Call, $s.Ms }
     '{0,-48} {1,8:N0} ms' -f 'shell script, the same questions one after another', $m.Shell
     'ratio: Test-DockerHost / slowest single call ({0}) = {1:N2}x (target <= 1.3x)' -f $slowest.Call, ($m.Test / $slowest.Ms)
-    'ratio: Test-DockerHost / sequential shell script = {0:N2}x' -f ($m.Test / $m.Shell)
+    'ratio: Test-DockerHost / sequential shell script = {0:N3}x (target <= 0.05x)' -f ($m.Test / $m.Shell)
+
+    # Cold: each a new pwsh in the machine (median of 3 after a warm-up): bare, import, import + one Test-DockerHost.
+    $modules = @('')
+    if ($CompareModulePath) {
+        # the machine sees the lab's transfer folder at /dkx
+        $copy = Join-Path $lab.Dir 'compare-module'
+        Remove-Item $copy -Recurse -Force -ErrorAction Ignore
+        Copy-Item (Split-Path (Resolve-Path $CompareModulePath).Path) $copy -Recurse
+        $modules += '/dkx/compare-module/' + (Split-Path $CompareModulePath -Leaf)
+    }
+    foreach ($other in $modules) {
+    $cold = Invoke-DockerLabPwsh $lab -ArgumentList $other {
+        param($other)
+        $pwshDll = [Environment]::GetCommandLineArgs()[0]
+        $module = if ($other) { $other } else { (Get-Module DockerHostTools).Path -replace '\.dll$', '.psd1' }
+        function Child([string] $c) {
+            $t = & bash -c 'TIMEFORMAT="%R %U %S"; { time "$@" >/dev/null 2>&1; } 2>&1' _ ([Environment]::ProcessPath) $pwshDll -NoProfile -NonInteractive -c $c
+            $r, $u, $s = [double[]] ("$t".Trim() -split ' '); [pscustomobject]@{ Wall = 1000 * $r; Cpu = 1000 * ($u + $s) }
+        }
+        $cases = [ordered]@{ Bare = '1'; Import = "Import-Module '$module'"; Test = "Import-Module '$module'; `$null = Test-DockerHost" }
+        $null = Child '1'; $null = Child $cases.Test
+        $samples = @{ Bare = @(); Import = @(); Test = @() }
+        foreach ($round in 1..3) { foreach ($k in @($cases.Keys)) { $samples[$k] += Child $cases[$k] } }
+        $med = { param($v) ($v | Sort-Object)[1] }
+        [pscustomobject]@{
+            Bare = & $med $samples.Bare.Wall; Import = & $med $samples.Import.Wall; Test = & $med $samples.Test.Wall
+            BareCpu = & $med $samples.Bare.Cpu; ImportCpu = & $med $samples.Import.Cpu; TestCpu = & $med $samples.Test.Cpu; Module = $module
+        }
+    }
+    if ($cold.Errors) { throw ($cold.Errors | ForEach-Object Message) -join "`n" }
+    $k = $cold.Output[0]
+    "cold start of $($k.Module)"
+    'cold, new pwsh each (median of 3): bare {0:N0} ms, + Import-Module {1:N0} ms, + import and one Test-DockerHost {2:N0} ms (cpu {3:N0} / {4:N0} / {5:N0} ms)' -f $k.Bare, $k.Import, $k.Test, $k.BareCpu, $k.ImportCpu, $k.TestCpu
+    'ratio: (import + one Test-DockerHost - bare pwsh) / sequential shell script = {0:N3}x (target <= 0.15x); import alone - bare = {1:N3}x' -f (($k.Test - $k.Bare) / $m.Shell), (($k.Import - $k.Bare) / $m.Shell)
+    }
+    if ($SkipWatch) { return }
 
     # Watch-DockerHostNetState: CPU over a minute at a 1 s interval, against an idle pwsh doing nothing for as long.
     $cpu = Invoke-DockerLabPwsh $lab {

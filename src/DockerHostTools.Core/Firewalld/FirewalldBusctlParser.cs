@@ -70,6 +70,18 @@ public static class FirewalldBusctlParser
                 .Select(t => t.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : x.ToString()).ToArray()).ToList()
             : [];
         bool? Flag(string key) => Value(dict, key) is { } v && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+        var target = Value(dict, "target") is { ValueKind: JsonValueKind.String } t ? t.GetString()! : null;
+        return BuildZone(name, configuration, Strings, Tuples, Flag, target);
+    }
+
+    /// <summary>
+    /// Builds a zone from the values of a settings dictionary, however they were read (busctl's JSON, or D-Bus in
+    /// process): the string lists, the tuples (ports, forward ports) as strings, the flags (null when absent) and the
+    /// target (null: <c>default</c>).
+    /// </summary>
+    internal static FirewalldZone BuildZone(string name, FirewalldConfiguration configuration, Func<string, List<string>> strings,
+        Func<string, List<string[]>> tuples, Func<string, bool?> flag, string? target)
+    {
         static string YesNo(bool? b) => b == true ? "yes" : "no";
         static List<string> Words(IEnumerable<string> values) =>
             values.SelectMany(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
@@ -77,27 +89,27 @@ public static class FirewalldBusctlParser
         // The keys and rules of firewall-cmd's print_zone_info (firewall/command.py): interfaces sorted and unique,
         // services and protocols sorted, ports as port/proto, forward ports as port=:proto=:toport=:toaddr=, rich rules
         // ordered by their priority (a stable sort), everything else as firewalld holds it.
-        var target = Value(dict, "target") is { ValueKind: JsonValueKind.String } t ? t.GetString()! : "default";
+        target ??= "default";
         var settings = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
             ["target"] = Words([target]),
-            ["icmp-block-inversion"] = [YesNo(Flag("icmp_block_inversion"))],
-            ["interfaces"] = Words(Strings("interfaces").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
-            ["sources"] = Words(Strings("sources")),
-            ["services"] = Words(Strings("services").Order(StringComparer.Ordinal)),
-            ["ports"] = Tuples("ports").Select(p => $"{At(p, 0)}/{At(p, 1)}").ToList(),
-            ["protocols"] = Words(Strings("protocols").Order(StringComparer.Ordinal)),
+            ["icmp-block-inversion"] = [YesNo(flag("icmp_block_inversion"))],
+            ["interfaces"] = Words(strings("interfaces").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+            ["sources"] = Words(strings("sources")),
+            ["services"] = Words(strings("services").Order(StringComparer.Ordinal)),
+            ["ports"] = tuples("ports").Select(p => $"{At(p, 0)}/{At(p, 1)}").ToList(),
+            ["protocols"] = Words(strings("protocols").Order(StringComparer.Ordinal)),
         };
-        if (Flag("forward") is { } forward)
+        if (flag("forward") is { } forward)
         {
             settings["forward"] = [YesNo(forward)];
         }
 
-        settings["masquerade"] = [YesNo(Flag("masquerade"))];
-        settings["forward-ports"] = Tuples("forward_ports").Select(p => $"port={At(p, 0)}:proto={At(p, 1)}:toport={At(p, 2)}:toaddr={At(p, 3)}").ToList();
-        settings["source-ports"] = Tuples("source_ports").Select(p => $"{At(p, 0)}/{At(p, 1)}").ToList();
-        settings["icmp-blocks"] = Words(Strings("icmp_blocks"));
-        settings["rich rules"] = Strings("rules_str").OrderBy(RichRulePriority).ToList();
+        settings["masquerade"] = [YesNo(flag("masquerade"))];
+        settings["forward-ports"] = tuples("forward_ports").Select(p => $"port={At(p, 0)}:proto={At(p, 1)}:toport={At(p, 2)}:toaddr={At(p, 3)}").ToList();
+        settings["source-ports"] = tuples("source_ports").Select(p => $"{At(p, 0)}/{At(p, 1)}").ToList();
+        settings["icmp-blocks"] = Words(strings("icmp_blocks"));
+        settings["rich rules"] = strings("rules_str").OrderBy(RichRulePriority).ToList();
 
         var bound = settings["interfaces"].Count > 0 || settings["sources"].Count > 0;
         return new FirewalldZone(name, configuration, bound, false, settings);

@@ -169,8 +169,9 @@ public sealed class FirewalldState
     public double ElapsedMs { get; internal set; }
 
     /// <summary>
-    /// How the zones were read: <c>busctl</c> (firewalld's D-Bus API, both configurations), <c>firewall-cmd</c>
-    /// (both listings), <c>busctl+firewall-cmd</c> (one each); null when firewalld is not running.
+    /// How the zones were read: <c>dbus</c> (firewalld's D-Bus API in process, both configurations), <c>busctl</c>
+    /// (the same API through busctl, where there is no bus in process), <c>firewall-cmd</c> (both listings),
+    /// <c>dbus+firewall-cmd</c> or <c>busctl+firewall-cmd</c> (one each); null when firewalld is not running.
     /// </summary>
     public string? ZonesReadWith { get; internal set; }
 

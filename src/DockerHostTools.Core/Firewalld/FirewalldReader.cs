@@ -7,8 +7,8 @@ namespace DockerHostTools.Core.Firewalld;
 /// <summary>
 /// Reads firewalld: the whole picture in one go (<see cref="GetStateAsync"/>), the ports by zone and configuration,
 /// and whether a port is open where the traffic arrives. Every firewall-cmd call is a Python start (0.3-1 s), so the
-/// reader asks firewalld's D-Bus API through <c>busctl</c> (milliseconds each) where it can, concurrently, and
-/// firewall-cmd where it cannot.
+/// reader asks firewalld's D-Bus API in process (<see cref="FirewalldDbusReader"/>, the runner's system bus), else
+/// through <c>busctl</c> (milliseconds each), concurrently, and firewall-cmd where neither can.
 /// </summary>
 public static class FirewalldReader
 {
@@ -53,7 +53,9 @@ public static class FirewalldReader
     /// <summary>
     /// The whole firewalld picture: state, version, backend, default and active zones, every zone at runtime and
     /// permanently. Never throws because firewalld is absent, stopped, failed or unreachable: that is the
-    /// <see cref="FirewalldState.State"/>. Asks firewalld's D-Bus <c>state</c> property through <c>busctl</c> first
+    /// <see cref="FirewalldState.State"/>. Reads everything over D-Bus in process when the runner has a system bus
+    /// (<see cref="FirewalldDbusReader.ReadAsync"/>: no process; busctl is not asked when firewalld is not on that bus).
+    /// Without one, asks firewalld's D-Bus <c>state</c> property through <c>busctl</c> first
     /// (milliseconds); when it is RUNNING, reads the default zone and both configurations' zones over D-Bus too
     /// (<see cref="ReadZonesOverDbusAsync"/>, concurrently; no firewall-cmd call), falling back to
     /// <c>--list-all-zones</c> / <c>--permanent --list-all-zones</c> for a configuration D-Bus cannot give. Without
@@ -84,11 +86,20 @@ public static class FirewalldReader
         // a configuration only where D-Bus cannot (firewalld before 0.9 has no getZoneSettings2, D-Bus errors). When
         // busctl is missing or firewalld is not RUNNING, firewall-cmd --state (whose exit codes are the documented
         // contract) classifies it, with the default zone and both listings asked concurrently.
+        // Fastest: D-Bus in process over the one system bus connection (no process at all); busctl only when there is
+        // no bus to connect to in process, and neither when the bus is there but firewalld is not on it.
         Task<(NativeResult? Result, Exception? Error)> stateTask, defaultTask;
         Task<IReadOnlyList<FirewalldZone>?> runtimeBus, permanentBus;
-        (NativeResult? Result, Exception? Error)? busState = runner.Resolve(Busctl) is null ? null
+        var inProcess = runner.SystemBus is { } systemBus ? await FirewalldDbusReader.ReadAsync(systemBus, cancellationToken).ConfigureAwait(false) : null;
+        (NativeResult? Result, Exception? Error)? busState = inProcess is not null || runner.Resolve(Busctl) is null ? null
             : await TryRunAsync(runner, BusctlCommand("get-property", "org.fedoraproject.FirewallD1", "state"), cancellationToken).ConfigureAwait(false);
-        if (busState.HasValue && busState.Value.Result is { } bs && FirewallCmdParser.ParseBusctlString(bs.ExitCode, bs.StandardOutput) == "RUNNING")
+        if (inProcess is { State: "RUNNING" })
+        {
+            stateTask = defaultTask = Task.FromResult<(NativeResult? Result, Exception? Error)>((null, null));
+            runtimeBus = Task.FromResult(inProcess.Runtime);
+            permanentBus = Task.FromResult(inProcess.Permanent);
+        }
+        else if (busState.HasValue && busState.Value.Result is { } bs && FirewallCmdParser.ParseBusctlString(bs.ExitCode, bs.StandardOutput) == "RUNNING")
         {
             stateTask = Task.FromResult(busState.Value);
             defaultTask = TryRunAsync(runner, BusctlCommand("call", "org.fedoraproject.FirewallD1", "getDefaultZone"), cancellationToken);
@@ -110,7 +121,7 @@ public static class FirewalldReader
         var (stateResult, stateError) = stateTask.Result;
         FirewalldRunState runState;
         string message;
-        if (stateResult?.Command.Program == Busctl)
+        if (inProcess is { State: "RUNNING" } || stateResult?.Command.Program == Busctl)
         {
             (runState, message) = (FirewalldRunState.Running, "firewalld is running.");
         }
@@ -129,7 +140,11 @@ public static class FirewalldReader
         if (runState == FirewalldRunState.Running)
         {
             var (d, _) = defaultTask.Result;
-            if (d is { Succeeded: true })
+            if (inProcess is { State: "RUNNING" })
+            {
+                state.DefaultZone = inProcess.DefaultZone ?? confDefault;
+            }
+            else if (d is { Succeeded: true })
             {
                 state.DefaultZone = (d.Command.Program == Busctl ? FirewallCmdParser.ParseBusctlString(d.ExitCode, d.StandardOutput)
                     : FirewallCmdParser.ParseDefaultZone(d.StandardOutput)) ?? confDefault;
@@ -139,11 +154,12 @@ public static class FirewalldReader
             var (permanentZones, permanentListing) = permanentTask.Result;
             state.Zones = ZonesOf(runtimeZones, runtimeListing.Result, FirewalldConfiguration.Runtime, state.DefaultZone);
             state.PermanentZones = ZonesOf(permanentZones, permanentListing.Result, FirewalldConfiguration.Permanent, state.DefaultZone);
+            var road = inProcess is { State: "RUNNING" } ? FirewalldDbusReader.Road : Busctl;
             state.ZonesReadWith = (runtimeZones is null, permanentZones is null) switch
             {
-                (false, false) => Busctl,
+                (false, false) => road,
                 (true, true) => FirewallCmd,
-                _ => Busctl + "+" + FirewallCmd,
+                _ => road + "+" + FirewallCmd,
             };
             foreach (var pz in state.PermanentZones)
             {
@@ -151,13 +167,14 @@ public static class FirewalldReader
             }
 
             state.ActiveZones = state.Zones.Where(z => z.IsActive).Select(z => z.Name).ToList();
-            var failed = new[] { defaultTask.Result }
+            var failed = (inProcess is { State: "RUNNING" } ? [] : new[] { defaultTask.Result })
                 .Concat(runtimeZones is null ? [runtimeListing] : [])
                 .Concat(permanentZones is null ? [permanentListing] : [])
-                .Where(r => r.Result is not { Succeeded: true }).ToList();
+                .Where(r => r.Result is not { Succeeded: true }).Select(f => f.Result?.FailureText ?? f.Error?.Message)
+                .Concat(inProcess is { State: "RUNNING", Error: { } busError } ? [busError] : []).ToList();
             if (failed.Count > 0)
             {
-                state.Message += " Some queries failed: " + string.Join("; ", failed.Select(f => f.Result?.FailureText ?? f.Error?.Message));
+                state.Message += " Some queries failed: " + string.Join("; ", failed);
             }
         }
 

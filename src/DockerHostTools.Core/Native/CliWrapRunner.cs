@@ -17,6 +17,9 @@ public sealed class CliWrapRunner : INativeRunner
     /// <summary>The runner the module uses.</summary>
     public static CliWrapRunner Instance { get; } = new();
 
+    /// <summary>The machine's system bus, one connection per process (null when DOCKERHOSTTOOLS_NO_DBUS is 1).</summary>
+    public DBus.ISystemBus? SystemBus => DBus.SystemBusConnection.Shared;
+
     /// <inheritdoc />
     public string? Resolve(string program)
     {

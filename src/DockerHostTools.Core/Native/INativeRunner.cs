@@ -13,4 +13,11 @@ public interface INativeRunner
 
     /// <summary>The full path of a program, or null when it is not installed.</summary>
     string? Resolve(string program);
+
+    /// <summary>
+    /// The D-Bus system bus that the readers ask in process before they run <c>busctl</c> or <c>systemctl</c>; null:
+    /// none, so the readers run the programs. The live runner gives the machine's system bus; a runner that feeds
+    /// captured output gives none unless it says otherwise.
+    /// </summary>
+    DBus.ISystemBus? SystemBus => null;
 }

@@ -13,13 +13,17 @@ public sealed class SystemdNotRunningException : Exception
     }
 }
 
-/// <summary>Reads units with one <c>systemctl show UNIT... -p ...</c> call and parses its KEY=VALUE blocks.</summary>
+/// <summary>
+/// Reads units over systemd's D-Bus API in process when the runner has a system bus (<see cref="SystemdDbusReader"/>,
+/// no process), else with one <c>systemctl show UNIT... -p ...</c> call, and parses its KEY=VALUE blocks.
+/// </summary>
 public sealed class SystemdReader
 {
     /// <summary>The properties read for every unit.</summary>
     public static readonly IReadOnlyList<string> Properties =
     [
         "Id", "LoadState", "ActiveState", "SubState", "ActiveEnterTimestamp", "ActiveEnterTimestampMonotonic", "NRestarts", "After", "Result", "UnitFileState",
+        "InvocationID",
     ];
 
     private readonly INativeRunner _runner;
@@ -40,6 +44,11 @@ public sealed class SystemdReader
         if (names.Count == 0)
         {
             return [];
+        }
+
+        if (_runner.SystemBus is { } bus && await SystemdDbusReader.ShowAsync(bus, names, cancellationToken).ConfigureAwait(false) is { } fromBus)
+        {
+            return fromBus;
         }
 
         var args = new List<string> { "show" };
@@ -120,7 +129,7 @@ public sealed class SystemdReader
         int? restarts = int.TryParse(Get("NRestarts"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : null;
         return new SystemdUnitState(Get("Id") ?? unit, Get("LoadState") ?? "unknown", Get("ActiveState") ?? "unknown", Get("SubState") ?? "unknown",
             ParseTimestamp(Get("ActiveEnterTimestamp")), mono, restarts, (Get("After") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            Get("Result"), Get("UnitFileState"));
+            Get("Result"), Get("UnitFileState"), Get("InvocationID"));
     }
 
     /// <summary>Parses systemd's timestamp (<c>Wed 2026-11-25 19:11:40 UTC</c>); null when empty or not understood.</summary>
@@ -158,8 +167,9 @@ public class SystemdUnitState
 {
     /// <summary>Creates a state.</summary>
     public SystemdUnitState(string name, string loadState, string activeState, string subState, DateTimeOffset? activeSince,
-        ulong activeEnterMonotonicUs, int? nRestarts, IReadOnlyList<string> after, string? result, string? unitFileState)
+        ulong activeEnterMonotonicUs, int? nRestarts, IReadOnlyList<string> after, string? result, string? unitFileState, string? invocationId = null)
     {
+        InvocationId = invocationId;
         Name = name;
         LoadState = loadState;
         ActiveState = activeState;
@@ -208,6 +218,9 @@ public class SystemdUnitState
 
     /// <summary><c>enabled</c>, <c>disabled</c>, <c>static</c>...</summary>
     public string? UnitFileState { get; }
+
+    /// <summary>The unit's current invocation id (InvocationID, 32 hex digits), null when it has none (inactive).</summary>
+    public string? InvocationId { get; }
 
     /// <summary>True when the unit file exists.</summary>
     public bool Exists => LoadState != "not-found";

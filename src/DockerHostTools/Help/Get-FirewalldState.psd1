@@ -8,14 +8,17 @@ firewall-cmd cannot reach the system D-Bus), Version (read from firewalld's Pyth
 It never fails because firewalld is absent or stopped: that is a State, and Message says what it means. When
 firewalld does not run, DefaultZone comes from firewalld.conf and the zone lists are empty.
 
-Every firewall-cmd call starts Python (0.3-0.6 s), so Get-FirewalldState reads over D-Bus with busctl when it can
-(milliseconds each, run concurrently): the state property first; when firewalld runs, the default zone and every zone
-of both configurations (getZoneSettings2 for runtime, the config interface's getSettings2 for permanent).
-ZonesReadWith says how they were read. A configuration that D-Bus cannot give (firewalld before 0.9 has no
-getZoneSettings2, or a D-Bus error) is listed with one firewall-cmd call (--list-all-zones, --permanent
---list-all-zones). Without busctl, or when firewalld does not run, firewall-cmd --state and --get-default-zone (whose
-exit codes decide NotRunning, Failed, Unreachable) run alongside the listings. busctl never starts a stopped firewalld
-(--auto-start=no). Other commands of the module use the same read.
+Every firewall-cmd call starts Python (0.3-0.6 s), so Get-FirewalldState reads firewalld's D-Bus API in process, over
+the module's one connection to the system bus (DBUS_SYSTEM_BUS_ADDRESS, else /run/dbus/system_bus_socket), with no
+process at all: the state property first; when firewalld runs, the default zone and every zone of both configurations
+(getZoneSettings2 for runtime, the config interface's getSettings2 for permanent), concurrently. ZonesReadWith says how
+they were read: dbus, busctl or firewall-cmd. Where there is no system bus to connect to, the same calls go through
+busctl, one process each. A configuration that D-Bus cannot give (firewalld before 0.9 has no getZoneSettings2, or a
+D-Bus error) is listed with one firewall-cmd call (--list-all-zones, --permanent --list-all-zones). When firewalld is
+not on the bus, or busctl is missing too, firewall-cmd --state and --get-default-zone (whose exit codes decide
+NotRunning, Failed, Unreachable) run alongside the listings. No read ever starts a stopped firewalld (every D-Bus call
+carries NO_AUTO_START; busctl gets --auto-start=no). DOCKERHOSTTOOLS_NO_DBUS=1 turns the in-process road off. Other
+commands of the module use the same read.
 '@
     Parameters   = @{}
     Outputs      = @{ FirewalldState = 'State, IsRunning, Version, Backend, DefaultZone, ActiveZones, Zones, PermanentZones, Message, ElapsedMs.' }

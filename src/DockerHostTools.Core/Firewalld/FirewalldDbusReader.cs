@@ -1,0 +1,176 @@
+using System.Globalization;
+using DockerHostTools.Core.DBus;
+
+namespace DockerHostTools.Core.Firewalld;
+
+/// <summary>What firewalld's D-Bus API said, read in process: its state and, when RUNNING, the default zone and the zones.</summary>
+public sealed class FirewalldBusRead
+{
+    /// <summary>Creates a read.</summary>
+    public FirewalldBusRead(string? state, string? error = null)
+    {
+        State = state;
+        Error = error;
+    }
+
+    /// <summary>firewalld's <c>state</c> property (<c>RUNNING</c>, <c>INIT</c>, <c>FAILED</c>); null when firewalld is not on the bus or did not answer.</summary>
+    public string? State { get; }
+
+    /// <summary>Why the state, the default zone or a configuration could not be read, or null.</summary>
+    public string? Error { get; internal set; }
+
+    /// <summary>The default zone (<c>getDefaultZone</c>), or null when the call failed.</summary>
+    public string? DefaultZone { get; internal set; }
+
+    /// <summary>The runtime zones, or null when any call for them failed.</summary>
+    public IReadOnlyList<FirewalldZone>? Runtime { get; internal set; }
+
+    /// <summary>The permanent zones, or null when any call for them failed.</summary>
+    public IReadOnlyList<FirewalldZone>? Permanent { get; internal set; }
+}
+
+/// <summary>
+/// Reads firewalld's D-Bus API in process over the one system bus connection, the same methods busctl was asked
+/// (<see cref="FirewalldReader.ReadZonesOverDbusAsync"/>): the <c>state</c> property, <c>getDefaultZone</c>;
+/// runtime <c>zone.getZones</c> then <c>zone.getZoneSettings2</c> per zone; permanent <c>config.listZones</c> then
+/// per zone object its <c>name</c> and <c>config.zone.getSettings2</c>; every call concurrent after the state, no
+/// process started. The zones equal those of the busctl road (one builder, <see cref="FirewalldBusctlParser"/>).
+/// </summary>
+public static class FirewalldDbusReader
+{
+    /// <summary>What <see cref="FirewalldState.ZonesReadWith"/> says for this road.</summary>
+    public const string Road = "dbus";
+
+    private const string BusName = "org.fedoraproject.FirewallD1";
+    private const string BusPath = "/org/fedoraproject/FirewallD1";
+
+    /// <summary>
+    /// Reads firewalld. Null when there is no system bus (the caller tries busctl, then firewall-cmd); a read with a
+    /// null <see cref="FirewalldBusRead.State"/> when the bus is there but firewalld is not on it or did not answer
+    /// (the caller asks firewall-cmd --state, whose exit codes classify it).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public static async Task<FirewalldBusRead?> ReadAsync(ISystemBus bus, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        string? state;
+        try
+        {
+            var reply = await bus.CallAsync(DBusCall.GetProperty(BusName, BusPath, BusName, "state"), cancellationToken).ConfigureAwait(false);
+            state = reply.Count == 1 ? reply[0] as string : null;
+        }
+        catch (DBusUnavailableException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is DBusCallFailedException or DBusTimeoutException)
+        {
+            return new FirewalldBusRead(null, ex.Message);
+        }
+
+        var read = new FirewalldBusRead(state);
+        if (state != "RUNNING")
+        {
+            return read;
+        }
+
+        var errors = new List<string>();
+        var defaultTask = TryCallAsync(bus, new DBusCall(BusName, BusPath, BusName, "getDefaultZone"), errors, cancellationToken);
+        var runtimeTask = ReadRuntimeZonesAsync(bus, errors, cancellationToken);
+        var permanentTask = ReadPermanentZonesAsync(bus, errors, cancellationToken);
+        await Task.WhenAll(defaultTask, runtimeTask, permanentTask).ConfigureAwait(false);
+        read.DefaultZone = defaultTask.Result is [string zone] ? zone : null;
+        read.Runtime = runtimeTask.Result;
+        read.Permanent = permanentTask.Result;
+        lock (errors)
+        {
+            read.Error = errors.Count == 0 ? null : string.Join("; ", errors);
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Builds a zone from a settings dictionary as D-Bus gives it (<c>a{sv}</c> of <c>getZoneSettings2</c> or
+    /// <c>getSettings2</c>, values as <see cref="ISystemBus"/> gives them), exactly as the busctl road builds it.
+    /// </summary>
+    public static FirewalldZone ZoneFromSettings(string name, FirewalldConfiguration configuration, IReadOnlyDictionary<string, object?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(settings);
+        object? Get(string key) => settings.TryGetValue(key, out var v) ? v : null;
+        List<string> Strings(string key) => Get(key) is object?[] a ? a.OfType<string>().ToList() : [];
+        List<string[]> Tuples(string key) => Get(key) is object?[] a
+            ? a.OfType<object?[]>().Select(t => t.Select(x => Convert.ToString(x, CultureInfo.InvariantCulture) ?? string.Empty).ToArray()).ToList()
+            : [];
+        bool? Flag(string key) => Get(key) is bool b ? b : null;
+        return FirewalldBusctlParser.BuildZone(name, configuration, Strings, Tuples, Flag, Get("target") as string);
+    }
+
+    private static async Task<IReadOnlyList<FirewalldZone>?> ReadRuntimeZonesAsync(ISystemBus bus, List<string> errors, CancellationToken cancellationToken)
+    {
+        var list = await TryCallAsync(bus, new DBusCall(BusName, BusPath, BusName + ".zone", "getZones"), errors, cancellationToken).ConfigureAwait(false);
+        if (list is not [object?[] names] || !names.All(n => n is string))
+        {
+            return null;
+        }
+
+        var settings = await Task.WhenAll(names.Cast<string>().Select(n =>
+            TryCallAsync(bus, new DBusCall(BusName, BusPath, BusName + ".zone", "getZoneSettings2", n), errors, cancellationToken))).ConfigureAwait(false);
+        var zones = new List<FirewalldZone>();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (settings[i] is not [IReadOnlyDictionary<string, object?> dict])
+            {
+                return null;
+            }
+
+            zones.Add(ZoneFromSettings((string)names[i]!, FirewalldConfiguration.Runtime, dict));
+        }
+
+        return zones;
+    }
+
+    private static async Task<IReadOnlyList<FirewalldZone>?> ReadPermanentZonesAsync(ISystemBus bus, List<string> errors, CancellationToken cancellationToken)
+    {
+        var list = await TryCallAsync(bus, new DBusCall(BusName, BusPath + "/config", BusName + ".config", "listZones"), errors, cancellationToken).ConfigureAwait(false);
+        if (list is not [object?[] paths] || !paths.All(p => p is string))
+        {
+            return null;
+        }
+
+        var calls = paths.Cast<string>().Select(p => (
+            Name: TryCallAsync(bus, DBusCall.GetProperty(BusName, p, BusName + ".config.zone", "name"), errors, cancellationToken),
+            Settings: TryCallAsync(bus, new DBusCall(BusName, p, BusName + ".config.zone", "getSettings2"), errors, cancellationToken))).ToList();
+        await Task.WhenAll(calls.SelectMany(c => new[] { c.Name, c.Settings })).ConfigureAwait(false);
+        var zones = new List<FirewalldZone>();
+        foreach (var (name, settings) in calls)
+        {
+            if (name.Result is not [string n] || settings.Result is not [IReadOnlyDictionary<string, object?> dict])
+            {
+                return null;
+            }
+
+            zones.Add(ZoneFromSettings(n, FirewalldConfiguration.Permanent, dict));
+        }
+
+        return zones.OrderBy(z => z.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private static async Task<IReadOnlyList<object?>?> TryCallAsync(ISystemBus bus, DBusCall call, List<string> errors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await bus.CallAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DBusCallFailedException or DBusTimeoutException or DBusUnavailableException)
+        {
+            lock (errors)
+            {
+                errors.Add(ex.Message);
+            }
+
+            return null;
+        }
+    }
+}

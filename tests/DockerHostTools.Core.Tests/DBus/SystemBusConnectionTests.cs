@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using DockerHostTools.Core.DBus;
+using Xunit;
+
+namespace DockerHostTools.Core.Tests.DBus;
+
+/// <summary>
+/// The in-process connection against a real dbus-daemon of its own (a private bus in a temp folder, the daemon's own
+/// interface as the service): replies of several signatures as plain values, D-Bus errors, NO_AUTO_START (an activatable
+/// service stays unstarted), no bus, cancellation. Needs dbus-daemon (the lab packages install it).
+/// </summary>
+public sealed class SystemBusConnectionTests : IDisposable
+{
+    private const string Daemon = "org.freedesktop.DBus";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "dht-dbus-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly Process? _daemon;
+    private readonly SystemBusConnection? _bus;
+
+    public SystemBusConnectionTests()
+    {
+        if (!File.Exists("/usr/bin/dbus-daemon") || !File.Exists("/usr/share/dbus-1/session.conf"))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.Combine(_dir, "services"));
+        var socket = Path.Combine(_dir, "bus");
+        // The distribution's session bus rules, with one more folder of activatable services.
+        File.WriteAllText(Path.Combine(_dir, "bus.conf"), $"""
+            <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+            <busconfig>
+              <include>/usr/share/dbus-1/session.conf</include>
+              <servicedir>{_dir}/services</servicedir>
+            </busconfig>
+            """);
+        // An activatable service: a call to its name without NO_AUTO_START would make the daemon run this.
+        File.WriteAllText(Path.Combine(_dir, "services", "org.example.Starter.service"),
+            $"[D-BUS Service]\nName=org.example.Starter\nExec=/usr/bin/touch {_dir}/started\n");
+        var psi = new ProcessStartInfo("/usr/bin/dbus-daemon") { RedirectStandardOutput = true };
+        foreach (var a in new[] { "--nofork", "--config-file=" + Path.Combine(_dir, "bus.conf"), "--address=unix:path=" + socket, "--print-pid" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        _daemon = Process.Start(psi)!;
+        DaemonPid = uint.Parse(_daemon.StandardOutput.ReadLine()!.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        _bus = new SystemBusConnection("unix:path=" + socket);
+    }
+
+    private uint DaemonPid { get; }
+
+    public void Dispose()
+    {
+        _bus?.Dispose();
+        if (_daemon is { HasExited: false })
+        {
+            _daemon.Kill();
+            _daemon.WaitForExit(5000);
+        }
+
+        _daemon?.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Replies_of_several_signatures_come_back_as_plain_values_over_one_connection_concurrently()
+    {
+        if (_bus is null)
+        {
+            return; // no dbus-daemon here
+        }
+
+        var names = _bus.CallAsync(new DBusCall(Daemon, "/org/freedesktop/DBus", Daemon, "ListNames"));
+        var owner = _bus.CallAsync(new DBusCall(Daemon, "/org/freedesktop/DBus", Daemon, "GetNameOwner", Daemon));
+        var credentials = _bus.CallAsync(new DBusCall(Daemon, "/org/freedesktop/DBus", Daemon, "GetConnectionCredentials", Daemon));
+        var properties = _bus.CallAsync(DBusCall.GetAllProperties(Daemon, "/org/freedesktop/DBus", Daemon));
+        var feature = _bus.CallAsync(DBusCall.GetProperty(Daemon, "/org/freedesktop/DBus", Daemon, "Interfaces"));
+        await Task.WhenAll(names, owner, credentials, properties, feature);
+
+        Assert.Contains(Daemon, Assert.IsType<object?[]>(Assert.Single(await names)));
+        Assert.Equal(Daemon, Assert.Single(await owner));
+        var creds = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(Assert.Single(await credentials));
+        Assert.Equal(DaemonPid, creds["ProcessID"]);
+        Assert.Equal(GetUid(), creds["UnixUserID"]);
+        var props = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(Assert.Single(await properties));
+        Assert.IsType<object?[]>(props["Features"]);
+        Assert.Equal((object?[])props["Interfaces"]!, Assert.IsType<object?[]>(Assert.Single(await feature)));
+    }
+
+    [Fact]
+    public async Task A_call_to_an_activatable_service_does_not_start_it_and_fails_with_its_error()
+    {
+        if (_bus is null)
+        {
+            return;
+        }
+
+        var ex = await Assert.ThrowsAsync<DBusCallFailedException>(() =>
+            _bus.CallAsync(new DBusCall("org.example.Starter", "/org/example/Starter", "org.example.Starter", "Ping")));
+        // what the daemon answers to a name it could activate when the caller asked it not to
+        Assert.Equal("org.freedesktop.DBus.Error.NameHasNoOwner", ex.ErrorName);
+        await Task.Delay(300);
+        Assert.False(File.Exists(Path.Combine(_dir, "started")), "the daemon started the service: NO_AUTO_START was not set");
+    }
+
+    [Fact]
+    public async Task Unknown_methods_are_errors_and_a_cancelled_call_is_cancelled()
+    {
+        if (_bus is null)
+        {
+            return;
+        }
+
+        var ex = await Assert.ThrowsAsync<DBusCallFailedException>(() => _bus.CallAsync(new DBusCall(Daemon, "/org/freedesktop/DBus", Daemon, "NoSuchMethod")));
+        Assert.Equal("org.freedesktop.DBus.Error.UnknownMethod", ex.ErrorName);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bus.CallAsync(new DBusCall(Daemon, "/org/freedesktop/DBus", Daemon, "ListNames"), cts.Token));
+    }
+
+    [Fact]
+    public async Task No_bus_at_the_address_is_unavailable_at_once()
+    {
+        using var none = new SystemBusConnection("unix:path=" + Path.Combine(_dir, "nothing-here"));
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<DBusUnavailableException>(() => none.CallAsync(new DBusCall(Daemon, "/org/freedesktop/DBus", Daemon, "ListNames")));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1));
+    }
+
+    private static uint GetUid() => uint.Parse(File.ReadAllLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal))
+        .Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+}
