@@ -13,21 +13,32 @@ BeforeAll {
         #>
         $log = Join-Path ([IO.Path]::GetTempPath()) ("dht-spawn-" + [guid]::NewGuid().ToString('N').Substring(0, 8) + '.strace')
         $modulePath = $env:DHT_MODULE_PATH
-        $job = Start-ThreadJob -ArgumentList $lab, $modulePath, (Join-Path $PSScriptRoot 'lab/DockerLab.psm1'), [bool]$NoDbus {
-            param($lab, $modulePath, $labModule, $noDbus)
+        $road = if ($NoDbus) { 'busctl' } else { 'dbus' }
+        $job = Start-ThreadJob -ArgumentList $lab, $modulePath, (Join-Path $PSScriptRoot 'lab/DockerLab.psm1'), $road {
+            param($lab, $modulePath, $labModule, $road)
             $env:DHT_MODULE_PATH = $modulePath
             Import-Module $labModule -Force
             Invoke-DockerLabPwsh $lab {
-                param($noDbus)
-                if ($noDbus) { $env:DOCKERHOSTTOOLS_NO_DBUS = '1' }
-                $null = Test-DockerHost
+                param($road)
+                if ($road -eq 'busctl') { $env:DOCKERHOSTTOOLS_NO_DBUS = '1' } else { $env:DOCKERHOSTTOOLS_NO_DBUS = $null }
+                # Traced from here on (attaching to a process mid-read disturbs its open socket); the warm-up and the
+                # measured diagnosis are told apart by a /bin/true before and after the measured one.
                 Set-Content "$env:HOME/ready" $PID
                 while (-not (Test-Path "$env:HOME/go")) { Start-Sleep -Milliseconds 20 }
+                $null = Test-DockerHost
+                & /bin/true
                 $f = @(Test-DockerHost)
+                & /bin/true
                 Set-Content "$env:HOME/done" ''
                 while (-not (Test-Path "$env:HOME/stop")) { Start-Sleep -Milliseconds 20 }
-                $f.Count
-            } -ArgumentList $noDbus
+                $s = Get-FirewalldState
+                $probe = try {
+                    $c = [DockerHostTools.Core.DBus.DBusCall]::GetProperty('org.fedoraproject.FirewallD1', '/org/fedoraproject/FirewallD1', 'org.fedoraproject.FirewallD1', 'state')
+                    "bus says $([DockerHostTools.Core.DBus.SystemBusConnection]::Shared.CallAsync($c, [Threading.CancellationToken]::None).GetAwaiter().GetResult())"
+                } catch { "bus: $($_.Exception.GetBaseException().GetType().Name): $($_.Exception.GetBaseException().Message)" }
+                "$($f.Count) findings; then zones read with $($s.ZonesReadWith): $($s.Message); $probe; NO_DBUS=$env:DOCKERHOSTTOOLS_NO_DBUS"
+
+            } -ArgumentList $road
         }
         $strace = $null
         try {
@@ -56,8 +67,14 @@ BeforeAll {
             Set-Content (Join-Path $work 'stop') ''
             $r = $job | Wait-Job -Timeout 60 | Receive-Job
             $r.Errors | Should -BeNullOrEmpty
+            Write-Host "  $($r.Output)"
             # One line per successful execve: the program that was started.
-            @(Get-Content $log | Where-Object { $_ -match 'execve\("([^"]+)".*= 0$' } | ForEach-Object { Split-Path ($_ -replace '^.*?execve\("([^"]+)".*$', '$1') -Leaf })
+            # One execve line per start: complete (ending '= 0') or split by another thread's line ('<unfinished ...>',
+            # resumed later); failed ones ('= -1 ENOENT') are not starts.
+            $all = @(Get-Content $log | Where-Object { $_ -match 'execve\("[^"]+"' -and $_ -notmatch '= -1 ' } | ForEach-Object { Split-Path ($_ -replace '^.*?execve\("([^"]+)".*$', '$1') -Leaf })
+            $marks = @(0..($all.Count - 1) | Where-Object { $all[$_] -eq 'true' })
+            if ($marks.Count -ne 2) { throw "expected two /bin/true marks in the trace, found $($marks.Count)" }
+            @($all[($marks[0] + 1)..($marks[1] - 1)])
         }
         finally {
             if ($strace -and -not $strace.HasExited) { & kill -KILL $strace.Id }
@@ -72,15 +89,18 @@ Describe 'D-Bus in process on the real lab Docker host' -Tag 'Lab', 'DBus' {
     It 'units read over systemd''s D-Bus API equal systemctl show''s, InvocationID included' {
         $r = Invoke-DockerLabPwsh $lab {
             $names = 'docker', 'containerd', 'firewalld', 'systemd-networkd', 'NetworkManager', 'docker.socket', 'network-online.target', 'no-such-unit'
-            $read = { [DockerHostTools.Core.Systemd.SystemdReader]::new([DockerHostTools.Core.Native.CliWrapRunner]::Instance).ShowAsync([string[]] $names, [Threading.CancellationToken]::None).GetAwaiter().GetResult() }
+            $ct = [Threading.CancellationToken]::None
             $json = { param($u) $u | Select-Object Name, LoadState, ActiveState, SubState, @{ n = 'ActiveSince'; e = { $_.ActiveSince.ToUniversalTime().ToString('o') } }, ActiveEnterMonotonicUs, NRestarts, After, Result, UnitFileState, InvocationId | ConvertTo-Json -Depth 3 }
-            $bus = & $read
+            # the D-Bus road itself (null would mean it gave up), then the systemctl road (DOCKERHOSTTOOLS_NO_DBUS=1)
+            $normalized = [string[]] @($names | ForEach-Object { [DockerHostTools.Core.Systemd.SystemdReader]::NormalizeUnit($_) })
+            $bus = [DockerHostTools.Core.Systemd.SystemdDbusReader]::ShowAsync([DockerHostTools.Core.DBus.SystemBusConnection]::Shared, $normalized, $ct).GetAwaiter().GetResult()
             $env:DOCKERHOSTTOOLS_NO_DBUS = '1'
-            $show = & $read
+            $show = [DockerHostTools.Core.Systemd.SystemdReader]::new([DockerHostTools.Core.Native.CliWrapRunner]::Instance).ShowAsync([string[]] $names, $ct).GetAwaiter().GetResult()
             @{ Bus = & $json $bus; Show = & $json $show; Docker = ($bus | Where-Object Name -eq 'docker.service') }
         }
         $r.Errors | Should -BeNullOrEmpty
         $o = $r.Output[0]
+        $o.Bus | Should -Not -BeNullOrEmpty
         $o.Docker.ActiveState | Should -Be 'active'
         $o.Docker.InvocationId | Should -Match '^[0-9a-f]{32}$'
         $o.Bus | Should -Be $o.Show

@@ -27,7 +27,7 @@ public sealed class DockerHostService : SystemdUnitState
     public DateTimeOffset? FirewallReloadedAt { get; }
 }
 
-/// <summary>Reads the services of a Docker host in one <c>systemctl show</c> and the engine's firewall report.</summary>
+/// <summary>Reads the services of a Docker host (over systemd's D-Bus API, else one <c>systemctl show</c>) and the engine's firewall report.</summary>
 public static class DockerHostServices
 {
     /// <summary>The units read by default; the network managers are kept only when present.</summary>

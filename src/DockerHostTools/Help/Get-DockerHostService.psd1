@@ -2,9 +2,10 @@
     Synopsis     = 'Shows the services of a Docker host (docker, containerd, firewalld, the network managers present) and whether firewalld became active after dockerd.'
     Description  = @'
 docker.service is ordered After=firewalld.service, but that orders the start at boot only: when firewalld is
-restarted (or started) later, it flushes Docker's iptables rules. Get-DockerHostService reads every unit with one
-systemctl show call (KEY=VALUE lines) and reports LoadState, ActiveState, SubState, ActiveSince, NRestarts, After,
-Result and UnitFileState. ActiveAfterDocker compares ActiveEnterTimestampMonotonic with docker.service's: true when
+restarted (or started) later, it flushes Docker's iptables rules. Get-DockerHostService reads every unit over
+systemd's D-Bus API in process (the module's one system bus connection, all units at once, no process), or with one
+systemctl show call where there is no system bus, and reports LoadState, ActiveState, SubState, ActiveSince,
+NRestarts, After, Result, UnitFileState and InvocationId. ActiveAfterDocker compares ActiveEnterTimestampMonotonic with docker.service's: true when
 the unit became active after dockerd (for firewalld: it flushed Docker's rules then), and a warning says so.
 
 For docker.service, FirewallBackend and FirewallReloadedAt carry the engine's own report (/info FirewallBackend,
