@@ -15,7 +15,7 @@ $script:Generations = [ordered]@{
     docker28 = @{ NsDir = '/tmp/dknspawn-docker28'; ExtNs = 'dkd28x'; Machine = 'dkdocker28'; Systemd = 257; Firewalld = '2.5.2'; Docker = '28.5.2' }
 }
 
-function Invoke-LabScript([string] $Path, [string[]] $Arguments = @()) {
+function Invoke-DockerLabScript([string] $Path, [string[]] $Arguments = @()) {
     $out = & bash $Path @Arguments 2>&1
     if ($LASTEXITCODE -ne 0) { throw "$Path failed (exit $LASTEXITCODE):`n$($out -join "`n")" }
     $out
@@ -24,7 +24,7 @@ function Invoke-LabScript([string] $Path, [string[]] $Arguments = @()) {
 function Start-DockerdLab {
     <# Brings Recipe 2 up: dockerd in dkhost, registry dkreg published on 5000. -Legacy puts Docker's rules in iptables-legacy. #>
     param([switch] $Legacy)
-    Invoke-LabScript (Join-Path $DockerdDir 'up.sh') @(if ($Legacy) { '--legacy' }) | Out-Null
+    Invoke-DockerLabScript (Join-Path $DockerdDir 'up.sh') @(if ($Legacy) { '--legacy' }) | Out-Null
     [pscustomobject]@{ Kind = 'Netns'; Socket = "$DkRoot/docker.sock"; HostIp = '198.51.100.1'; ExtNs = 'dkext'; Dir = $DkRoot }
 }
 
@@ -67,7 +67,7 @@ function Start-NspawnLab {
     $up = Join-Path $NspawnDir 'up.sh'
     if ($Generation.Count -eq 1) {
         $env:GEN = $Generation[0]
-        try { Invoke-LabScript $up @($moduleDir, $pwshDir) | Out-Null } finally { Remove-Item Env:GEN }
+        try { Invoke-DockerLabScript $up @($moduleDir, $pwshDir) | Out-Null } finally { Remove-Item Env:GEN }
     }
     else {
         $procs = foreach ($g in $Generation) {
@@ -162,44 +162,20 @@ function Invoke-DockerLabPwsh {
     <#
         Runs a script block in a child pwsh on the lab's Docker host with the assembled module imported; returns
         [pscustomobject]@{ Output; Errors; Warnings } read back from JSON (enums as words).
-        -User (Recipe 2 only) runs it as that user: the pwsh and module folders are bound into the work folder in the
-        child's own mount namespace, where that user can read them.
+        -User (Recipe 2 only) runs it as that user, with copies of pwsh and the module it can read (LabPwsh.psm1's one runner).
     #>
     param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @(), [string] $User)
-    $id = 'pwsh-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-    $work = Join-Path $Lab.Dir $id
-    New-Item -ItemType Directory -Path $work -Force | Out-Null
-    & chmod 0777 $work
     if ($User -and $Lab.Kind -ne 'Netns') { throw '-User works on the Recipe 2 lab only.' }
-    if ($User) {
-        $inside = $work; $dotnet = [Environment]::ProcessPath
-        $modulePath = "$work/module/" + (Split-Path $env:DHT_MODULE_PATH -Leaf)
-        $pwshDll = "$work/pwsh/" + (Split-Path ([Environment]::GetCommandLineArgs()[0]) -Leaf)
-        New-Item -ItemType Directory -Path "$work/module", "$work/pwsh" -Force | Out-Null
-    }
-    elseif ($Lab.Kind -eq 'Netns') {
-        $inside = $work; $modulePath = $env:DHT_MODULE_PATH; $pwshDll = [Environment]::GetCommandLineArgs()[0]; $dotnet = [Environment]::ProcessPath
+    $run = @{ WorkRoot = $Lab.Dir; ScriptBlock = $ScriptBlock; ArgumentList = $ArgumentList; User = $User }
+    if ($Lab.Kind -eq 'Netns') {
+        Invoke-LabPwshRun @run -Enter @('ip', 'netns', 'exec', 'dkhost')
     }
     else {
-        $inside = "/dkx/$id"; $modulePath = '/dk/module/' + (Split-Path $env:DHT_MODULE_PATH -Leaf)
-        $pwshDll = '/dk/pwsh/' + (Split-Path ([Environment]::GetCommandLineArgs()[0]) -Leaf); $dotnet = '/usr/share/dotnet/dotnet'
+        # The machine sees the work folder at /dkx, the module at /dk/module, pwsh at /dk/pwsh and the host's .NET.
+        Invoke-LabPwshRun @run -Enter @('env', "GEN=$($Lab.Generation)", 'bash', (Join-Path $NspawnDir 'dk-nsexec.sh')) -InsideRoot '/dkx' `
+            -ModulePath ('/dk/module/' + (Split-Path $env:DHT_MODULE_PATH -Leaf)) `
+            -PwshDll ('/dk/pwsh/' + (Split-Path ([Environment]::GetCommandLineArgs()[0]) -Leaf)) -Dotnet '/usr/share/dotnet/dotnet'
     }
-    $runner = New-LabPwshRun -Work $work -Inside $inside -ModulePath $modulePath -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList
-    $envArgs = @('env', "HOME=$inside", "DOTNET_CLI_HOME=$inside", 'DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1', 'DOTNET_CLI_TELEMETRY_OPTOUT=1')
-    $log = if ($User) {
-        $binds = "mount --bind '$(Split-Path $env:DHT_MODULE_PATH)' '$work/module' && mount --bind '$(Split-Path ([Environment]::GetCommandLineArgs()[0]))' '$work/pwsh'"
-        & ip netns exec dkhost sh -c "$binds && exec setpriv --reuid=$User --regid=$User --clear-groups -- `"`$@`"" dkpwsh @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
-    }
-    elseif ($Lab.Kind -eq 'Netns') {
-        & ip netns exec dkhost @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
-    }
-    else {
-        Invoke-NspawnExec $Lab @envArgs $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
-    }
-    try {
-        Read-LabPwshResult -Work $work -Log $log -ExitCode $LASTEXITCODE
-    }
-    finally { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
 }
 
 Export-ModuleMember -Function Start-DockerdLab, Stop-DockerdLab, Get-NspawnLabGeneration, Start-NspawnLab, Stop-NspawnLab, Invoke-NspawnExec, Invoke-DockerLabHost, Invoke-DockerLabDocker, Invoke-NspawnNetworkRestart,

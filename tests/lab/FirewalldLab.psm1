@@ -5,6 +5,8 @@
 $script:NetnsDir = Join-Path $PSScriptRoot 'netns'
 $script:Prefix = if ($env:DHT_FWLAB_PREFIX) { $env:DHT_FWLAB_PREFIX } else { 'fw' }
 
+Import-Module (Join-Path $PSScriptRoot 'LabPwsh.psm1')
+
 function Get-FirewalldLabPrefix { $script:Prefix }
 
 function Invoke-FirewalldLabScript {
@@ -50,48 +52,22 @@ function Invoke-FirewallCmdInLab {
 
 function Invoke-ModuleInFirewalldLab {
     <#
-    Runs a script in a child pwsh inside the lab host with the module imported; the script's output comes back
-    as JSON (ConvertTo-Json -EnumsAsStrings). Errors are not swallowed: the script catches what it wants to assert on.
+    Runs a script in a child pwsh inside the lab host with the module imported (LabPwsh.psm1's one runner); the
+    script's output comes back as JSON (enums as words). It runs with $ErrorActionPreference Stop: an error it does not
+    catch itself is thrown here.
     -User runs the child as another user (setpriv), for the not-root cases.
     #>
     param([Parameter(Mandatory)] [string] $Script, [string] $User)
     $env:FWLAB_PREFIX = $script:Prefix
-    $dotnet = [Environment]::ProcessPath
-    $pwshDll = [Environment]::GetCommandLineArgs()[0]
-    $work = Join-Path ([IO.Path]::GetTempPath()) ("dht-fwlab-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory $work | Out-Null
+    $root = Join-Path ([IO.Path]::GetTempPath()) ("dht-fwlab-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory $root | Out-Null
+    & chmod 0755 $root
     try {
-        $resultFile = Join-Path $work 'result.json'
-        $modulePath = $env:DHT_MODULE_PATH
-        if ($User) {
-            # The unprivileged user cannot read root's home (pwsh) nor, maybe, the build folder: give it copies.
-            Copy-Item (Split-Path $pwshDll) (Join-Path $work 'pwsh') -Recurse
-            $pwshDll = Join-Path $work 'pwsh' (Split-Path $pwshDll -Leaf)
-            Copy-Item (Split-Path $modulePath) (Join-Path $work 'module') -Recurse
-            $modulePath = Join-Path $work 'module' (Split-Path $modulePath -Leaf)
-            & chmod -R a+rX $work
-        }
-        $scriptFile = Join-Path $work 'script.ps1'
-        @"
-`$ErrorActionPreference = 'Stop'
-`$ProgressPreference = 'SilentlyContinue'
-Import-Module '$modulePath' -Force
-`$result = & { $Script }
-# JSON, as a runbook would read it: enums as strings (this also checks the output converts cleanly).
-ConvertTo-Json -InputObject `$result -Depth 8 -EnumsAsStrings | Set-Content -Path '$resultFile'
-"@ | Set-Content $scriptFile
-        $pwshArgs = @('-NoProfile', '-NonInteractive', '-File', $scriptFile)
-        $cmd = if ($pwshDll -like '*.dll') { @($dotnet, $pwshDll) + $pwshArgs } else { @($dotnet) + $pwshArgs }
-        if ($User) {
-            & chmod 0777 $work
-            $cmd = @('setpriv', "--reuid=$User", "--regid=$User", '--clear-groups', '--') + $cmd
-        }
-        $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
-        $out = & bash (Join-Path $script:NetnsDir 'fwlab-exec.sh') host env HOME=$work DOTNET_CLI_HOME=$work @cmd 2>&1
-        if (-not (Test-Path $resultFile)) { throw "The child pwsh in the lab wrote no result (exit $LASTEXITCODE): $($out -join "`n")" }
-        Get-Content $resultFile -Raw | ConvertFrom-Json
+        $block = [scriptblock]::Create("`$ErrorActionPreference = 'Stop'`n$Script")
+        $r = Invoke-LabPwshRun -Enter @('bash', (Join-Path $script:NetnsDir 'fwlab-exec.sh'), 'host') -WorkRoot $root -ScriptBlock $block -User $User
+        Get-LabPwshValue $r
     }
-    finally { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
+    finally { Remove-Item $root -Recurse -Force -ErrorAction Ignore }
 }
 
 Export-ModuleMember -Function Get-FirewalldLabPrefix, Start-FirewalldLab, Stop-FirewalldLab, Invoke-FirewalldLabHost, Invoke-FirewallCmdInLab, Invoke-ModuleInFirewalldLab

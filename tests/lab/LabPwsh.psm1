@@ -49,4 +49,63 @@ function Read-LabPwshResult {
     [pscustomobject]@{ Output = @($r.Output); Errors = @($r.Errors); Warnings = @($r.Warnings) }
 }
 
-Export-ModuleMember -Function New-LabPwshRun, Read-LabPwshResult
+function Invoke-LabPwshRun {
+    <#
+        The one child-pwsh runner every lab wraps: runs $ScriptBlock in a pwsh entered into a lab by the command
+        prefix $Enter (ip netns exec NS, nsenter ..., fwlab-exec.sh host), with the assembled module imported, and returns
+        [pscustomobject]@{ Output; Errors; Warnings } (JSON, enums as words: what a runbook reads).
+        $WorkRoot is a host folder the child can reach; $InsideRoot is the same folder as the child sees it (a bind in the
+        nspawn machine). -User runs the child as that user (setpriv): pwsh and the module are copied into the work
+        folder, where that user can read them, unless -PwshDll/-ModulePath already name readable copies.
+    #>
+    param(
+        [Parameter(Mandatory)] [string[]] $Enter,
+        [Parameter(Mandatory)] [string] $WorkRoot,
+        [string] $InsideRoot,
+        [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
+        [object[]] $ArgumentList = @(),
+        [string] $User,
+        [string] $ModulePath = $env:DHT_MODULE_PATH,
+        [string] $PwshDll = [Environment]::GetCommandLineArgs()[0],
+        [string] $Dotnet = [Environment]::ProcessPath,
+        [string[]] $Wrap = @()
+    )
+    $id = 'pwsh-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    $work = Join-Path $WorkRoot $id
+    $inside = if ($InsideRoot) { "$InsideRoot/$id" } else { $work }
+    New-Item -ItemType Directory -Path $work -Force | Out-Null
+    & chmod 0777 $work
+    $prefix = @()
+    if ($User) {
+        if ($InsideRoot) { throw '-User needs a work folder the child sees at the same path.' }
+        Copy-Item (Split-Path $PwshDll) (Join-Path $work 'pwsh') -Recurse
+        Copy-Item (Split-Path $ModulePath) (Join-Path $work 'module') -Recurse
+        & chmod -R a+rX $work
+        $PwshDll = Join-Path $work 'pwsh' (Split-Path $PwshDll -Leaf)
+        $ModulePath = Join-Path $work 'module' (Split-Path $ModulePath -Leaf)
+        $prefix = @('setpriv', "--reuid=$User", "--regid=$User", '--clear-groups', '--')
+    }
+    $runner = New-LabPwshRun -Work $work -Inside $inside -ModulePath $ModulePath -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList
+    $envArgs = @('env', "HOME=$inside", "DOTNET_CLI_HOME=$inside", 'DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1', 'DOTNET_CLI_TELEMETRY_OPTOUT=1')
+    $cmd = @($Enter) + $Wrap + $prefix + $envArgs + @($Dotnet, $PwshDll, '-NoProfile', '-NonInteractive', '-File', $runner)
+    $log = & $cmd[0] @($cmd | Select-Object -Skip 1) 2>&1
+    try {
+        Read-LabPwshResult -Work $work -Log $log -ExitCode $LASTEXITCODE
+    }
+    finally { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
+}
+
+function Get-LabPwshValue {
+    <#
+        For the labs whose tests assert on the script's value alone: the script ran with $ErrorActionPreference Stop, so
+        any error is thrown here with the child's message; otherwise its output (one object as itself).
+    #>
+    param([Parameter(Mandatory)] $Result)
+    if ($Result.Errors.Count -gt 0) {
+        throw "The pwsh in the lab failed: $(($Result.Errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Message)" }) -join '; ')"
+    }
+    if ($Result.Output.Count -eq 1) { return $Result.Output[0] }
+    $Result.Output
+}
+
+Export-ModuleMember -Function New-LabPwshRun, Read-LabPwshResult, Invoke-LabPwshRun, Get-LabPwshValue

@@ -19,7 +19,7 @@ function Get-NetnsLab([Parameter(Mandatory)] [string] $Prefix) {
     }
 }
 
-function Invoke-LabScript([string] $Prefix, [string] $Script, [string[]] $Arguments) {
+function Invoke-NetnsLabScript([string] $Prefix, [string] $Script, [string[]] $Arguments) {
     $env:FWLAB_PREFIX = $Prefix
     try {
         $out = & bash (Join-Path $script:LabDir $Script) @Arguments 2>&1
@@ -33,14 +33,14 @@ function Start-NetnsLab {
     # Brings the lab up (tearing down a leftover one of the same prefix first). Options go to fwlab-up.sh.
     param([Parameter(Mandatory)] [string] $Prefix, [string[]] $Option = @())
     Stop-NetnsLab -Prefix $Prefix
-    $null = Invoke-LabScript $Prefix 'fwlab-up.sh' $Option
+    $null = Invoke-NetnsLabScript $Prefix 'fwlab-up.sh' $Option
     Get-NetnsLab $Prefix
 }
 
 function Stop-NetnsLab([Parameter(Mandatory)] [string] $Prefix) {
     $lab = Get-NetnsLab $Prefix
     if ((Test-Path $lab.Dir) -or (& ip netns list) -match "^$($lab.HostNs)\b") {
-        $null = Invoke-LabScript $Prefix 'fwlab-down.sh' @()
+        $null = Invoke-NetnsLabScript $Prefix 'fwlab-down.sh' @()
     }
 }
 
@@ -67,8 +67,8 @@ function Get-LabHttpCode {
 function Invoke-LabPwsh {
     <#
         Runs a script block in a child pwsh inside the lab host with the assembled module imported; returns
-        [pscustomobject]@{ Output; Errors; Warnings } read back from JSON. -User runs it as that user (setpriv),
-        with the pwsh and module folders bound where that user can read them.
+        [pscustomobject]@{ Output; Errors; Warnings } read back from JSON (LabPwsh.psm1's one runner). -User runs it as
+        that user (setpriv), with copies of pwsh and the module that user can read.
     #>
     param(
         [Parameter(Mandatory)] $Lab,
@@ -76,35 +76,8 @@ function Invoke-LabPwsh {
         [object[]] $ArgumentList = @(),
         [string] $User
     )
-    $work = Join-Path $Lab.Dir ("pwsh-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory -Path $work -Force | Out-Null
-    & chmod 0777 $work
-    $modulePath = $env:DHT_MODULE_PATH
-    $pwshDll = [Environment]::GetCommandLineArgs()[0]
-    $dotnet = [Environment]::ProcessPath
-    $prefix = @()
-    if ($User) {
-        # A user other than root cannot reach root's NuGet folder or the checkout: bind both into the lab's /tmp.
-        $pwshDir = Split-Path $pwshDll
-        $modDir = Split-Path $modulePath
-        foreach ($pair in @(@($pwshDir, "$work/pwsh"), @($modDir, "$work/module"))) {
-            New-Item -ItemType Directory -Path $pair[1] -Force | Out-Null
-            Invoke-LabHost $Lab mount --bind $pair[0] $pair[1]
-        }
-        $pwshDll = "$work/pwsh/" + (Split-Path $pwshDll -Leaf)
-        $modulePath = "$work/module/" + (Split-Path $modulePath -Leaf)
-        $prefix = @('setpriv', "--reuid=$User", "--regid=$User", '--clear-groups', '--')
-    }
-    $runner = New-LabPwshRun -Work $work -Inside $work -ModulePath $modulePath -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList
-    $env:DOTNET_SYSTEM_GLOBALIZATION_INVARIANT = '1'
-    $log = Invoke-LabHost $Lab @prefix env "HOME=$work" "DOTNET_CLI_HOME=$work" $dotnet $pwshDll -NoProfile -NonInteractive -File $runner 2>&1
-    try {
-        Read-LabPwshResult -Work $work -Log $log -ExitCode $LASTEXITCODE
-    }
-    finally {
-        if ($User) { foreach ($d in "$work/pwsh", "$work/module") { Invoke-LabHost $Lab umount $d } }
-        Remove-Item $work -Recurse -Force -ErrorAction Ignore
-    }
+    Invoke-LabPwshRun -Enter @('nsenter', "--mount=$($Lab.MountNs)", "--net=/run/netns/$($Lab.HostNs)", '--') -WorkRoot $Lab.Dir `
+        -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList -User $User
 }
 
 Export-ModuleMember -Function Get-NetnsLab, Start-NetnsLab, Stop-NetnsLab, Invoke-LabHost, Invoke-LabExt, Get-LabHttpCode, Invoke-LabPwsh
