@@ -10,13 +10,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
     $script:labs = @(Start-NspawnLab -Generation @(Get-NspawnLabGeneration).Generation)
     function Use-Lab([string] $Generation) { $script:lab = $labs | Where-Object Generation -eq $Generation }
-    # What today's module gets wrong on a generation, until issue 11 changes its rules: the test shows as skipped with
-    # the module change it waits for (DHT_LAB_RUN_PENDING=1 runs it anyway, to check that change).
-    $script:PendingDockerInternal = 'pending issue 11 (module): Docker 28.x creates filter/DOCKER-INTERNAL only for an internal network; the module reports it missing on a healthy 28.5 host (Warning DockerChainMissing Nft:filter/DOCKER-INTERNAL), and Repair-DockerHost restarts docker for it every time (the tests then race with those restarts)'
-    $script:PendingNoFlush = 'pending issue 11 (module): firewalld >= 2.0 with the nftables backend and no direct rules does not flush Docker''s iptables rules, yet the module warns FirewalldStartedAfterDocker after every firewalld restart (it should be at most Info there)'
-    $script:PendingStrict = 'pending issue 11 (module): StrictForwardPorts=yes is not read yet (wanted: Error FirewalldStrictForwardPorts 5000/tcp)'
-    $script:PendingNoHandler = 'pending issue 11 (module): the no-handler case is not named yet (wanted: Error FirewalldStartedWithoutDockerHandler where the rules are gone)'
-    function Skip-Pending([string] $Because) { if ($env:DHT_LAB_RUN_PENDING -ne '1') { Set-ItResult -Skipped -Because $Because } }
     $script:dropIn = '/etc/sysctl.d/99-zz-dockerhosttools-ipforward.conf'
 
     function Invoke-Host { Invoke-DockerLabHost $lab @args }
@@ -49,13 +42,7 @@ BeforeAll {
     }
     function Reset-Healthy {
         # Every proof starts from a healthy host, whatever the test before it left.
-        # On docker28 the module's false DockerChainMissing DOCKER-INTERNAL (see $PendingDockerInternal) is left alone:
-        # "repairing" it restarts docker each time and waits for a chain that 28.x never makes.
-        $r = Invoke-DockerLabPwsh $lab {
-            param($skipInternal)
-            Test-DockerHost -Port 5000 | Where-Object { $_.Severity -ne 'Info' -and -not ($skipInternal -and $_.Id -eq 'DockerChainMissing' -and $_.Target -like '*/DOCKER-INTERNAL') } |
-                Repair-DockerHost -Confirm:$false
-        } -ArgumentList ($lab.Generation -eq 'docker28' -and $env:DHT_LAB_RUN_PENDING -ne '1')
+        $r = Invoke-DockerLabPwsh $lab { Test-DockerHost -Port 5000 | Where-Object Severity -ne 'Info' | Repair-DockerHost -Confirm:$false }
         $r.Errors | Should -BeNullOrEmpty
         $null = Wait-DockerLabHttpCode $lab
     }
@@ -85,14 +72,12 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
     BeforeEach { Reset-Healthy }
 
     It 'a healthy host yields no Error and no Warning, and the outside client gets 200' {
-        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Get-DockerLabHttpCode $lab | Should -Be '200'
         $f = Get-Findings
         @($f | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
     }
 
     It 'cause 3 alone: a network restart resets ip_forward (no file keeps it): timeout, found, repaired' {
-        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Invoke-Host rm -f $dropIn | Out-Null
         Invoke-Host systemd-run --unit=dht-t-netreset --wait --quiet sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
         Get-DockerLabHttpCode $lab | Should -Be '000'
@@ -106,7 +91,6 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
     }
 
     It 'cause 1 alone: 5000/tcp closed in firewalld works only through the DNAT rule: a Warning, repaired in both configurations' {
-        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
         Invoke-Host firewall-cmd -q --permanent --zone=public --remove-port=5000/tcp | Out-Null
         Get-DockerLabHttpCode $lab | Should -Be '200'     # forwarded traffic never reaches firewalld's INPUT filtering
@@ -120,7 +104,6 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
     }
 
     It 'cause 2 alone: firewalld restarted after docker and the DNAT rule gone: docker-proxy hides it, found, repaired' {
-        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Invoke-DockerLabDocker $lab start dkweb | Out-Null   # no restart policy: the repair's engine restart must not leave it stopped
         Invoke-Firewalld restart
         Wait-Dnat
@@ -138,7 +121,6 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
     }
 
     It 'all three together: timeout, every cause named with its severity, one repair, 200 again, and it survives resets' {
-        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
         Invoke-Host rm -f $dropIn | Out-Null
         Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
         Invoke-Host firewall-cmd -q --permanent --zone=public --remove-port=5000/tcp | Out-Null
@@ -181,8 +163,6 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         Wait-Dnat
         Get-DockerLabHttpCode $lab | Should -Be '200'
         if (-not $fw2) { return }   # bookworm: firewalld 1.3 flushed and dockerd re-added; today's Warnings stand there
-        if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
-        Skip-Pending $PendingNoFlush
         @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
     }
 
@@ -193,7 +173,6 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
             Invoke-Firewalld restart
             Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'firewalld rejects DNATed traffic to a port it has no forward-port for'
             Get-Dnat | Should -Not -BeNullOrEmpty -Because 'Docker''s rules are all there: it is firewalld that drops'
-            Skip-Pending $PendingStrict
             Get-Ids (Get-Findings) | Should -Contain 'Error FirewalldStrictForwardPorts 5000/tcp'
         }
         finally {
@@ -213,17 +192,32 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         if ($Generation -eq 'bookworm') {
             Get-Dnat | Should -BeNullOrEmpty -Because 'firewalld 1.3 flushed at start and dockerd, started without firewalld, has no handler to put the rules back'
             Get-DockerLabHttpCode $lab | Should -Be '200' -Because 'the port is open in firewalld and docker-proxy answers: it looks healthy'
-            Skip-Pending $PendingNoHandler
             Get-Ids (Get-Findings) | Should -Contain 'Error FirewalldStartedWithoutDockerHandler firewalld.service'
         }
         else {
             Get-Dnat | Should -Not -BeNullOrEmpty -Because "firewalld $Firewalld does not flush Docker's rules, handler or not"
             Get-DockerLabHttpCode $lab | Should -Be '200'
-            if ($Generation -eq 'docker28') { Skip-Pending $PendingDockerInternal }
-            Skip-Pending $PendingNoFlush
             @(Get-Findings | Where-Object Severity -eq 'Error') | Should -BeNullOrEmpty
             @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
         }
+    }
+
+    It 'findings saved with Export-Clixml and read back plan the same repair from their typed intents' {
+        Invoke-Host systemd-run --unit=dht-t-netreset5 --wait --quiet sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
+        try {
+            $r = Invoke-DockerLabPwsh $lab {
+                $file = Join-Path $HOME 'findings.xml'
+                Test-DockerHost -Port 5000 | Export-Clixml $file
+                Import-Clixml $file | Where-Object Id -eq 'IpForwardDisabled' | Repair-DockerHost -Confirm:$false
+            }
+            $r.Errors | Should -BeNullOrEmpty
+            $fixed = $r.Output | Where-Object Id -eq 'IpForwardDisabled'
+            $fixed.Target | Should -Be 'net.ipv4.ip_forward'
+            $fixed.Verified | Should -BeTrue
+            @($fixed.Steps | Where-Object Kind -eq 'SetRuntime').Outcome | Should -Be 'Done'
+            Get-Runtime | Should -Be '1'
+        }
+        finally { Invoke-Host sysctl -q -w net.ipv4.ip_forward=1 | Out-Null }
     }
 
     It 'Repair-DockerHost -WhatIf prints the plan and changes nothing' {

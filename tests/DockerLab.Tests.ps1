@@ -10,8 +10,6 @@ BeforeDiscovery {
 }
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'lab/DockerLab.psm1') -Force
-    # What today's module gets wrong on a generation, until issue 11 changes its rules (DHT_LAB_RUN_PENDING=1 runs it).
-    $script:PendingDockerInternal = 'pending issue 11 (module): Docker 28.x creates filter/DOCKER-INTERNAL only for an internal network, and the module expects it on every 28.x host (DockerChainMissing on a healthy 28.5 host; Repair-DockerChain waits for it in vain)'
 }
 
 Describe 'Docker commands on dockerd in a namespace (Recipe 2, nft)' -Tag 'Lab', 'Docker' {
@@ -311,12 +309,10 @@ Describe 'Docker commands on a real Docker host with systemd and firewalld (Reci
         Wait-DockerLabHttpCode $lab | Should -Be '200'
         Get-RegistryClientAddress | Should -Be '198.51.100.2' -Because 'through DNAT the registry sees the client, not the bridge (192.0.2.1) as through docker-proxy'
         $after = Invoke-DockerLabPwsh $lab { Get-DockerChain; Get-DockerPublishedPort -Name dkweb }
-        $pending = if ($Generation -eq 'docker28' -and $env:DHT_LAB_RUN_PENDING -ne '1') { 'DOCKER-INTERNAL' }
-        $after.Output | Where-Object { $_.PSObject.Properties['Chain'] -and $_.Chain -ne $pending } |
+        $after.Output | Where-Object { $_.PSObject.Properties['Chain'] } |
             ForEach-Object { $_.Intact | Should -BeTrue -Because "$($_.Table) $($_.Chain) is back after the restart" }
         $web = $after.Output | Where-Object { $_.PSObject.Properties['ContainerName'] }
         ($web.ContainerState, $web.Port, $web.DnatRulePresent) | Should -Be @('exited', 8080, $false)
-        if ($pending) { Set-ItResult -Skipped -Because $PendingDockerInternal }
     }
 
     It 'Repair-DockerChain -RestartContainers starts the container without a restart policy again' {

@@ -46,6 +46,15 @@ public static class FindingIds
     /// <summary>firewalld entered its active state after dockerd did (its start flushed Docker's rules).</summary>
     public const string FirewalldStartedAfterDocker = nameof(FirewalldStartedAfterDocker);
 
+    /// <summary>
+    /// dockerd started while firewalld was not running and firewalld started later: dockerd has no handler for firewalld's
+    /// reloads (and made no docker zone or docker-forwarding policy), so rules a flushing firewalld removes stay gone.
+    /// </summary>
+    public const string FirewalldStartedWithoutDockerHandler = nameof(FirewalldStartedWithoutDockerHandler);
+
+    /// <summary>firewalld's StrictForwardPorts=yes (2.3+) rejects Docker-published ports that have no forward-port.</summary>
+    public const string FirewalldStrictForwardPorts = nameof(FirewalldStrictForwardPorts);
+
     /// <summary>docker.service is not active.</summary>
     public const string DockerServiceDown = nameof(DockerServiceDown);
 

@@ -128,6 +128,18 @@ public sealed record FirewalldFact
     /// <summary>The backend (firewalld.conf).</summary>
     public string? Backend { get; init; }
 
+    /// <summary>The installed firewalld version.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>The permanent direct rules, passthroughs and chains.</summary>
+    public int DirectRules { get; init; }
+
+    /// <summary>StrictForwardPorts of firewalld.conf (firewalld 2.3+), null when unset.</summary>
+    public bool? StrictForwardPorts { get; init; }
+
+    /// <summary>The outside zone's forward-ports at runtime, as firewalld lists them (<c>port=5000:proto=tcp:toport=5000:toaddr=192.0.2.2</c>).</summary>
+    public IReadOnlyList<string> ForwardPorts { get; init; } = [];
+
     /// <summary>The default zone.</summary>
     public string? DefaultZone { get; init; }
 
@@ -333,6 +345,9 @@ public sealed record ServiceFact
 
     /// <summary>The same on the monotonic clock (µs).</summary>
     public ulong ActiveEnterMonotonicUs { get; init; }
+
+    /// <summary>When it last went inactive, on the monotonic clock (µs; 0: never since boot).</summary>
+    public ulong InactiveEnterMonotonicUs { get; init; }
 
     /// <summary>systemd's ActiveState text as the enum (unknown text: <see cref="UnitActiveState.Unknown"/>).</summary>
     public static UnitActiveState ParseActiveState(string? text) =>

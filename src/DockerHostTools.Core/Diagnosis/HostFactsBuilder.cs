@@ -61,7 +61,7 @@ public static class HostFactsBuilder
             Services = reading.Services.Select(s => new ServiceFact
             {
                 Name = s.Name, LoadState = s.LoadState, ActiveState = ServiceFact.ParseActiveState(s.ActiveState), SubState = s.SubState,
-                ActiveSince = s.ActiveSince, ActiveEnterMonotonicUs = s.ActiveEnterMonotonicUs,
+                ActiveSince = s.ActiveSince, ActiveEnterMonotonicUs = s.ActiveEnterMonotonicUs, InactiveEnterMonotonicUs = s.InactiveEnterMonotonicUs,
             }).ToList(),
             SystemdAvailable = reading.SystemdAvailable,
             Problems = reading.Problems,
@@ -102,6 +102,10 @@ public static class HostFactsBuilder
         {
             State = fw.State,
             Backend = fw.Backend,
+            Version = fw.Version,
+            DirectRules = fw.DirectRules,
+            StrictForwardPorts = fw.StrictForwardPorts,
+            ForwardPorts = zone is null ? [] : fw.Zones.FirstOrDefault(z => z.Name == zone.Zone)?.ForwardPorts ?? [],
             DefaultZone = fw.DefaultZone,
             OutsideInterface = outside,
             OutsideZone = zone?.Zone,

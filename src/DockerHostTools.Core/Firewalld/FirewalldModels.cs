@@ -153,6 +153,15 @@ public sealed class FirewalldState
     /// <summary>The default zone (runtime), or the one firewalld.conf names when firewalld does not run.</summary>
     public string? DefaultZone { get; internal set; }
 
+    /// <summary>The rules, passthroughs and chains of the permanent direct configuration (<c>/etc/firewalld/direct.xml</c>).</summary>
+    public int DirectRules { get; internal set; }
+
+    /// <summary><c>StrictForwardPorts</c> of firewalld.conf (firewalld 2.3+): yes rejects Docker-published ports without a forward-port; null when unset.</summary>
+    public bool? StrictForwardPorts { get; internal set; }
+
+    /// <summary>True when a start or reload of this firewalld flushes Docker's iptables rules (by version, backend, direct rules); null when unknown.</summary>
+    public bool? FlushesDockerRules => FirewalldFlushing.FlushesIptables(Version, Backend, DirectRules);
+
     /// <summary>Names of the zones with an interface or a source bound at runtime.</summary>
     public IReadOnlyList<string> ActiveZones { get; internal set; } = [];
 

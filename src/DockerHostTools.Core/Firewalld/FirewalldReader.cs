@@ -72,12 +72,15 @@ public static class FirewalldReader
         conf.TryGetValue("FirewallBackend", out var backend);
         conf.TryGetValue("DefaultZone", out var confDefault);
         var version = ReadVersion(fileSystem);
+        var directRules = FirewalldFlushing.ReadDirectRuleCount(fileSystem);
+        bool? strict = conf.TryGetValue("StrictForwardPorts", out var sfp) ? sfp.Trim().Equals("yes", StringComparison.OrdinalIgnoreCase) : null;
 
         if (runner.Resolve(FirewallCmd) is null)
         {
             return new FirewalldState(FirewalldRunState.NotInstalled, "firewall-cmd is not installed: firewalld cannot be running.")
             {
                 Version = version, Backend = backend, DefaultZone = confDefault, ElapsedMs = watch.Elapsed.TotalMilliseconds,
+                DirectRules = directRules, StrictForwardPorts = strict,
             };
         }
 
@@ -136,7 +139,10 @@ public static class FirewalldReader
             (runState, message) = FirewallCmdParser.ParseState(stateResult.ExitCode, stateResult.StandardOutput, stateResult.StandardError);
         }
 
-        var state = new FirewalldState(runState, message) { Version = version, Backend = backend, DefaultZone = confDefault };
+        var state = new FirewalldState(runState, message)
+        {
+            Version = version, Backend = backend, DefaultZone = confDefault, DirectRules = directRules, StrictForwardPorts = strict,
+        };
         if (runState == FirewalldRunState.Running)
         {
             var (d, _) = defaultTask.Result;

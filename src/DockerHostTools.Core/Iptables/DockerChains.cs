@@ -9,9 +9,10 @@ public static class DockerChains
     public static IReadOnlyList<string> Chains28 { get; } = DockerChainCatalog.All.Where(c => c.Generation == "28").Select(c => c.Chain).ToList();
 
     /// <summary>
-    /// The state of each of Docker's chains in one variant's ruleset. The 28.x chains are expected when
-    /// <paramref name="engineMajorVersion"/> is 28 or later or when any of them exists; dockerd before 17.06 had one
-    /// <c>DOCKER-ISOLATION</c> chain instead of the two stages, and that is expected instead when it exists.
+    /// The state of each of Docker's chains in one variant's ruleset. Which are expected is the catalog's word for the
+    /// engine's major version (<see cref="DockerChainCatalog.ExpectedFor(int?, Func{DockerChainSpec, bool})"/>: 28 adds
+    /// DOCKER-FORWARD, -CT, -BRIDGE and DOCKER-INTERNAL only with an internal network; 29 drops the isolation chains and
+    /// always has DOCKER-INTERNAL); dockerd before 17.06 had one <c>DOCKER-ISOLATION</c> chain instead of the two stages.
     /// Any other chain whose name starts with DOCKER is listed too (Expected false).
     /// </summary>
     public static IReadOnlyList<DockerChainState> Analyze(IptablesRuleset ruleset, int? engineMajorVersion = null)
@@ -20,8 +21,9 @@ public static class DockerChains
         var filter = ruleset.Table("filter");
         var nat = ruleset.Table("nat");
         var expected = new List<(string Table, string Chain)>();
+        // dockerd before 17.06 had one DOCKER-ISOLATION chain instead of the two stages.
         var oldIsolation = filter?.Chain("DOCKER-ISOLATION") is not null && filter.Chain("DOCKER-ISOLATION-STAGE-1") is null;
-        foreach (var c in DockerChainCatalog.All.Where(c => c.Generation is null).Select(c => (c.Table, c.Chain)))
+        foreach (var c in DockerChainCatalog.ExpectedFor(engineMajorVersion, c => ruleset.Table(c.Table)?.Chain(c.Chain) is not null))
         {
             if (oldIsolation && c.Chain.StartsWith("DOCKER-ISOLATION-STAGE", StringComparison.Ordinal))
             {
@@ -33,12 +35,7 @@ public static class DockerChains
                 continue;
             }
 
-            expected.Add(c);
-        }
-
-        if (engineMajorVersion >= 28 || Chains28.Any(c => filter?.Chain(c) is not null))
-        {
-            expected.AddRange(Chains28.Select(c => ("filter", c)));
+            expected.Add((c.Table, c.Chain));
         }
 
         var policy = ForwardPolicy(ruleset);

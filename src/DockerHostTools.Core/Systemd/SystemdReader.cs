@@ -23,7 +23,7 @@ public sealed class SystemdReader
     public static readonly IReadOnlyList<string> Properties =
     [
         "Id", "LoadState", "ActiveState", "SubState", "ActiveEnterTimestamp", "ActiveEnterTimestampMonotonic", "NRestarts", "After", "Result", "UnitFileState",
-        "InvocationID",
+        "InvocationID", "InactiveEnterTimestampMonotonic",
     ];
 
     private readonly INativeRunner _runner;
@@ -127,9 +127,10 @@ public sealed class SystemdReader
         string? Get(string key) => block.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
         ulong.TryParse(Get("ActiveEnterTimestampMonotonic"), NumberStyles.None, CultureInfo.InvariantCulture, out var mono);
         int? restarts = int.TryParse(Get("NRestarts"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : null;
+        ulong.TryParse(Get("InactiveEnterTimestampMonotonic"), NumberStyles.None, CultureInfo.InvariantCulture, out var inactive);
         return new SystemdUnitState(Get("Id") ?? unit, Get("LoadState") ?? "unknown", Get("ActiveState") ?? "unknown", Get("SubState") ?? "unknown",
             ParseTimestamp(Get("ActiveEnterTimestamp")), mono, restarts, (Get("After") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            Get("Result"), Get("UnitFileState"), Get("InvocationID"));
+            Get("Result"), Get("UnitFileState"), Get("InvocationID")) { InactiveEnterMonotonicUs = inactive };
     }
 
     /// <summary>Parses systemd's timestamp (<c>Wed 2026-11-25 19:11:40 UTC</c>); null when empty or not understood.</summary>
@@ -185,8 +186,9 @@ public class SystemdUnitState
     /// <summary>A copy of another unit's state (for types that add to it).</summary>
     protected SystemdUnitState(SystemdUnitState unit)
         : this((unit ?? throw new ArgumentNullException(nameof(unit))).Name, unit.LoadState, unit.ActiveState, unit.SubState, unit.ActiveSince,
-            unit.ActiveEnterMonotonicUs, unit.NRestarts, unit.After, unit.Result, unit.UnitFileState)
+            unit.ActiveEnterMonotonicUs, unit.NRestarts, unit.After, unit.Result, unit.UnitFileState, unit.InvocationId)
     {
+        InactiveEnterMonotonicUs = unit.InactiveEnterMonotonicUs;
     }
 
     /// <summary>The unit name (<c>docker.service</c>).</summary>
@@ -206,6 +208,9 @@ public class SystemdUnitState
 
     /// <summary>ActiveEnterTimestampMonotonic in microseconds since boot (0 when never): the clock to compare units by.</summary>
     public ulong ActiveEnterMonotonicUs { get; }
+
+    /// <summary>InactiveEnterTimestampMonotonic in microseconds since boot (0 when never): when it last stopped.</summary>
+    public ulong InactiveEnterMonotonicUs { get; init; }
 
     /// <summary>How often systemd restarted it (NRestarts; null on systemd before 235).</summary>
     public int? NRestarts { get; }

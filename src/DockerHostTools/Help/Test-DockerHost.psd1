@@ -14,9 +14,11 @@ IpForwardResetRisk (Warning): systemd-networkd (IPForward=no, IPv4Forwarding=no)
 FirewalldPortClosed (Warning while Docker's DNAT rule exists, since forwarded traffic bypasses firewalld's INPUT filtering; Error once the rule is gone): the port is not open in the zone of the outside interface.
 FirewalldRuntimePermanentDrift (Warning): open at runtime only (lost at the next reload) or permanently only (not in force).
 FirewalldZoneMismatch: open in another zone than the one outside traffic arrives in.
-FirewalldStartedAfterDocker (Warning, Error when Docker's rules are gone): firewalld entered its active state after dockerd and flushed its rules.
+FirewalldStartedAfterDocker (Error when Docker's rules are gone; Warning where firewalld flushes iptables at start and reload: firewalld before 2.0, or 2.x with the iptables backend or direct rules; Info on firewalld 2.x with the nftables backend, which leaves Docker's rules alone): firewalld entered its active state after dockerd.
+FirewalldStartedWithoutDockerHandler (Error when Docker's rules are gone; Warning while they are intact on a flushing firewalld; Info on firewalld 2.x with nftables; all Docker versions, found by systemd's timestamps, and on Docker 28+ also by /info FirewallBackend without firewalld, as when firewalld 2.5 is not ready at boot): dockerd started while firewalld was not running, so nothing puts back rules a firewalld reload flushes. Remedy: restart docker.
+FirewalldStrictForwardPorts (Error, firewalld 2.3+): StrictForwardPorts=yes in firewalld.conf rejects a Docker-published port that has no forward-port in the outside zone.
 DockerServiceDown (Error): dockerd is not running.
-DockerChainMissing (Error for nat/filter DOCKER and DOCKER-FORWARD, Warning for the others): a Docker chain is missing or nothing jumps into it.
+DockerChainMissing (Error for nat/filter DOCKER and DOCKER-FORWARD, Warning for the others): a Docker chain is missing or nothing jumps into it. Which chains are expected follows the engine's version: up to 27 DOCKER, DOCKER-USER and the two isolation stages; 28 adds DOCKER-FORWARD, DOCKER-CT, DOCKER-BRIDGE (DOCKER-INTERNAL only with an internal network); 29 has no isolation chains and always DOCKER-INTERNAL.
 DockerDnatMissing (Error; Warning when docker-proxy still answers and firewalld does not reject, since it then only looks healthy and the registry sees the host's address): the port's DNAT rule is gone.
 DockerRulesInOtherVariant (Warning): Docker's rules live in iptables-legacy while iptables and firewalld use nft, or the reverse.
 ForwardPolicyDrop (Error): FORWARD's policy is DROP and nothing accepts the port's forwarded traffic.

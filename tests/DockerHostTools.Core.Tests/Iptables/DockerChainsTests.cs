@@ -32,7 +32,8 @@ public sealed class DockerChainsTests
     {
         var chains = DockerChains.Analyze(Load("iptables-nft-save-1.8.9-docker-20.10.txt", IptablesVariant.Nft), engineMajorVersion: 28);
 
-        Assert.Equal(DockerChains.Chains28, chains.Where(c => !c.Exists).Select(c => c.Chain));
+        // DOCKER-INTERNAL is made by 28.x only for an internal network: not expected where it does not exist.
+        Assert.Equal(DockerChains.Chains28.Where(c => c != "DOCKER-INTERNAL"), chains.Where(c => !c.Exists).Select(c => c.Chain));
     }
 
     [Fact]

@@ -45,7 +45,13 @@ public static class DockerHostChecks
         // Cause 2: Docker's chains.
         if (dockerUp && dockerVariant is not null)
         {
-            foreach (var c in dockerVariant.Chains.Where(c => !c.Exists || c.JumpCount == 0))
+            // Which chains this engine makes is the catalog's word for its version (28.x: DOCKER-INTERNAL only with an
+            // internal network; 29: no isolation chains), so a snapshot read by an older module is judged the same way.
+            var engineMajor = FirewalldFlushing.Major(facts.Docker.Version);
+            var expected = DockerChainCatalog.ExpectedFor(engineMajor, spec => dockerVariant.Chains.Any(c => c.Table == spec.Table && c.Chain == spec.Chain && c.Exists))
+                .Select(spec => spec.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var c in dockerVariant.Chains.Where(c => (!c.Exists || c.JumpCount == 0) &&
+                (DockerChainCatalog.Find(c.Table, c.Chain) is null || expected.Contains($"{c.Table}/{c.Chain}"))))
             {
                 var vital = DockerChainCatalog.IsVital(c.Table, c.Chain);
                 var what = c.Exists ? "exists but nothing jumps into it" : "is missing";
@@ -66,22 +72,59 @@ public static class DockerHostChecks
             }
         }
 
-        // firewalld started after dockerd.
+        // firewalld started after dockerd, and whether it could flush Docker's rules (by version, backend, direct rules).
         var fw = facts.Firewalld;
         var fwRunning = fw.State == FirewalldRunState.Running;
-        if (dockerService is { ActiveState: UnitActiveState.Active, ActiveEnterMonotonicUs: > 0 } && firewalldService is { ActiveState: UnitActiveState.Active } &&
-            firewalldService.ActiveEnterMonotonicUs > dockerService.ActiveEnterMonotonicUs)
+        var flushes = FirewalldFlushing.FlushesIptables(fw.Version, fw.Backend, fw.DirectRules);
+        var flushWords = FirewalldFlushing.Describe(fw.Version, fw.Backend, fw.DirectRules);
+        var dockerActive = dockerService is { ActiveState: UnitActiveState.Active, ActiveEnterMonotonicUs: > 0 };
+        var fwActive = fwRunning && firewalldService is { ActiveState: UnitActiveState.Active };
+        var startedAfter = dockerActive && fwActive && firewalldService!.ActiveEnterMonotonicUs > dockerService!.ActiveEnterMonotonicUs;
+        var rulesMissing = findings.Any(x => x.Id == FindingIds.DockerChainMissing && x.Severity == FindingSeverity.Error) ||
+            facts.Docker.Ports.Any(p => !p.DnatRulePresent);
+        var restartRemedy = new[] { "systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false" };
+        var startEvidence = dockerActive && firewalldService is not null
+            ? $"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService!.ActiveSince)}"
+            : "systemctl: no start times";
+
+        // dockerd that started while firewalld was not running listens for no firewalld reload: systemd's timestamps say
+        // firewalld went down before dockerd started and came up after it, or the engine itself (28+) says its firewall
+        // backend has no firewalld in it although firewalld runs (as at boot when firewalld 2.5's Type=simple unit is not
+        // ready yet).
+        var engineWithoutFirewalld = fwActive && dockerActive && facts.Docker.FirewallBackend is { Length: > 0 } driver &&
+            !driver.Contains("firewalld", StringComparison.OrdinalIgnoreCase);
+        var stoppedBeforeDocker = startedAfter && firewalldService!.InactiveEnterMonotonicUs > 0 &&
+            firewalldService.InactiveEnterMonotonicUs < dockerService!.ActiveEnterMonotonicUs;
+        if (engineWithoutFirewalld || stoppedBeforeDocker)
         {
-            var rulesMissing = findings.Any(x => x.Id == FindingIds.DockerChainMissing && x.Severity == FindingSeverity.Error) ||
-                facts.Docker.Ports.Any(p => !p.DnatRulePresent);
-            findings.Add(new Finding(FindingIds.FirewalldStartedAfterDocker, rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning, FindingSubject.ForUnit("firewalld.service"),
-                rulesMissing
-                    ? "firewalld (re)started after dockerd and flushed Docker's rules; dockerd did not put them back."
-                    : "firewalld (re)started after dockerd; dockerd re-added its rules this time, but it does not always.",
-                [$"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService.ActiveSince)}",
-                    facts.Docker.FirewallReloadedAt is { } at ? $"Engine /info: FirewallBackend ReloadedAt {Stamp(at)}" : "Engine /info: no firewall reload report (API < 1.48)"],
-                ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"],
-                rulesMissing ? RepairIntent.RestartEngine : RepairIntent.Nothing)); // with the rules intact, restarting the engine would only cost downtime
+            var severity = rulesMissing ? FindingSeverity.Error : flushes == false ? FindingSeverity.Info : FindingSeverity.Warning;
+            findings.Add(new Finding(FindingIds.FirewalldStartedWithoutDockerHandler, severity, FindingSubject.ForUnit("firewalld.service"),
+                severity switch
+                {
+                    FindingSeverity.Error => "dockerd started while firewalld was not running, so it has no handler for firewalld's reloads: firewalld flushed Docker's rules and nothing puts them back. Restart docker.",
+                    FindingSeverity.Warning => "dockerd started while firewalld was not running, so it has no handler for firewalld's reloads: the next firewalld reload or restart flushes Docker's rules for good. Restart docker.",
+                    _ => $"dockerd started while firewalld was not running, so it made no docker zone or docker-forwarding policy and does not follow firewalld's reloads; {flushWords}, so published ports keep working.",
+                },
+                [startEvidence,
+                    stoppedBeforeDocker ? "systemctl: firewalld went inactive before docker started (InactiveEnterTimestampMonotonic)" : $"Engine /info: FirewallBackend Driver {facts.Docker.FirewallBackend} (no firewalld in it)",
+                    flushWords],
+                restartRemedy, severity == FindingSeverity.Info ? RepairIntent.Nothing : RepairIntent.RestartEngine));
+        }
+        else if (startedAfter)
+        {
+            // With the rules intact and a firewalld that cannot flush them, a firewalld start after dockerd is only worth knowing.
+            var severity = rulesMissing ? FindingSeverity.Error : flushes == false ? FindingSeverity.Info : FindingSeverity.Warning;
+            findings.Add(new Finding(FindingIds.FirewalldStartedAfterDocker, severity, FindingSubject.ForUnit("firewalld.service"),
+                severity switch
+                {
+                    FindingSeverity.Error => "firewalld (re)started after dockerd and flushed Docker's rules; dockerd did not put them back.",
+                    FindingSeverity.Warning => "firewalld (re)started after dockerd; dockerd re-added its rules this time, but it does not always.",
+                    _ => $"firewalld (re)started after dockerd; {flushWords}, and they are intact.",
+                },
+                [startEvidence,
+                    facts.Docker.FirewallReloadedAt is { } at ? $"Engine /info: FirewallBackend ReloadedAt {Stamp(at)}" : "Engine /info: no firewall reload report (API < 1.48)",
+                    flushWords],
+                restartRemedy, rulesMissing ? RepairIntent.RestartEngine : RepairIntent.Nothing)); // with the rules intact, restarting the engine would only cost downtime
         }
 
         // Per published port.
@@ -150,6 +193,20 @@ public static class DockerHostChecks
                     drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal)).ToList(), RepairIntent.Nothing));
             }
 
+            // StrictForwardPorts=yes: firewalld rejects DNATed traffic to a port it has no forward-port for.
+            var forwarded = fw.ForwardPorts.Any(f => f.Contains($"port={p.Port}:", StringComparison.Ordinal) && f.Contains($"proto={p.Protocol}", StringComparison.Ordinal));
+            if (fwRunning && fw.StrictForwardPorts == true && p.DnatRulePresent && !forwarded && zone is not null)
+            {
+                findings.Add(new Finding(FindingIds.FirewalldStrictForwardPorts, FindingSeverity.Error, subject,
+                    $"firewalld's StrictForwardPorts=yes rejects Docker-published {target} ({p.ContainerName}): zone {zone} has no forward-port for it, so outside clients time out although Docker's rules are all there.",
+                    ["/etc/firewalld/firewalld.conf: StrictForwardPorts=yes", $"zone {zone} forward-ports: {(fw.ForwardPorts.Count == 0 ? "none" : string.Join(", ", fw.ForwardPorts))}",
+                        $"Docker DNAT rule for {target}: present -> {p.ContainerIp}:{p.ContainerPort}"],
+                    [$"firewall-cmd --zone={zone} --add-forward-port=port={p.Port}:proto={p.Protocol}:toport={p.ContainerPort}:toaddr={p.ContainerIp}",
+                        $"firewall-cmd --zone={zone} --add-forward-port=port={p.Port}:proto={p.Protocol}:toport={p.ContainerPort}:toaddr={p.ContainerIp} --permanent",
+                        "sed -i 's/^StrictForwardPorts=yes/StrictForwardPorts=no/' /etc/firewalld/firewalld.conf && firewall-cmd --reload"],
+                    RepairIntent.Nothing));
+            }
+
             // Cause 1: firewalld.
             if (fwRunning && zone is not null)
             {
@@ -181,7 +238,9 @@ public static class DockerHostChecks
                 {
                     findings.Add(new Finding(FindingIds.FirewalldPortClosed, severity, subject,
                         p.DnatRulePresent
-                            ? $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists, and breaks when a firewalld reload flushes it."
+                            ? flushes == false
+                                ? $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists ({flushWords}), and breaks when anything else flushes the nat table (nftables.service, iptables-restore) or dockerd runs without its rules."
+                                : $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists, and breaks when a firewalld reload flushes it."
                             : $"{target} is not open in firewalld zone {zone} and Docker's DNAT rule is gone: firewalld rejects outside clients.",
                         evidence, remedy, Open(FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent)));
                 }
@@ -190,7 +249,9 @@ public static class DockerHostChecks
                     findings.Add(new Finding(FindingIds.FirewalldRuntimePermanentDrift, openRuntime ? FindingSeverity.Warning : severity, subject,
                         openRuntime
                             ? $"{target} is open in zone {zone} at runtime only: the next firewalld reload or restart closes it."
-                            : $"{target} is open in zone {zone} only in the permanent configuration: not in force until a reload (which would flush Docker's rules).",
+                            : flushes == false
+                                ? $"{target} is open in zone {zone} only in the permanent configuration: not in force until a firewalld reload."
+                                : $"{target} is open in zone {zone} only in the permanent configuration: not in force until a reload (which would flush Docker's rules).",
                         evidence, [openRuntime ? remedy[1] : remedy[0], remedy[2]],
                         Open(openRuntime ? FirewalldConfiguration.Permanent : FirewalldConfiguration.Runtime)));
                 }
