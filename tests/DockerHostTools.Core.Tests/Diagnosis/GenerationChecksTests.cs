@@ -49,6 +49,18 @@ public class GenerationChecksTests
         }
     }
 
+    [Theory]
+    [InlineData("trixie-nat-docker-flushed")]
+    [InlineData("docker28-handler-nat-docker-flushed")]
+    [InlineData("docker28-nat-docker-flushed")]
+    public void Where_firewalld_cannot_flush_a_lost_dnat_rule_is_not_blamed_on_firewalld(string fixture)
+    {
+        // iptables -t nat -F DOCKER on a firewalld 2.x host: the rule is gone, firewalld did not take it.
+        var f = DockerHostChecks.Evaluate(Load(fixture), [5000]);
+        Assert.Contains(f, x => x.Id == FindingIds.DockerDnatMissing);
+        Assert.DoesNotContain(f, x => x.Id is FindingIds.FirewalldStartedAfterDocker or FindingIds.FirewalldStartedWithoutDockerHandler && x.Severity != FindingSeverity.Info);
+    }
+
     [Fact]
     public void On_firewalld_1_3_a_firewalld_restart_keeps_the_warning_of_a_flushing_firewalld()
     {

@@ -42,6 +42,15 @@ public static class DockerHostChecks
             ?? ipt.FirstOrDefault(v => v.HoldsDockerRules)
             ?? ipt.FirstOrDefault(v => v.Variant == facts.DefaultIptablesVariant);
 
+        // Whether firewalld can flush Docker's rules (by version, backend, direct rules): who to suspect when they are gone.
+        var fw = facts.Firewalld;
+        var fwRunning = fw.State == FirewalldRunState.Running;
+        var flushes = FirewalldFlushing.FlushesIptables(fw.Version, fw.Backend, fw.DirectRules);
+        var flushWords = FirewalldFlushing.Describe(fw.Version, fw.Backend, fw.DirectRules);
+        var flusher = fwRunning && flushes == false
+            ? $"something other than firewalld flushed Docker's rules ({flushWords}; look at nftables.service, iptables-restore or netfilter-persistent scripts)"
+            : "something (usually a firewalld start or reload) flushed Docker's rules";
+
         // Cause 2: Docker's chains.
         if (dockerUp && dockerVariant is not null)
         {
@@ -57,7 +66,7 @@ public static class DockerHostChecks
                 var what = c.Exists ? "exists but nothing jumps into it" : "is missing";
                 findings.Add(new Finding(FindingIds.DockerChainMissing, vital ? FindingSeverity.Error : FindingSeverity.Warning,
                     FindingSubject.ForChain(dockerVariant.Variant, c.Table, c.Chain),
-                    $"Docker's chain {c.Table}/{c.Chain} {what} in iptables-{dockerVariant.Variant}: something (usually a firewalld start or reload) flushed Docker's rules.",
+                    $"Docker's chain {c.Table}/{c.Chain} {what} in iptables-{dockerVariant.Variant}: {flusher}.",
                     [$"iptables-{dockerVariant.Variant}-save: chain {c.Table}/{c.Chain} {(c.Exists ? "present" : "absent")}, {c.JumpCount} jump(s) into it"],
                     ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
             }
@@ -72,11 +81,7 @@ public static class DockerHostChecks
             }
         }
 
-        // firewalld started after dockerd, and whether it could flush Docker's rules (by version, backend, direct rules).
-        var fw = facts.Firewalld;
-        var fwRunning = fw.State == FirewalldRunState.Running;
-        var flushes = FirewalldFlushing.FlushesIptables(fw.Version, fw.Backend, fw.DirectRules);
-        var flushWords = FirewalldFlushing.Describe(fw.Version, fw.Backend, fw.DirectRules);
+        // firewalld started after dockerd.
         var dockerActive = dockerService is { ActiveState: UnitActiveState.Active, ActiveEnterMonotonicUs: > 0 };
         var fwActive = fwRunning && firewalldService is { ActiveState: UnitActiveState.Active };
         var startedAfter = dockerActive && fwActive && firewalldService!.ActiveEnterMonotonicUs > dockerService!.ActiveEnterMonotonicUs;
@@ -97,13 +102,14 @@ public static class DockerHostChecks
             firewalldService.InactiveEnterMonotonicUs < dockerService!.ActiveEnterMonotonicUs;
         if (engineWithoutFirewalld || stoppedBeforeDocker)
         {
-            var severity = rulesMissing ? FindingSeverity.Error : flushes == false ? FindingSeverity.Info : FindingSeverity.Warning;
+            // Where firewalld cannot flush, the missing handler changes nothing a client sees (and removed nothing).
+            var severity = fwRunning && flushes == false ? FindingSeverity.Info : rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning;
             findings.Add(new Finding(FindingIds.FirewalldStartedWithoutDockerHandler, severity, FindingSubject.ForUnit("firewalld.service"),
                 severity switch
                 {
                     FindingSeverity.Error => "dockerd started while firewalld was not running, so it has no handler for firewalld's reloads: firewalld flushed Docker's rules and nothing puts them back. Restart docker.",
                     FindingSeverity.Warning => "dockerd started while firewalld was not running, so it has no handler for firewalld's reloads: the next firewalld reload or restart flushes Docker's rules for good. Restart docker.",
-                    _ => $"dockerd started while firewalld was not running, so it made no docker zone or docker-forwarding policy and does not follow firewalld's reloads; {flushWords}, so published ports keep working.",
+                    _ => $"dockerd started while firewalld was not running, so it made no docker zone or docker-forwarding policy and does not follow firewalld's reloads; {flushWords}, so this costs published ports nothing.",
                 },
                 [startEvidence,
                     stoppedBeforeDocker ? "systemctl: firewalld went inactive before docker started (InactiveEnterTimestampMonotonic)" : $"Engine /info: FirewallBackend Driver {facts.Docker.FirewallBackend} (no firewalld in it)",
@@ -112,14 +118,14 @@ public static class DockerHostChecks
         }
         else if (startedAfter)
         {
-            // With the rules intact and a firewalld that cannot flush them, a firewalld start after dockerd is only worth knowing.
-            var severity = rulesMissing ? FindingSeverity.Error : flushes == false ? FindingSeverity.Info : FindingSeverity.Warning;
+            // A firewalld that cannot flush Docker's rules removed none of them: its start after dockerd is only worth knowing.
+            var severity = fwRunning && flushes == false ? FindingSeverity.Info : rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning;
             findings.Add(new Finding(FindingIds.FirewalldStartedAfterDocker, severity, FindingSubject.ForUnit("firewalld.service"),
                 severity switch
                 {
                     FindingSeverity.Error => "firewalld (re)started after dockerd and flushed Docker's rules; dockerd did not put them back.",
                     FindingSeverity.Warning => "firewalld (re)started after dockerd; dockerd re-added its rules this time, but it does not always.",
-                    _ => $"firewalld (re)started after dockerd; {flushWords}, and they are intact.",
+                    _ => $"firewalld (re)started after dockerd; {flushWords}, so it is not what removed any of them.",
                 },
                 [startEvidence,
                     facts.Docker.FirewallReloadedAt is { } at ? $"Engine /info: FirewallBackend ReloadedAt {Stamp(at)}" : "Engine /info: no firewall reload report (API < 1.48)",
