@@ -101,17 +101,20 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
         {
             var steps = plan.StepsFor(finding.Key).Select(s => run.ResultOf(s)).OfType<RepairStepResult>().ToList();
             var remaining = after.FirstOrDefault(a => a.Key == finding.Key);
-            if (!finding.CanRepair && remaining is not null)
+            var result = new DockerHostRepairResult(finding, steps, remaining is null, remaining);
+            if (result.Status == RepairStatus.ByHand)
             {
-                WriteWarning($"{finding.Id} {finding.Target} cannot be repaired automatically: {string.Join("; ", finding.Remedy)}");
+                // The same finding's result says ByHand (never Verified): the warning and the result agree.
+                WriteWarning($"{finding.Id} {finding.Target} cannot be repaired automatically; run one of:" +
+                    string.Concat(finding.Remedy.Select(r => $"{Environment.NewLine}  {r.Shell}: {r.Command}")));
             }
 
-            WriteObject(new DockerHostRepairResult(finding, steps, remaining is null, remaining));
+            WriteObject(result);
         }
 
         foreach (var gone in alreadyGone)
         {
-            WriteObject(new DockerHostRepairResult(gone, [], verified: true, remaining: null));
+            WriteObject(new DockerHostRepairResult(gone, [], verified: true, remaining: null, goneBefore: true));
         }
     }
 }

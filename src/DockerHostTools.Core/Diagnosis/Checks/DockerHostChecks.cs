@@ -34,7 +34,7 @@ public static class DockerHostChecks
             findings.Add(new Finding(FindingIds.DockerServiceDown, FindingSeverity.Error, FindingSubject.ForUnit("docker.service"),
                 "dockerd is not running: no published port answers, and nothing re-creates Docker's rules.",
                 [$"systemctl: docker.service {ActiveText(dockerService)}/{dockerService?.SubState ?? "?"}", $"Engine API: {facts.Docker.EngineError ?? "answered"}"],
-                ["systemctl reset-failed docker.service docker.socket", "systemctl start docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
+                [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl start docker")], RepairIntent.RestartEngine));
         }
 
         var ipt = facts.Iptables;
@@ -53,7 +53,7 @@ public static class DockerHostChecks
                     FindingSubject.ForChain(dockerVariant.Variant, c.Table, c.Chain),
                     $"Docker's chain {c.Table}/{c.Chain} {what} in iptables-{dockerVariant.Variant}: something (usually a firewalld start or reload) flushed Docker's rules.",
                     [$"iptables-{dockerVariant.Variant}-save: chain {c.Table}/{c.Chain} {(c.Exists ? "present" : "absent")}, {c.JumpCount} jump(s) into it"],
-                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
+                    RestartEngine, RepairIntent.RestartEngine));
             }
 
             var other = ipt.FirstOrDefault(v => v.HoldsDockerRules && v.Variant != facts.DefaultIptablesVariant);
@@ -62,7 +62,7 @@ public static class DockerHostChecks
                 findings.Add(new Finding(FindingIds.DockerRulesInOtherVariant, FindingSeverity.Warning, FindingSubject.ForVariant(other.Variant),
                     $"Docker's rules live in iptables-{other.Variant}, but 'iptables' (and firewalld) use iptables-{facts.DefaultIptablesVariant}: two rule sets filter the same packets and 'iptables -L' does not show Docker's rules.",
                     [$"iptables-{other.Variant}-save holds Docker's chains", $"the iptables alternative points at iptables-{facts.DefaultIptablesVariant}"],
-                    [$"update-alternatives --set iptables /usr/sbin/iptables-{facts.DefaultIptablesVariant}", "systemctl restart docker"], RepairIntent.Nothing));
+                    [Remedy.Bash($"update-alternatives --set iptables /usr/sbin/iptables-{facts.DefaultIptablesVariant}", "systemctl restart docker")], RepairIntent.Nothing));
             }
         }
 
@@ -80,7 +80,7 @@ public static class DockerHostChecks
                     : "firewalld (re)started after dockerd; dockerd re-added its rules this time, but it does not always.",
                 [$"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService.ActiveSince)}",
                     facts.Docker.FirewallReloadedAt is { } at ? $"Engine /info: FirewallBackend ReloadedAt {Stamp(at)}" : "Engine /info: no firewall reload report (API < 1.48)"],
-                ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"],
+                RestartEngine,
                 rulesMissing ? RepairIntent.RestartEngine : RepairIntent.Nothing)); // with the rules intact, restarting the engine would only cost downtime
         }
 
@@ -98,7 +98,9 @@ public static class DockerHostChecks
                         : $"No running container publishes {target}.",
                     stopped.Count > 0 ? stopped.Select(s => $"Engine API: container {s.Name} {s.State} ({s.Status})").ToList()
                         : [$"Engine API: no running container publishes {wanted}; stopped containers: {string.Join(", ", facts.Docker.StoppedContainers.Select(s => s.Name).DefaultIfEmpty("none"))}"],
-                    stopped.Count > 0 ? stopped.Select(s => $"docker start {s.Name}").ToList() : ["docker ps -a", "docker run -d -p 5000:5000 registry"],
+                    stopped.Count > 0
+                        ? [Remedy.PowerShell($"Test-DockerHost -Port {wanted} | Repair-DockerHost -Confirm:$false"), Remedy.Bash($"docker start {string.Join(' ', stopped.Select(s => s.Name))}")]
+                        : [Remedy.Bash($"docker ps -a  # then start (docker start NAME) or run (docker run -d -p {wanted}:{wanted} IMAGE) the container that should publish {wanted}")],
                     stopped.Count > 0 ? RepairIntent.StartContainers(stopped.Select(s => s.Name)) : RepairIntent.Nothing));
             }
         }
@@ -122,7 +124,7 @@ public static class DockerHostChecks
                         : $"The DNAT rule of {target} ({p.ContainerName}) is gone: outside traffic no longer reaches the container{(fwRejects ? " and firewalld rejects it at the host" : string.Empty)}.",
                     [$"iptables nat/DOCKER: no DNAT for {target} -> {p.ContainerIp}:{p.ContainerPort}", $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}",
                         fwRunning ? $"firewalld zone {zone}: {target} {(openRuntime ? "open" : "not open")} at runtime" : $"firewalld: {fw.State}"],
-                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
+                    RestartEngine, RepairIntent.RestartEngine));
             }
             else
             {
@@ -132,7 +134,7 @@ public static class DockerHostChecks
                     findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
                         $"The FORWARD policy is DROP and no rule accepts forwarded traffic to {p.ContainerIp}:{p.ContainerPort}: outside clients time out on {target}.",
                         [$"iptables-{p.RuleVariant}: :FORWARD DROP", $"no ACCEPT rule in Docker's chains for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}"],
-                        ["systemctl restart docker", $"iptables -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT"], RepairIntent.Nothing));
+                        [Remedy.Bash("systemctl restart docker"), Remedy.Bash($"iptables -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT")], RepairIntent.Nothing));
                 }
             }
 
@@ -147,7 +149,7 @@ public static class DockerHostChecks
                         ? $"DOCKER-USER drops traffic to {target} before Docker's own rules see it."
                         : $"DOCKER-USER holds DROP/REJECT rules that may match traffic to {target}; check they are meant.",
                     drops.Select(r => "iptables filter/DOCKER-USER: " + r).ToList(),
-                    drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal)).ToList(), RepairIntent.Nothing));
+                    [Remedy.Bash([.. drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal))])], RepairIntent.Nothing));
             }
 
             // Cause 1: firewalld.
@@ -165,12 +167,10 @@ public static class DockerHostChecks
                     $"Docker DNAT rule for {target}: {(p.DnatRulePresent ? "present (forwarded traffic bypasses firewalld's INPUT filtering)" : "missing")}",
                 };
                 RepairIntent Open(params FirewalldConfiguration[] configurations) => RepairIntent.OpenFirewalldPort(p.Port, p.Protocol, zone!, configurations);
-                var remedy = new List<string>
-                {
-                    $"firewall-cmd --zone={zone} --add-port={target}",
-                    $"firewall-cmd --zone={zone} --add-port={target} --permanent",
-                    $"Add-FirewalldPort -Port {p.Port} -Protocol {p.Protocol} -Zone {zone} -Confirm:$false",
-                };
+                var addRuntime = $"firewall-cmd --zone={zone} --add-port={target}";
+                var addPermanent = $"firewall-cmd --zone={zone} --add-port={target} --permanent";
+                var addCmdlet = Remedy.PowerShell($"Add-FirewalldPort -Port {p.Port} -Protocol {p.Protocol} -Zone {zone} -Confirm:$false");
+                Remedy[] remedy = [addCmdlet, Remedy.Bash(addRuntime, addPermanent)];
                 if (!openRuntime && !openPermanent && elsewhere.Count > 0)
                 {
                     findings.Add(new Finding(FindingIds.FirewalldZoneMismatch, severity, subject,
@@ -191,7 +191,7 @@ public static class DockerHostChecks
                         openRuntime
                             ? $"{target} is open in zone {zone} at runtime only: the next firewalld reload or restart closes it."
                             : $"{target} is open in zone {zone} only in the permanent configuration: not in force until a reload (which would flush Docker's rules).",
-                        evidence, [openRuntime ? remedy[1] : remedy[0], remedy[2]],
+                        evidence, [addCmdlet, Remedy.Bash(openRuntime ? addPermanent : addRuntime)],
                         Open(openRuntime ? FirewalldConfiguration.Permanent : FirewalldConfiguration.Runtime)));
                 }
             }
@@ -199,6 +199,10 @@ public static class DockerHostChecks
 
         return findings.OrderBy(f => f.Severity).ToList();
     }
+
+    /// <summary>The two roads to an engine that re-creates its rules: the cmdlet, or systemctl in bash.</summary>
+    private static Remedy[] RestartEngine =>
+        [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl restart docker")];
 
     private static string ActiveText(ServiceFact? unit) => unit is null ? "?" : unit.ActiveState.ToString().ToLowerInvariant();
 
