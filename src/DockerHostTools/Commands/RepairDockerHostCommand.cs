@@ -55,7 +55,7 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
         // are asked for explicitly, so that a port no container publishes any more (ContainerNotRunning) is checked too.
         var ports = _findings.Select(f => f.Subject).Where(s => s.Kind == SubjectKind.Port && s.Port is not null).Select(s => s.Port!.Value).Distinct().ToList();
         var state = ReadHostState(ports, Socket);
-        var current = DockerHostChecks.Evaluate(state.Facts, ports);
+        var current = DockerHostChecks.Evaluate(state.GetFacts(), ports);
         var wanted = (_gotInput ? _findings : current).Select(f => f.Key).ToHashSet();
         var todo = current.Where(f => wanted.Contains(f.Key)).ToList();
         var alreadyGone = _findings.Where(f => !current.Any(c => c.Key == f.Key)).ToList();
@@ -96,7 +96,7 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
         }
 
         // One fresh read and check after: a finding is verified when it is no longer reported for the same subject.
-        var after = DockerHostChecks.Evaluate(ReadHostState(ports, Socket).Facts, ports);
+        var after = DockerHostChecks.Evaluate(ReadHostState(ports, Socket).GetFacts(), ports);
         foreach (var finding in todo)
         {
             var steps = plan.StepsFor(finding.Key).Select(s => run.ResultOf(s)).OfType<RepairStepResult>().ToList();
