@@ -203,3 +203,18 @@ Describe 'Flat forms: Export-Csv and JSON' {
         @($obj | Test-DockerHost).Count | Should -Be @($state | Test-DockerHost).Count
     }
 }
+
+Describe 'Pipelines' {
+    It 'Get-DockerPublishedPort | Test-RegistryReachable: a published port binds by its Endpoint' {
+        $port = [pscustomobject]@{ PSTypeName = 'DockerHostTools.Core.Docker.DockerPublishedPort'; HostIp = '127.0.0.1'; Port = 1; Protocol = 'tcp' }
+        $port.Endpoint | Should -Be '127.0.0.1:1'
+        $r = $port | Test-RegistryReachable -TimeoutSec 2
+        $r.Port | Should -Be 1
+        $r.Outcome | Should -Be 'Refused'
+    }
+
+    It 'a port published on every address is probed at this host''s name' {
+        $port = [pscustomobject]@{ PSTypeName = 'DockerHostTools.Core.Docker.DockerPublishedPort'; HostIp = '0.0.0.0'; Port = 5000; Protocol = 'tcp' }
+        $port.Endpoint | Should -Be "$([System.Net.Dns]::GetHostName()):5000"
+    }
+}
