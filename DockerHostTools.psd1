@@ -9,6 +9,7 @@
     # The assemblies target net10.0: PowerShell 7.6 is the first that runs them.
     PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
+    TypesToProcess       = @('DockerHostTools.types.ps1xml')
     FormatsToProcess     = @(
         'DockerHostTools.format.ps1xml'
         'Registry.format.ps1xml'

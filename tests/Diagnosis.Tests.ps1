@@ -38,7 +38,8 @@ Describe 'Test-DockerHost' {
         $json = Get-Snapshot '03-dnat-deleted' | Test-DockerHost | ConvertTo-Json -Depth 4 -EnumsAsStrings | ConvertFrom-Json
         $json[0].Severity | Should -Be 'Error'
         $json[0].Id | Should -Be 'DockerDnatMissing'
-        @($json[0].Remedy) | Should -Contain 'systemctl restart docker'
+        @($json[0].Remedy).Command | Should -Contain 'systemctl reset-failed docker.service docker.socket && systemctl restart docker'
+        @($json[0].Remedy).Shell | Should -Be @('PowerShell', 'Bash')
         @($json[0].Evidence).Count | Should -BeGreaterThan 1
     }
 
@@ -67,7 +68,8 @@ Describe 'Test-DockerHost' {
     It 'formats findings grouped by severity with the remedy visible' {
         $text = Get-Snapshot '03-dnat-deleted' | Test-DockerHost | Out-String -Width 200
         $text | Should -Match 'Severity: Error'
-        $text | Should -Match 'fix: systemctl reset-failed docker.service docker.socket'
+        $text | Should -Match 'fix PowerShell: Repair-DockerChain -Confirm:\$false'
+        $text | Should -Match ' or Bash: systemctl reset-failed docker.service docker.socket && systemctl restart docker'
     }
 }
 

@@ -55,7 +55,27 @@ internal static class FindingInput
         var severity = Enum<FindingSeverity>(input, "Severity") ?? FindingSeverity.Info;
         return new Finding(id, severity, subject, Text(input, "Message") ?? string.Empty,
             List(input, "Evidence").Select(v => v?.ToString()).OfType<string>().ToList(),
-            List(input, "Remedy").Select(v => v?.ToString()).OfType<string>().ToList(), intent);
+            List(input, "Remedy").Select(ToRemedy).OfType<Remedy>().ToList(), intent);
+    }
+
+    /// <summary>
+    /// A remedy read back: a bag with Shell and Command (CLIXML, JSON), or a plain string from a file written before remedies
+    /// were typed (a command that starts Verb-Noun is PowerShell's, any other bash's).
+    /// </summary>
+    private static Remedy? ToRemedy(object? value)
+    {
+        switch (value)
+        {
+            case Remedy r:
+                return r;
+            case string s when s.Length > 0:
+                return new Remedy(System.Text.RegularExpressions.Regex.IsMatch(s, "^[A-Z][a-z]+-[A-Z]") ? RemedyShell.PowerShell : RemedyShell.Bash, s);
+            case null:
+                return null;
+        }
+
+        var bag = value as PSObject ?? new PSObject(value);
+        return Text(bag, "Command") is { Length: > 0 } command ? new Remedy(Enum<RemedyShell>(bag, "Shell") ?? RemedyShell.Bash, command) : null;
     }
 
     private static object? Value(PSObject bag, string name)
@@ -97,7 +117,7 @@ internal static class FindingInput
     {
         null => [],
         string s => [s],
-        IEnumerable e => e.Cast<object?>().Select(x => x is PSObject p ? p.BaseObject : x),
+        IEnumerable e => e.Cast<object?>().Select(x => x is PSObject p && p.BaseObject is not PSCustomObject ? p.BaseObject : x),
         var one => [one],
     };
 }

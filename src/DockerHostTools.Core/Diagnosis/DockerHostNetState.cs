@@ -8,7 +8,9 @@ namespace DockerHostTools.Core.Diagnosis;
 /// <summary>
 /// One snapshot of everything that decides whether a Docker host's published ports answer from outside:
 /// the forwarding switches, firewalld, Docker's chains, the published ports and the services with their start order.
-/// The rich objects are for people and pipelines; <see cref="Facts"/> (also as <see cref="FactsJson"/>) is what the checks read.
+/// The rich objects are for people and pipelines; the facts the checks read are kept once, as <see cref="FactsJson"/> (a string:
+/// it survives Export-Clixml, remoting and ConvertTo-Json whole), and as objects from <see cref="GetFacts"/> (a method, so
+/// that serializers do not write a second copy).
 /// </summary>
 public sealed class DockerHostNetState
 {
@@ -16,7 +18,7 @@ public sealed class DockerHostNetState
     public DockerHostNetState(HostReading reading)
     {
         ArgumentNullException.ThrowIfNull(reading);
-        Facts = HostFactsBuilder.Build(reading);
+        _facts = HostFactsBuilder.Build(reading);
         IpForward = reading.IpForward;
         Firewalld = reading.Firewalld;
         Chains = reading.Chains;
@@ -25,10 +27,10 @@ public sealed class DockerHostNetState
     }
 
     /// <summary>When it was taken.</summary>
-    public DateTimeOffset Taken => Facts.Taken;
+    public DateTimeOffset Taken => _facts.Taken;
 
     /// <summary>The host.</summary>
-    public string HostName => Facts.HostName;
+    public string HostName => _facts.HostName;
 
     /// <summary>The forwarding switches (IPv4, IPv6).</summary>
     public IReadOnlyList<IpForwardState> IpForward { get; }
@@ -49,12 +51,23 @@ public sealed class DockerHostNetState
     public bool? FirewalldStartedAfterDocker => Services.FirstOrDefault(s => s.Name == "firewalld.service")?.ActiveAfterDocker;
 
     /// <summary>What could not be read.</summary>
-    public IReadOnlyList<string> Problems => Facts.Problems;
+    public IReadOnlyList<string> Problems => _facts.Problems;
 
-    /// <summary>The plain facts the checks read.</summary>
-    public HostFacts Facts { get; }
+    /// <summary>firewalld's state in one word (Running, NotRunning, NotInstalled...), from the facts.</summary>
+    public string FirewalldRunState => _facts.Firewalld.State.ToString();
+
+    /// <summary>The zone outside traffic arrives in, when firewalld runs.</summary>
+    public string? OutsideZone => _facts.Firewalld.OutsideZone;
+
+    /// <summary>Why that zone (the interface and how it is bound).</summary>
+    public string? OutsideZoneReason => _facts.Firewalld.OutsideZoneReason;
 
     /// <summary>The facts as JSON: survives Export-Clixml / Import-Clixml, so Test-DockerHost can judge the snapshot later.</summary>
-    public string FactsJson => Facts.ToJson();
+    public string FactsJson => _facts.ToJson();
+
+    private readonly HostFacts _facts;
+
+    /// <summary>The plain facts the checks read (a method, not a property: the snapshot serializes them once, as FactsJson).</summary>
+    public HostFacts GetFacts() => _facts;
 }
 

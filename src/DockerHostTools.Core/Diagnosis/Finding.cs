@@ -181,14 +181,14 @@ public sealed class Finding
 {
     /// <summary>Creates a finding.</summary>
     public Finding(string id, FindingSeverity severity, FindingSubject subject, string message, IReadOnlyList<string> evidence,
-        IReadOnlyList<string> remedy, RepairIntent intent)
+        IReadOnlyList<Remedy> remedy, RepairIntent intent)
     {
         Id = id ?? throw new ArgumentNullException(nameof(id));
         Severity = severity;
         Subject = subject ?? throw new ArgumentNullException(nameof(subject));
         Message = message;
-        Evidence = evidence;
-        Remedy = remedy;
+        Evidence = new TextList<string>(evidence ?? []);
+        Remedy = new RemedyList(remedy ?? []);
         Intent = intent ?? RepairIntent.Nothing;
     }
 
@@ -204,11 +204,14 @@ public sealed class Finding
     /// <summary>One line a person can act on.</summary>
     public string Message { get; }
 
-    /// <summary>What was observed, each with its source.</summary>
+    /// <summary>What was observed, each with its source (as text: joined with "; ").</summary>
     public IReadOnlyList<string> Evidence { get; }
 
-    /// <summary>The exact commands that fix it.</summary>
-    public IReadOnlyList<string> Remedy { get; }
+    /// <summary>
+    /// The ways to fix it by hand: alternatives, each a whole command for the shell it names (as text: <c>Shell: command</c>
+    /// joined with "; ").
+    /// </summary>
+    public IReadOnlyList<Remedy> Remedy { get; }
 
     /// <summary>True when Repair-DockerHost can fix it.</summary>
     public bool CanRepair => Intent.IsAutomatic;

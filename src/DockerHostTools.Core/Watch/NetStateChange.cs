@@ -16,7 +16,7 @@ public sealed class NetStateChange
         After = after;
         Severity = severity;
         Kind = kind;
-        LikelyCause = likelyCause;
+        LikelyCause = new TextList<LikelyCause>(likelyCause ?? []);
     }
 
     /// <summary>When the change was seen.</summary>

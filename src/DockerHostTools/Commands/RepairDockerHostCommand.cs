@@ -55,7 +55,7 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
         // are asked for explicitly, so that a port no container publishes any more (ContainerNotRunning) is checked too.
         var ports = _findings.Select(f => f.Subject).Where(s => s.Kind == SubjectKind.Port && s.Port is not null).Select(s => s.Port!.Value).Distinct().ToList();
         var state = ReadHostState(ports, Socket);
-        var current = DockerHostChecks.Evaluate(state.Facts, ports);
+        var current = DockerHostChecks.Evaluate(state.GetFacts(), ports);
         var wanted = (_gotInput ? _findings : current).Select(f => f.Key).ToHashSet();
         var todo = current.Where(f => wanted.Contains(f.Key)).ToList();
         var alreadyGone = _findings.Where(f => !current.Any(c => c.Key == f.Key)).ToList();
@@ -96,22 +96,25 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
         }
 
         // One fresh read and check after: a finding is verified when it is no longer reported for the same subject.
-        var after = DockerHostChecks.Evaluate(ReadHostState(ports, Socket).Facts, ports);
+        var after = DockerHostChecks.Evaluate(ReadHostState(ports, Socket).GetFacts(), ports);
         foreach (var finding in todo)
         {
             var steps = plan.StepsFor(finding.Key).Select(s => run.ResultOf(s)).OfType<RepairStepResult>().ToList();
             var remaining = after.FirstOrDefault(a => a.Key == finding.Key);
-            if (!finding.CanRepair && remaining is not null)
+            var result = new DockerHostRepairResult(finding, steps, remaining is null, remaining);
+            if (result.Status == RepairStatus.ByHand)
             {
-                WriteWarning($"{finding.Id} {finding.Target} cannot be repaired automatically: {string.Join("; ", finding.Remedy)}");
+                // The same finding's result says ByHand (never Verified): the warning and the result agree.
+                WriteWarning($"{finding.Id} {finding.Target} cannot be repaired automatically; run one of:" +
+                    string.Concat(finding.Remedy.Select(r => $"{Environment.NewLine}  {r.Shell}: {r.Command}")));
             }
 
-            WriteObject(new DockerHostRepairResult(finding, steps, remaining is null, remaining));
+            WriteObject(result);
         }
 
         foreach (var gone in alreadyGone)
         {
-            WriteObject(new DockerHostRepairResult(gone, [], verified: true, remaining: null));
+            WriteObject(new DockerHostRepairResult(gone, [], verified: true, remaining: null, goneBefore: true));
         }
     }
 }

@@ -63,7 +63,7 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
                 WriteWarning(problem);
             }
 
-            Emit(state.Facts);
+            Emit(state.GetFacts());
         }
     }
 
@@ -82,7 +82,7 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
     {
         if (input.BaseObject is DockerHostNetState live)
         {
-            return live.Facts;
+            return live.GetFacts();
         }
 
         if (input.BaseObject is HostFacts facts)

@@ -7,7 +7,7 @@ and permanently), Docker's chains in every iptables variant that holds rules, th
 API cross-checked with the DNAT and forward rules and docker-proxy's listeners, and the services (docker, containerd,
 firewalld, the network managers present) with their start order.
 
-The snapshot's Facts (also as FactsJson) are what Test-DockerHost judges. Save a snapshot with Export-Clixml on one host
+The snapshot's facts, kept once as FactsJson (GetFacts() gives them as objects), are what Test-DockerHost judges. Save a snapshot with Export-Clixml on one host
 and judge it later anywhere with Import-Clixml FILE | Test-DockerHost: FactsJson survives the round trip whole.
 What could not be read (firewalld absent, Docker not running, no systemd) is a warning and a line in Problems, not an error.
 '@
@@ -15,7 +15,7 @@ What could not be read (firewalld absent, Docker not running, no systemd) is a w
         Port   = 'Published host ports of interest; the snapshot keeps only those. All published ports by default.'
         Socket = 'The Docker Engine API socket (default /run/docker.sock).'
     }
-    Outputs      = @{ DockerHostNetState = 'Taken, HostName, IpForward, Firewalld, Chains, PublishedPorts, Services, FirewalldStartedAfterDocker, Problems, Facts, FactsJson.' }
+    Outputs      = @{ DockerHostNetState = 'Taken, HostName, IpForward, Firewalld, Chains, PublishedPorts, Services, FirewalldStartedAfterDocker, FirewalldRunState, OutsideZone, OutsideZoneReason, Problems, FactsJson (and the method GetFacts()).' }
     Examples     = @(
         @{ Code = 'Get-DockerHostNetState'; Remarks = 'One snapshot of the whole host.' }
         @{ Code = 'Get-DockerHostNetState -Port 5000 | Export-Clixml ./host-a.xml'; Remarks = 'Saves what decides port 5000 on this host, to be judged later or elsewhere.' }

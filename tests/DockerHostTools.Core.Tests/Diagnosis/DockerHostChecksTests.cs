@@ -30,7 +30,9 @@ public class DockerHostChecksTests
         var f = DockerHostChecks.Evaluate(Load("01-port-closed-not-persisted"));
         Assert.Equal(["Warning IpForwardNotPersisted net.ipv4.ip_forward", "Warning FirewalldPortClosed 5000/tcp"], Ids(f));
         var closed = f.Single(x => x.Id == FindingIds.FirewalldPortClosed);
-        Assert.Contains("firewall-cmd --zone=public --add-port=5000/tcp --permanent", closed.Remedy);
+        Assert.Contains(Remedy.Bash("firewall-cmd --zone=public --add-port=5000/tcp", "firewall-cmd --zone=public --add-port=5000/tcp --permanent"), closed.Remedy);
+        Assert.Contains(Remedy.PowerShell("Add-FirewalldPort -Port 5000 -Protocol tcp -Zone public -Confirm:$false"), closed.Remedy);
+        Assert.Equal("PowerShell: Add-FirewalldPort -Port 5000 -Protocol tcp -Zone public -Confirm:$false; Bash: firewall-cmd --zone=public --add-port=5000/tcp && firewall-cmd --zone=public --add-port=5000/tcp --permanent", closed.Remedy.ToString());
         Assert.Contains(closed.Evidence, e => e.Contains("present", StringComparison.Ordinal));
     }
 
@@ -99,7 +101,7 @@ public class DockerHostChecksTests
         var f = DockerHostChecks.Evaluate(Load("10-docker-user-drop")).Single(x => x.Id == FindingIds.DockerUserDrop);
         Assert.Equal(FindingSeverity.Error, f.Severity);
         Assert.False(f.CanRepair);
-        Assert.Contains("iptables -D DOCKER-USER -j DROP", f.Remedy);
+        Assert.Contains(Remedy.Bash("iptables -D DOCKER-USER -j DROP"), f.Remedy);
     }
 
     [Fact]

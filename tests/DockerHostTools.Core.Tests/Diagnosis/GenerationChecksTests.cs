@@ -120,8 +120,8 @@ public class GenerationChecksTests
         facts = facts with { Firewalld = facts.Firewalld with { StrictForwardPorts = true } };
         var f = DockerHostChecks.Evaluate(facts, [5000]).Single(x => x.Id == FindingIds.FirewalldStrictForwardPorts);
         Assert.Equal(FindingSeverity.Error, f.Severity);
-        Assert.Contains(f.Remedy, r => r.Contains("--add-forward-port=port=5000:proto=tcp", StringComparison.Ordinal));
-        Assert.Contains(f.Remedy, r => r.Contains("StrictForwardPorts=no", StringComparison.Ordinal));
+        Assert.Contains(f.Remedy, r => r.Command.Contains("--add-forward-port=port=5000:proto=tcp", StringComparison.Ordinal));
+        Assert.Contains(f.Remedy, r => r.Command.Contains("StrictForwardPorts=no", StringComparison.Ordinal));
         var forwarded = facts with { Firewalld = facts.Firewalld with { ForwardPorts = ["port=5000:proto=tcp:toport=5000:toaddr=192.0.2.2"] } };
         Assert.DoesNotContain(DockerHostChecks.Evaluate(forwarded, [5000]), x => x.Id == FindingIds.FirewalldStrictForwardPorts);
     }

@@ -25,7 +25,11 @@ public class IpForwardChecksTests
         Assert.Equal([FindingSeverity.Error, FindingSeverity.Warning], f.Select(x => x.Severity));
         Assert.All(f, x => Assert.True(x.CanRepair));
         Assert.Contains("/proc/sys/net/ipv4/ip_forward = 0", f[0].Evidence);
-        Assert.Contains("Repair-IpForward -Confirm:$false", f[0].Remedy);
+        Assert.Contains(Remedy.PowerShell("Repair-IpForward -Confirm:$false"), f[0].Remedy);
+        // alternatives, one per shell: the bash road is whole on its own, never joined to the cmdlet
+        Assert.Contains(f[0].Remedy, r => r.Shell == RemedyShell.Bash && r.Command.StartsWith("echo 'net.ipv4.ip_forward = 1' > ", StringComparison.Ordinal) &&
+            r.Command.Contains(" && sysctl -p ", StringComparison.Ordinal));
+        Assert.DoesNotContain(f[0].Remedy, r => r.Shell == RemedyShell.Bash && r.Command.Contains("Repair-", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -69,7 +73,7 @@ public class IpForwardChecksTests
         var f = Assert.Single(Check(t, IpFamily.IPv6));
         Assert.Equal(FindingIds.IpForwardDisabled, f.Id);
         Assert.Equal(FindingSeverity.Warning, f.Severity);
-        Assert.Contains("Repair-IpForward -Family IPv6 -Confirm:$false", f.Remedy);
+        Assert.Contains(Remedy.PowerShell("Repair-IpForward -Family IPv6 -Confirm:$false"), f.Remedy);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public static class DockerHostChecks
             findings.Add(new Finding(FindingIds.DockerServiceDown, FindingSeverity.Error, FindingSubject.ForUnit("docker.service"),
                 "dockerd is not running: no published port answers, and nothing re-creates Docker's rules.",
                 [$"systemctl: docker.service {ActiveText(dockerService)}/{dockerService?.SubState ?? "?"}", $"Engine API: {facts.Docker.EngineError ?? "answered"}"],
-                ["systemctl reset-failed docker.service docker.socket", "systemctl start docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
+                [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl start docker")], RepairIntent.RestartEngine));
         }
 
         var ipt = facts.Iptables;
@@ -68,7 +68,7 @@ public static class DockerHostChecks
                     FindingSubject.ForChain(dockerVariant.Variant, c.Table, c.Chain),
                     $"Docker's chain {c.Table}/{c.Chain} {what} in iptables-{dockerVariant.Variant}: {flusher}.",
                     [$"iptables-{dockerVariant.Variant}-save: chain {c.Table}/{c.Chain} {(c.Exists ? "present" : "absent")}, {c.JumpCount} jump(s) into it"],
-                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
+                    RestartEngine, RepairIntent.RestartEngine));
             }
 
             var other = ipt.FirstOrDefault(v => v.HoldsDockerRules && v.Variant != facts.DefaultIptablesVariant);
@@ -77,7 +77,7 @@ public static class DockerHostChecks
                 findings.Add(new Finding(FindingIds.DockerRulesInOtherVariant, FindingSeverity.Warning, FindingSubject.ForVariant(other.Variant),
                     $"Docker's rules live in iptables-{other.Variant}, but 'iptables' (and firewalld) use iptables-{facts.DefaultIptablesVariant}: two rule sets filter the same packets and 'iptables -L' does not show Docker's rules.",
                     [$"iptables-{other.Variant}-save holds Docker's chains", $"the iptables alternative points at iptables-{facts.DefaultIptablesVariant}"],
-                    [$"update-alternatives --set iptables /usr/sbin/iptables-{facts.DefaultIptablesVariant}", "systemctl restart docker"], RepairIntent.Nothing));
+                    [Remedy.Bash($"update-alternatives --set iptables /usr/sbin/iptables-{facts.DefaultIptablesVariant}", "systemctl restart docker")], RepairIntent.Nothing));
             }
         }
 
@@ -87,7 +87,6 @@ public static class DockerHostChecks
         var startedAfter = dockerActive && fwActive && firewalldService!.ActiveEnterMonotonicUs > dockerService!.ActiveEnterMonotonicUs;
         var rulesMissing = findings.Any(x => x.Id == FindingIds.DockerChainMissing && x.Severity == FindingSeverity.Error) ||
             facts.Docker.Ports.Any(p => !p.DnatRulePresent);
-        var restartRemedy = new[] { "systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false" };
         var startEvidence = dockerActive && firewalldService is not null
             ? $"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService!.ActiveSince)}"
             : "systemctl: no start times";
@@ -114,7 +113,7 @@ public static class DockerHostChecks
                 [startEvidence,
                     stoppedBeforeDocker ? "systemctl: firewalld went inactive before docker started (InactiveEnterTimestampMonotonic)" : $"Engine /info: FirewallBackend Driver {facts.Docker.FirewallBackend} (no firewalld in it)",
                     flushWords],
-                restartRemedy, severity == FindingSeverity.Info ? RepairIntent.Nothing : RepairIntent.RestartEngine));
+                RestartEngine, severity == FindingSeverity.Info ? RepairIntent.Nothing : RepairIntent.RestartEngine));
         }
         else if (startedAfter)
         {
@@ -130,7 +129,7 @@ public static class DockerHostChecks
                 [startEvidence,
                     facts.Docker.FirewallReloadedAt is { } at ? $"Engine /info: FirewallBackend ReloadedAt {Stamp(at)}" : "Engine /info: no firewall reload report (API < 1.48)",
                     flushWords],
-                restartRemedy, rulesMissing ? RepairIntent.RestartEngine : RepairIntent.Nothing)); // with the rules intact, restarting the engine would only cost downtime
+                RestartEngine, rulesMissing ? RepairIntent.RestartEngine : RepairIntent.Nothing)); // with the rules intact, restarting the engine would only cost downtime
         }
 
         // Per published port.
@@ -147,7 +146,9 @@ public static class DockerHostChecks
                         : $"No running container publishes {target}.",
                     stopped.Count > 0 ? stopped.Select(s => $"Engine API: container {s.Name} {s.State} ({s.Status})").ToList()
                         : [$"Engine API: no running container publishes {wanted}; stopped containers: {string.Join(", ", facts.Docker.StoppedContainers.Select(s => s.Name).DefaultIfEmpty("none"))}"],
-                    stopped.Count > 0 ? stopped.Select(s => $"docker start {s.Name}").ToList() : ["docker ps -a", "docker run -d -p 5000:5000 registry"],
+                    stopped.Count > 0
+                        ? [Remedy.PowerShell($"Test-DockerHost -Port {wanted} | Repair-DockerHost -Confirm:$false"), Remedy.Bash($"docker start {string.Join(' ', stopped.Select(s => s.Name))}")]
+                        : [Remedy.Bash($"docker ps -a  # then start (docker start NAME) or run (docker run -d -p {wanted}:{wanted} IMAGE) the container that should publish {wanted}")],
                     stopped.Count > 0 ? RepairIntent.StartContainers(stopped.Select(s => s.Name)) : RepairIntent.Nothing));
             }
         }
@@ -171,7 +172,7 @@ public static class DockerHostChecks
                         : $"The DNAT rule of {target} ({p.ContainerName}) is gone: outside traffic no longer reaches the container{(fwRejects ? " and firewalld rejects it at the host" : string.Empty)}.",
                     [$"iptables nat/DOCKER: no DNAT for {target} -> {p.ContainerIp}:{p.ContainerPort}", $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}",
                         fwRunning ? $"firewalld zone {zone}: {target} {(openRuntime ? "open" : "not open")} at runtime" : $"firewalld: {fw.State}"],
-                    ["systemctl reset-failed docker.service docker.socket", "systemctl restart docker", "Repair-DockerChain -Confirm:$false"], RepairIntent.RestartEngine));
+                    RestartEngine, RepairIntent.RestartEngine));
             }
             else
             {
@@ -181,7 +182,7 @@ public static class DockerHostChecks
                     findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
                         $"The FORWARD policy is DROP and no rule accepts forwarded traffic to {p.ContainerIp}:{p.ContainerPort}: outside clients time out on {target}.",
                         [$"iptables-{p.RuleVariant}: :FORWARD DROP", $"no ACCEPT rule in Docker's chains for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}"],
-                        ["systemctl restart docker", $"iptables -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT"], RepairIntent.Nothing));
+                        [Remedy.Bash("systemctl restart docker"), Remedy.Bash($"iptables -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT")], RepairIntent.Nothing));
                 }
             }
 
@@ -196,7 +197,7 @@ public static class DockerHostChecks
                         ? $"DOCKER-USER drops traffic to {target} before Docker's own rules see it."
                         : $"DOCKER-USER holds DROP/REJECT rules that may match traffic to {target}; check they are meant.",
                     drops.Select(r => "iptables filter/DOCKER-USER: " + r).ToList(),
-                    drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal)).ToList(), RepairIntent.Nothing));
+                    [Remedy.Bash([.. drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal))])], RepairIntent.Nothing));
             }
 
             // StrictForwardPorts=yes: firewalld rejects DNATed traffic to a port it has no forward-port for.
@@ -207,9 +208,9 @@ public static class DockerHostChecks
                     $"firewalld's StrictForwardPorts=yes rejects Docker-published {target} ({p.ContainerName}): zone {zone} has no forward-port for it, so outside clients time out although Docker's rules are all there.",
                     ["/etc/firewalld/firewalld.conf: StrictForwardPorts=yes", $"zone {zone} forward-ports: {(fw.ForwardPorts.Count == 0 ? "none" : string.Join(", ", fw.ForwardPorts))}",
                         $"Docker DNAT rule for {target}: present -> {p.ContainerIp}:{p.ContainerPort}"],
-                    [$"firewall-cmd --zone={zone} --add-forward-port=port={p.Port}:proto={p.Protocol}:toport={p.ContainerPort}:toaddr={p.ContainerIp}",
-                        $"firewall-cmd --zone={zone} --add-forward-port=port={p.Port}:proto={p.Protocol}:toport={p.ContainerPort}:toaddr={p.ContainerIp} --permanent",
-                        "sed -i 's/^StrictForwardPorts=yes/StrictForwardPorts=no/' /etc/firewalld/firewalld.conf && firewall-cmd --reload"],
+                    [Remedy.Bash($"firewall-cmd --zone={zone} --add-forward-port=port={p.Port}:proto={p.Protocol}:toport={p.ContainerPort}:toaddr={p.ContainerIp}",
+                            $"firewall-cmd --zone={zone} --add-forward-port=port={p.Port}:proto={p.Protocol}:toport={p.ContainerPort}:toaddr={p.ContainerIp} --permanent"),
+                        Remedy.Bash("sed -i 's/^StrictForwardPorts=yes/StrictForwardPorts=no/' /etc/firewalld/firewalld.conf", "firewall-cmd --reload")],
                     RepairIntent.Nothing));
             }
 
@@ -228,12 +229,10 @@ public static class DockerHostChecks
                     $"Docker DNAT rule for {target}: {(p.DnatRulePresent ? "present (forwarded traffic bypasses firewalld's INPUT filtering)" : "missing")}",
                 };
                 RepairIntent Open(params FirewalldConfiguration[] configurations) => RepairIntent.OpenFirewalldPort(p.Port, p.Protocol, zone!, configurations);
-                var remedy = new List<string>
-                {
-                    $"firewall-cmd --zone={zone} --add-port={target}",
-                    $"firewall-cmd --zone={zone} --add-port={target} --permanent",
-                    $"Add-FirewalldPort -Port {p.Port} -Protocol {p.Protocol} -Zone {zone} -Confirm:$false",
-                };
+                var addRuntime = $"firewall-cmd --zone={zone} --add-port={target}";
+                var addPermanent = $"firewall-cmd --zone={zone} --add-port={target} --permanent";
+                var addCmdlet = Remedy.PowerShell($"Add-FirewalldPort -Port {p.Port} -Protocol {p.Protocol} -Zone {zone} -Confirm:$false");
+                Remedy[] remedy = [addCmdlet, Remedy.Bash(addRuntime, addPermanent)];
                 if (!openRuntime && !openPermanent && elsewhere.Count > 0)
                 {
                     findings.Add(new Finding(FindingIds.FirewalldZoneMismatch, severity, subject,
@@ -258,7 +257,7 @@ public static class DockerHostChecks
                             : flushes == false
                                 ? $"{target} is open in zone {zone} only in the permanent configuration: not in force until a firewalld reload."
                                 : $"{target} is open in zone {zone} only in the permanent configuration: not in force until a reload (which would flush Docker's rules).",
-                        evidence, [openRuntime ? remedy[1] : remedy[0], remedy[2]],
+                        evidence, [addCmdlet, Remedy.Bash(openRuntime ? addPermanent : addRuntime)],
                         Open(openRuntime ? FirewalldConfiguration.Permanent : FirewalldConfiguration.Runtime)));
                 }
             }
@@ -266,6 +265,10 @@ public static class DockerHostChecks
 
         return findings.OrderBy(f => f.Severity).ToList();
     }
+
+    /// <summary>The two roads to an engine that re-creates its rules: the cmdlet, or systemctl in bash.</summary>
+    private static Remedy[] RestartEngine =>
+        [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl restart docker")];
 
     private static string ActiveText(ServiceFact? unit) => unit is null ? "?" : unit.ActiveState.ToString().ToLowerInvariant();
 

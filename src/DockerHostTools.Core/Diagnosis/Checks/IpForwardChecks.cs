@@ -23,8 +23,8 @@ public static class IpForwardChecks
         // IPv6 forwarding matters only where containers publish over IPv6: a problem there is a warning at most.
         var blocking = isV4 ? FindingSeverity.Error : FindingSeverity.Warning;
         var family = isV4 ? string.Empty : " -Family IPv6";
-        var repair = $"Repair-IpForward{family} -Confirm:$false";
-        var shell = $"echo '{state.Key} = 1' > {IpForward.DefaultDropInPath} && sysctl -p {IpForward.DefaultDropInPath}";
+        var repair = Remedy.PowerShell($"Repair-IpForward{family} -Confirm:$false");
+        var shell = Remedy.Bash($"echo '{state.Key} = 1' > {IpForward.DefaultDropInPath}", $"sysctl -p {IpForward.DefaultDropInPath}");
 
         var runtimeOff = state.RuntimeValue == "0";
         var persistedOff = state.PersistedValue is not null && long.TryParse(state.PersistedValue, out var pv) && pv == 0;
@@ -47,7 +47,7 @@ public static class IpForwardChecks
         {
             yield return new Finding(FindingIds.IpForwardOverridden, FindingSeverity.Warning, subject,
                 $"{state.PersistedSource} sets {state.Key} = {state.PersistedValue} and is applied last: forwarding goes off at the next boot, network restart or sysctl --system.",
-                evidence, [repair.Replace("-Confirm", "-Force -Confirm", StringComparison.Ordinal), $"sed -i 's/^{state.PersistedKey}/# &/' {state.PersistedFile}"],
+                evidence, [Remedy.PowerShell($"Repair-IpForward{family} -Force -Confirm:$false"), Remedy.Bash($"sed -i 's/^{state.PersistedKey}/# &/' {state.PersistedFile}")],
                 RepairIntent.PersistForwarding(state.Family, overrideLaterFiles: true));
         }
         else if (state.PersistedSource is null && state.RuntimeValue is not null)
@@ -65,7 +65,7 @@ public static class IpForwardChecks
             {
                 yield return new Finding(FindingIds.IpForwardResetRisk, FindingSeverity.Warning, subject,
                     $"{risk}: it can switch forwarding off again whatever sysctl.d says.",
-                    [risk], ["Remove the setting (or set it to yes), then: Repair-IpForward -Confirm:$false"], RepairIntent.Nothing);
+                    [risk], [Remedy.PowerShell("Repair-IpForward -Confirm:$false  # once that setting is removed (or set to yes)")], RepairIntent.Nothing);
             }
         }
     }
