@@ -33,12 +33,12 @@ function Stop-DockerdLab { & bash (Join-Path $DockerdDir 'down.sh') *> $null }
 function Get-NspawnLabGeneration {
     <#
         The generations a lab test file runs on, for BeforeDiscovery: DHT_LAB_GENERATIONS (comma or space separated,
-        e.g. 'trixie,docker28' or 'all'), bookworm alone when unset (the CI default until the generation rules of issue 11 land:
-        trixie and docker28 add about 12 minutes), in the order bookworm, trixie, docker28. Returns
+        e.g. 'trixie,docker28' or 'all'), every generation when unset (CI runs the whole matrix), in the order bookworm, trixie,
+        docker28. Returns
         hashtables @{ Generation = NAME; ... } for Pester's -ForEach (the keys become variables in the block).
     #>
     param([string] $List = $env:DHT_LAB_GENERATIONS)
-    $names = if ($List -eq 'all') { @($Generations.Keys) } elseif ($List) { @($List -split '[,\s]+' | Where-Object { $_ }) } else { @('bookworm') }
+    $names = if (-not $List -or $List -eq 'all') { @($Generations.Keys) } else { @($List -split '[,\s]+' | Where-Object { $_ }) }
     foreach ($n in $names) {
         if (-not $Generations.Contains($n)) { throw "Unknown lab generation '$n' (DHT_LAB_GENERATIONS): bookworm, trixie or docker28." }
         $g = $Generations[$n]
