@@ -12,6 +12,10 @@
       Package  output/package/DockerHostTools.<version>.nupkg, made with PSResourceGet (Publish-PSResource to a
                local folder repository); install it with Install-PSResource -Repository (see README)
       Bench  benchmarks that print ratios measured in one run
+      Fuzz   each parser under afl-fuzz (AFL++ from Debian's afl++, installed when missing, as root) with SharpFuzz
+             instrumentation, seeded with the captured fixtures, for -FuzzSeconds each (-FuzzTarget picks some);
+             prints executions, seconds and crashes per target, replays every crash and hang on an uninstrumented
+             build, and exits non-zero when one reproduces. Work folder: output/fuzz/
       Run    the main job
       Clean  remove output/ and bin/obj folders
     Use it through the repo's own pwsh:  dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -21,7 +25,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Package', 'Bench', 'Run', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Bench', 'Run', 'Clean', 'Fuzz')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -31,7 +35,14 @@ param(
     [string[]] $Tag,
 
     # Skip the lab tests even as root.
-    [switch] $NoLab
+    [switch] $NoLab,
+
+    # Fuzz task: seconds of fuzzing per target (after afl-fuzz's calibration of the seeds).
+    [ValidateRange(1, 86400)]
+    [int] $FuzzSeconds = 60,
+
+    # Fuzz task: the targets to run (default all; `dotnet output/fuzz/plain/DockerHostTools.Fuzz.dll list` names them).
+    [string[]] $FuzzTarget
 )
 
 $ErrorActionPreference = 'Stop'
@@ -285,6 +296,87 @@ function Invoke-Run {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Install-Afl {
+    # AFL++ from Debian's afl++ package (4.04c on bookworm); idempotent: nothing happens when afl-fuzz is there.
+    if (Get-Command afl-fuzz -CommandType Application -ErrorAction Ignore) { return }
+    if ((& id -u) -ne '0') { throw "afl-fuzz is missing: install Debian's afl++ package (sudo apt-get install afl++) or run the Fuzz task as root." }
+    Write-Step "Installing AFL++ (Debian package afl++)"
+    $apt = @('-o', 'DPkg::Lock::Timeout=900', '-q')
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get ($apt + 'update')
+    Invoke-Native apt-get ($apt + @('install', '-y', '--no-install-recommends', 'afl++'))
+}
+
+function Invoke-Fuzz {
+    Install-Afl
+    $fuzzRoot = Join-Path $OutputRoot 'fuzz'
+    $project = Join-Path $Root 'tests/DockerHostTools.Fuzz/DockerHostTools.Fuzz.csproj'
+    $plain = Join-Path $fuzzRoot 'plain'   # uninstrumented: seeds and replays (instrumented code needs afl-fuzz's shared memory)
+    $afl = Join-Path $fuzzRoot 'afl'       # the same build, DockerHostTools.Core.dll instrumented by sharpfuzz
+    Write-Step 'Fuzz: build the targets, instrument DockerHostTools.Core.dll (sharpfuzz)'
+    foreach ($d in $plain, $afl) { if (Test-Path $d) { Remove-Item $d -Recurse -Force } }
+    Invoke-Native dotnet @('publish', $project, '-c', 'Release', '-o', $plain, '--nologo', '-v', 'quiet')
+    Copy-Item $plain $afl -Recurse
+    Invoke-Native dotnet @('tool', 'run', 'sharpfuzz', (Join-Path $afl 'DockerHostTools.Core.dll'))
+    $driverPlain = Join-Path $plain 'DockerHostTools.Fuzz.dll'
+    $all = @(& dotnet $driverPlain list)
+    $targets = if ($FuzzTarget) { @($FuzzTarget | ForEach-Object { $_ -split ',' } | Where-Object { $_ }) } else { $all }
+    foreach ($t in $targets) { if ($t -notin $all) { throw "Unknown fuzz target '$t' (targets: $($all -join ', '))." } }
+
+    # afl-fuzz without its UI, on a non-instrumented dotnet host (SharpFuzz runs the fork server), sharing the cores.
+    $aflEnv = @{ AFL_SKIP_BIN_CHECK = '1'; AFL_NO_UI = '1'; AFL_SKIP_CPUFREQ = '1'; AFL_NO_AFFINITY = '1'; AFL_FAST_CAL = '1'
+        AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'; AFL_NO_WARN_INSTABILITY = '1' }
+    foreach ($k in $aflEnv.Keys) { Set-Item "env:$k" $aflEnv[$k] }
+    $rows = foreach ($t in $targets) {
+        $dir = Join-Path $fuzzRoot $t
+        if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+        $seeds = Join-Path $dir 'seeds'
+        $findings = Join-Path $dir 'findings'
+        & dotnet $driverPlain seeds $t (Join-Path $Root 'tests/DockerHostTools.Core.Tests/Fixtures') $seeds | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "Fuzz target ${t}: no seeds." }
+        Write-Step "Fuzz $t ($FuzzSeconds s; log $dir/afl-fuzz.log)"
+        $log = Join-Path $dir 'afl-fuzz.log'
+        $aflArgs = @('-i', $seeds, '-o', $findings, '-t', '2000', '-m', 'none', '-V', "$FuzzSeconds", '--', 'dotnet', (Join-Path $afl 'DockerHostTools.Fuzz.dll'), 'run', $t)
+        $p = Start-Process afl-fuzz -ArgumentList $aflArgs -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+        # -V bounds the fuzzing; calibration comes on top, so the guard gives it room and then stops this one process.
+        if (-not $p.WaitForExit(($FuzzSeconds + 120) * 1000)) { Stop-Process -Id $p.Id -Force; Write-Warning "afl-fuzz ($t) overran; stopped." }
+        $stats = @{}
+        $statsFile = Join-Path $findings 'default/fuzzer_stats'
+        if (Test-Path $statsFile) {
+            foreach ($line in Get-Content $statsFile) { if ($line -match '^(\S+)\s*:\s*(.*)$') { $stats[$Matches[1]] = $Matches[2].Trim() } }
+        }
+        else { Write-Warning "afl-fuzz ($t) wrote no statistics: see $log" }
+        $inputs = @('crashes', 'hangs') | ForEach-Object { Get-ChildItem (Join-Path $findings "default/$_") -Filter 'id:*' -File -ErrorAction Ignore }
+        $reproduced = 0
+        if ($inputs) {
+            # A crash must reproduce without afl-fuzz; a hang is replayed under a bound of its own.
+            $replay = Join-Path $dir 'replay.txt'
+            foreach ($i in $inputs) {
+                $r = Start-Process dotnet -ArgumentList @($driverPlain, 'replay', $t, $i.FullName) -RedirectStandardOutput "$replay.$($i.Name.Substring(0, 9))" -PassThru -NoNewWindow
+                if (-not $r.WaitForExit(20000)) { Stop-Process -Id $r.Id -Force; $reproduced++; "HANG (over 20 s) $($i.FullName)" | Add-Content $replay }
+                elseif ($r.ExitCode -ne 0) { $reproduced++; Get-Content "$replay.$($i.Name.Substring(0, 9))" | Add-Content $replay }
+            }
+            Write-Host "  $reproduced of $(@($inputs).Count) saved crashes/hangs reproduce: $replay"
+        }
+        [pscustomobject]@{
+            Target     = $t
+            Executions = [long]($stats['execs_done'] ?? 0)
+            Seconds    = [int]($stats['run_time'] ?? 0)
+            Seeds      = @(Get-ChildItem $seeds -File).Count
+            Corpus     = [int]($stats['corpus_count'] ?? 0)
+            Crashes    = [int]($stats['saved_crashes'] ?? $stats['unique_crashes'] ?? 0)
+            Hangs      = [int]($stats['saved_hangs'] ?? $stats['unique_hangs'] ?? 0)
+            Reproduced = $reproduced
+        }
+    }
+    foreach ($k in $aflEnv.Keys) { Remove-Item "env:$k" -ErrorAction Ignore }
+    $rows | Format-Table -AutoSize | Out-Host
+    $rows | ConvertTo-Json | Set-Content (Join-Path $fuzzRoot 'summary.json')
+    $bad = @($rows | Where-Object Reproduced -gt 0)
+    Write-Host ("fuzz: {0} targets, {1} executions, {2} crashes or hangs that reproduce" -f @($rows).Count, ($rows | Measure-Object Executions -Sum).Sum, ($rows | Measure-Object Reproduced -Sum).Sum)
+    if ($bad) { exit 1 }
+}
+
 function Invoke-Clean {
     Remove-Item $OutputRoot -Recurse -Force -ErrorAction Ignore
     Get-ChildItem $Root -Directory -Recurse -Include bin, obj | Remove-Item -Recurse -Force -ErrorAction Ignore
@@ -298,5 +390,6 @@ foreach ($t in $Task) {
         'Package' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Package }
         'Bench' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Bench }
         'Run' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Run }
+        'Fuzz' { Invoke-Fuzz }
     }
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PKGS="iproute2 util-linux procps curl socat openssl iptables nftables ipset dbus firewalld
 python3-cap-ng docker.io busybox-static docker-registry apache2-utils debootstrap
-systemd-container zstd"
+systemd-container zstd strace"
 guard=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\n# DockerHostTools lab: deny service starts during package installation\nexit 101\n' > /usr/sbin/policy-rc.d

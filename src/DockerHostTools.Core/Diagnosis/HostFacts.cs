@@ -59,7 +59,10 @@ public sealed record HostFacts
         return facts with
         {
             HostName = facts.HostName ?? string.Empty,
-            IpForward = facts.IpForward ?? [],
+            // Found by build.ps1 Fuzz (target facts): a null Key or Assignments in a forwarding fact (or a null entry)
+            // reached the checks as a NullReferenceException; the same holds for them as for the lists above.
+            IpForward = (facts.IpForward ?? []).Where(f => f is not null)
+                .Select(f => f with { Key = f.Key ?? string.Empty, Assignments = f.Assignments ?? [] }).ToList(),
             ResetRisks = facts.ResetRisks ?? [],
             Firewalld = facts.Firewalld ?? new FirewalldFact { State = FirewalldRunState.Unreachable, Message = "The snapshot holds no firewalld facts." },
             Iptables = facts.Iptables ?? [],

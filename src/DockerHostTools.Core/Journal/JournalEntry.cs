@@ -50,6 +50,9 @@ public sealed class JournalEntry
 /// <summary>Parses <c>journalctl -o json</c> output: one JSON object a line.</summary>
 public static class JournalParser
 {
+    private static readonly long MinUnixMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() - 1;
+
     /// <summary>Parses the lines; a line that is not a JSON object is skipped.</summary>
     public static IReadOnlyList<JournalEntry> Parse(string jsonLines)
     {
@@ -66,7 +69,10 @@ public static class JournalParser
             {
                 using var doc = JsonDocument.Parse(line);
                 var e = doc.RootElement;
-                if (!long.TryParse(Field(e, "__REALTIME_TIMESTAMP"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var usec))
+                // A timestamp outside DateTimeOffset's range (years 1 to 9999) is no timestamp: the line is skipped like
+                // any line without one (found by build.ps1 Fuzz, target journal: ArgumentOutOfRangeException before).
+                if (!long.TryParse(Field(e, "__REALTIME_TIMESTAMP"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var usec)
+                    || usec / 1000 < MinUnixMilliseconds || usec / 1000 > MaxUnixMilliseconds)
                 {
                     continue;
                 }

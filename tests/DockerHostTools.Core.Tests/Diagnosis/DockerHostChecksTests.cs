@@ -178,4 +178,21 @@ public class DockerHostChecksTests
         Assert.Equal(FirewalldRunState.Unreachable, facts.Firewalld.State);
         Assert.Empty(DockerHostChecks.Evaluate(facts));
     }
+
+    // Found by build.ps1 Fuzz (target facts): a snapshot whose forwarding fact says "Key": null (or "Assignments": null,
+    // or a null entry) made Test-DockerHost throw NullReferenceException from the checks; it now reads like an empty one.
+    [Fact]
+    public void Fuzz_crash_null_key_in_forwarding_fact_is_judged_not_thrown()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "facts", "02-ip-forward-off.json")))!;
+        var forwarding = json["IpForward"]!.AsArray();
+        forwarding[0]!["Key"] = null;
+        forwarding[0]!["Assignments"] = null;
+        forwarding.Add(null);
+        var facts = HostFacts.FromJson(json.ToJsonString());
+        Assert.Equal(string.Empty, facts.IpForward[0].Key);
+        Assert.Empty(facts.IpForward[0].Assignments);
+        Assert.DoesNotContain(facts.IpForward, f => f is null);
+        Assert.NotEmpty(DockerHostChecks.Evaluate(facts));
+    }
 }

@@ -67,4 +67,17 @@ public class JournalTests
     [Fact]
     public void Nothing_in_the_window_gives_no_cause() =>
         Assert.Empty(LikelyCauseRanker.Rank([], DateTimeOffset.UnixEpoch, ChangeKind.IpForward, "net.ipv4.ip_forward"));
+
+    // Found by build.ps1 Fuzz (target journal): a __REALTIME_TIMESTAMP past year 9999 threw ArgumentOutOfRangeException
+    // out of the parser (and so out of the watcher's culprit search); now that line is skipped like one without a time.
+    [Fact]
+    public void Fuzz_crash_timestamp_out_of_range_is_skipped()
+    {
+        var text = "{\"__REALTIME_TIMESTAMP\":\"879563471892380000\",\"MESSAGE\":\"far future\"}\n" +
+            "{\"__REALTIME_TIMESTAMP\":\"-9223372036854775808\",\"MESSAGE\":\"far past\"}\n" +
+            "{\"__REALTIME_TIMESTAMP\":\"1700000000000000\",\"MESSAGE\":\"kept\"}\n";
+        var e = Assert.Single(JournalParser.Parse(text));
+        Assert.Equal("kept", e.Message);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1700000000), e.Timestamp);
+    }
 }

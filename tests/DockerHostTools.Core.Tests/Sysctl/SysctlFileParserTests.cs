@@ -29,8 +29,27 @@ public class SysctlFileParserTests
     [InlineData("net.ipv4.ip_forwar?", "net.ipv4.ip_forward", true)]
     [InlineData("net.ipv4.ip_forward", "net.ipv4.ip_forward", true)]
     [InlineData("net.ipv4.ip_forward_use_pmtu", "net.ipv4.ip_forward", false)]
+    [InlineData("*", "net.ipv4.ip_forward", true)]
+    [InlineData("net.*.ip_*ward", "net.ipv4.ip_forward", true)]
+    [InlineData("net.*.ip_*ward?", "net.ipv4.ip_forward", false)]
+    [InlineData("*.*.*.*", "net.ipv4.ip_forward", false)]
+    [InlineData("n*t.i*v4.*_f*d**", "net.ipv4.ip_forward", true)]
     public void Matches_exact_keys_and_globs(string key, string target, bool expected) =>
         Assert.Equal(expected, SysctlFileParser.Matches(key, target));
+
+    // Found by build.ps1 Fuzz (target sysctl, afl-fuzz hang): a drop-in key of thirty '*' made the recursive glob
+    // matcher try every split at every star, minutes per key, so Get-IpForward and Test-DockerHost hung on one line.
+    [Fact]
+    public void Fuzz_hang_glob_of_many_stars_matches_in_linear_time()
+    {
+        var key = "*************************K****6*";
+        var entries = SysctlFileParser.Parse("=9t\n" + "\n" + key + " = \u00c8\0\n");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(SysctlFileParser.Matches(entries.Single().Key, "net.ipv4.ip_forward"));
+        Assert.False(SysctlFileParser.Matches(new string('*', 200) + "x", new string('a', 4000)));
+        Assert.True(SysctlFileParser.Matches(new string('*', 200) + "a", new string('a', 4000)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"glob matching took {watch.Elapsed}");
+    }
 
     [Fact]
     public void Crlf_lines_are_trimmed()
