@@ -96,7 +96,7 @@ try {
     'cold, new pwsh each (median of 3): bare {0:N0} ms, + Import-Module {1:N0} ms, + import and one Test-DockerHost {2:N0} ms (cpu {3:N0} / {4:N0} / {5:N0} ms)' -f $k.Bare, $k.Import, $k.Test, $k.BareCpu, $k.ImportCpu, $k.TestCpu
     'ratio: (import + one Test-DockerHost - bare pwsh) / sequential shell script = {0:N3}x (target <= 0.15x); import alone - bare = {1:N3}x' -f (($k.Test - $k.Bare) / $m.Shell), (($k.Import - $k.Bare) / $m.Shell)
     }
-    if ($SkipWatch) { return }
+    if (-not $SkipWatch) {   # the watcher's CPU over a minute
 
     # Watch-DockerHostNetState: CPU over a minute at a 1 s interval, against an idle pwsh doing nothing for as long.
     $cpu = Invoke-DockerLabPwsh $lab {
@@ -118,6 +118,7 @@ try {
     if ($cpu.Errors) { throw ($cpu.Errors | ForEach-Object Message) -join "`n" }
     $c = $cpu.Output[0]
     'Watch-DockerHostNetState -Interval 1 (default -SlowEvery 15): {0:N2}% of one core over {1:N0} s; an idle pwsh with the module: {2:N2}%; the watching itself: {3:N2}% (target < 1%)' -f $c.WatchPct, $c.Seconds, $c.IdlePct, ($c.WatchPct - $c.IdlePct)
+    }
 }
 finally { Stop-NspawnLab }
 
