@@ -1,4 +1,3 @@
-using System.Globalization;
 using DockerHostTools.Core.Docker;
 using DockerHostTools.Core.Firewalld;
 using DockerHostTools.Core.Iptables;
@@ -61,7 +60,7 @@ public sealed class HostReader
         if (engineError is not null) { problems.Add("Docker Engine API: " + engineError.Message); }
         if (servicesError is not null) { problems.Add("systemd: " + servicesError.Message); }
 
-        var engineMajor = int.TryParse(version?.Version?.Split('.')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) ? m : (int?)null;
+        var engineMajor = VersionNumber.Major(version?.Version);
         IReadOnlyList<DockerPublishedPort> published = [];
         if (containers is not null && ipt is not null)
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using DockerHostTools.Core.Native;
 
@@ -34,8 +33,7 @@ public static partial class FirewalldFlushing
     };
 
     /// <summary>The major version, or null.</summary>
-    public static int? Major(string? version) =>
-        version is not null && int.TryParse(version.Split('.')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : null;
+    public static int? Major(string? version) => VersionNumber.Major(version);
 
     /// <summary>The number of rules, passthroughs and chains in the permanent <c>/etc/firewalld/direct.xml</c> (0 when none).</summary>
     public static int ReadDirectRuleCount(IHostFileSystem fileSystem)

@@ -56,7 +56,7 @@ public static class DockerHostChecks
         {
             // Which chains this engine makes is the catalog's word for its version (28.x: DOCKER-INTERNAL only with an
             // internal network; 29: no isolation chains), so a snapshot read by an older module is judged the same way.
-            var engineMajor = FirewalldFlushing.Major(facts.Docker.Version);
+            var engineMajor = VersionNumber.Major(facts.Docker.Version);
             var expected = DockerChainCatalog.ExpectedFor(engineMajor, spec => dockerVariant.Chains.Any(c => c.Table == spec.Table && c.Chain == spec.Chain && c.Exists))
                 .Select(spec => spec.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var c in dockerVariant.Chains.Where(c => (!c.Exists || c.JumpCount == 0) &&
@@ -99,10 +99,12 @@ public static class DockerHostChecks
             !driver.Contains("firewalld", StringComparison.OrdinalIgnoreCase);
         var stoppedBeforeDocker = startedAfter && firewalldService!.InactiveEnterMonotonicUs > 0 &&
             firewalldService.InactiveEnterMonotonicUs < dockerService!.ActiveEnterMonotonicUs;
+        // One severity for both findings about firewalld's start: a firewalld that cannot flush Docker's rules removed none
+        // of them (only worth knowing, and a missing handler then costs nothing); else Error with the rules gone, Warning while intact.
+        var startSeverity = fwRunning && flushes == false ? FindingSeverity.Info : rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning;
         if (engineWithoutFirewalld || stoppedBeforeDocker)
         {
-            // Where firewalld cannot flush, the missing handler changes nothing a client sees (and removed nothing).
-            var severity = fwRunning && flushes == false ? FindingSeverity.Info : rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning;
+            var severity = startSeverity;
             findings.Add(new Finding(FindingIds.FirewalldStartedWithoutDockerHandler, severity, FindingSubject.ForUnit("firewalld.service"),
                 severity switch
                 {
@@ -117,8 +119,7 @@ public static class DockerHostChecks
         }
         else if (startedAfter)
         {
-            // A firewalld that cannot flush Docker's rules removed none of them: its start after dockerd is only worth knowing.
-            var severity = fwRunning && flushes == false ? FindingSeverity.Info : rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning;
+            var severity = startSeverity;
             findings.Add(new Finding(FindingIds.FirewalldStartedAfterDocker, severity, FindingSubject.ForUnit("firewalld.service"),
                 severity switch
                 {
