@@ -436,7 +436,8 @@ public sealed class NetStateWatcher
 
     private async Task<IEnumerable<Observation>?> ReadZonesAsync(CancellationToken ct)
     {
-        var state = await FirewalldReader.GetStateAsync(_runner, _fs, ct).ConfigureAwait(false);
+        // Only the runtime zones matter here: the permanent side of none but the default and docker zones is read.
+        var state = await FirewalldReader.GetStateAsync(_runner, _fs, static (_, _) => [], ct).ConfigureAwait(false);
         var list = new List<Observation>
         {
             new("firewalld", state.State.ToString(), ChangeKind.Firewalld, ProbeGroup.Firewalld, FindingSubject.ForFirewalld()),
