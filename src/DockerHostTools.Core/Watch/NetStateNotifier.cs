@@ -50,6 +50,7 @@ public sealed class NetStateNotifier : IDisposable
     private int _busUp;
     private int _netlinkUp;
     private int _reloads;
+    private bool _busFailureSaid;
 
     private NetStateNotifier(IReadOnlyList<string> units, Action<string> log)
     {
@@ -213,7 +214,12 @@ public sealed class NetStateNotifier : IDisposable
                 s.Dispose();
             }
 
-            _log($"The D-Bus signals could not be subscribed ({ex.Message}): the units and firewalld are polled as before.");
+            if (!_busFailureSaid)
+            {
+                _busFailureSaid = true; // said once: the watch tries again every -SlowEvery intervals
+                _log($"The D-Bus signals could not be subscribed ({ex.Message}): the units and firewalld are polled as before.");
+            }
+
             return;
         }
 
@@ -223,6 +229,7 @@ public sealed class NetStateNotifier : IDisposable
         }
 
         Volatile.Write(ref _busUp, 1);
+        _busFailureSaid = false;
         _log($"Told over D-Bus: firewalld's Reloaded, zone signals and NameOwnerChanged, systemd's PropertiesChanged for {string.Join(", ", _units)} and JobRemoved.");
     }
 
