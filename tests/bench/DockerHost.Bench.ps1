@@ -71,10 +71,12 @@ function Measure-Watch($lab, [int] $Seconds) {
         Remove-Item $seen -ErrorAction Ignore
         # Each change as it reaches the pipeline: the time it arrived, its own timestamp, what changed.
         $watch = Start-Process -PassThru -FilePath ([Environment]::ProcessPath) -ArgumentList $pwshDll, '-NoProfile', '-NonInteractive', '-Command',
-            "Import-Module '$module'; Watch-DockerHostNetState -Interval 1 -Duration $($seconds + 60) | ForEach-Object { Add-Content '$seen' ('{0} {1} {2}' -f [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds(), `$_.Timestamp.ToUnixTimeMilliseconds(), `$_.What) }"
+            "Import-Module '$module'; Watch-DockerHostNetState -Interval 1 -Duration $($seconds + 90) | ForEach-Object { Add-Content '$seen' ('{0} {1} {2}' -f [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds(), `$_.Timestamp.ToUnixTimeMilliseconds(), `$_.What) }"
         $idle = Start-Process -PassThru -FilePath ([Environment]::ProcessPath) -ArgumentList $pwshDll, '-NoProfile', '-NonInteractive', '-Command',
-            "Import-Module '$module'; Start-Sleep -Seconds $($seconds + 60)"
-        Start-Sleep -Seconds 15    # past start-up, the baseline and the first JIT tiers: the steady state is what a long watch costs
+            "Import-Module '$module'; Start-Sleep -Seconds $($seconds + 90)"
+        # Past start-up, the baseline and the runtime's tiered JIT (a method called once a tick is recompiled after 30
+        # calls, so 30 s at -Interval 1): the steady state is what a long watch costs.
+        Start-Sleep -Seconds 45
         $w0 = Cpu $watch.Id; $i0 = Cpu $idle.Id; $t0 = [DateTime]::UtcNow
         Start-Sleep -Seconds $seconds
         $w1 = Cpu $watch.Id; $i1 = Cpu $idle.Id; $secs = ([DateTime]::UtcNow - $t0).TotalSeconds
