@@ -28,6 +28,17 @@ public static class DockerHostChecks
             findings.AddRange(IpForwardChecks.Evaluate(f, facts.ResetRisks));
         }
 
+        // What could not be read: the verdicts drawn from those files stand, with less certainty (their messages say so).
+        if (facts.Unreadable.Count > 0)
+        {
+            var root = facts.Unreadable.Any(u => u.Reason == Native.UnreadableReason.AccessDenied);
+            findings.Add(new Finding(FindingIds.HostReadIncomplete, FindingSeverity.Info, FindingSubject.ForHostFiles(),
+                $"{facts.Unreadable.Count} host file(s) could not be read ({string.Join(", ", facts.Unreadable)}): the forwarding verdicts " +
+                "are drawn from the other files and may be wrong" + (root ? "; run as root to read them." : "."),
+                facts.Unreadable.Select(u => $"{u.Path}: {u.Message ?? u.Reason.ToString()}").ToList(),
+                root ? [Remedy.Bash("sudo pwsh -c Test-DockerHost")] : [], RepairIntent.Nothing));
+        }
+
         // The engine itself.
         if (!dockerUp && (dockerService is { LoadState: "loaded" } || facts.Docker.EngineError is not null && dockerService?.LoadState != "not-found"))
         {
