@@ -43,7 +43,10 @@ public static class DockerHostChecks
         if (!dockerUp && (dockerService is { LoadState: "loaded" } || facts.Docker.EngineError is not null && dockerService?.LoadState != "not-found"))
         {
             findings.Add(new Finding(FindingIds.DockerServiceDown, FindingSeverity.Error, FindingSubject.ForUnit("docker.service"),
-                "dockerd is not running: no published port answers, and nothing re-creates Docker's rules.",
+                dockerService?.ActiveState == UnitActiveState.Active
+                    // A hung dockerd (stopped, deadlocked): the unit is active but the Engine API does not answer.
+                    ? $"dockerd does not answer although docker.service is active (hung?): {facts.Docker.EngineError} Published ports and Docker's rules cannot be checked; restarting docker is the remedy."
+                    : "dockerd is not running: no published port answers, and nothing re-creates Docker's rules.",
                 [$"systemctl: docker.service {ActiveText(dockerService)}/{dockerService?.SubState ?? "?"}", $"Engine API: {facts.Docker.EngineError ?? "answered"}"],
                 [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl start docker")], RepairIntent.RestartEngine));
         }
