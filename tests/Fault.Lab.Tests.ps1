@@ -211,7 +211,7 @@ Describe 'Fault: an unreadable host file, read by non-root' -Tag 'Lab', 'Fault' 
             }
         }
         $root = Invoke-LabPwsh $lab $read
-        $nobody = Invoke-LabPwsh $lab -User nobody $read
+        $nobody = Invoke-LabPwsh $lab -User 65534 $read
         $r = $root.Output[0]; $n = $nobody.Output[0]
         Write-Host "0600 drop-in: root $($r.Status)/$($r.Confidence), nobody $($n.Status)/$($n.Confidence): $(@($n.Findings.Key) -join ', ')"
         $r.Confidence | Should -Be 'High'
