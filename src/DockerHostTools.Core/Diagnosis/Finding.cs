@@ -75,6 +75,9 @@ public static class FindingIds
 
     /// <summary>The container that publishes the port is not running.</summary>
     public const string ContainerNotRunning = nameof(ContainerNotRunning);
+
+    /// <summary>Some host files could not be read (a 0600 drop-in read by non-root, a FIFO): the verdicts that depend on them may be wrong.</summary>
+    public const string HostReadIncomplete = nameof(HostReadIncomplete);
 }
 
 /// <summary>What kind of thing a finding is about.</summary>
@@ -97,6 +100,9 @@ public enum SubjectKind
 
     /// <summary>firewalld: its state (no zone), one zone's open ports, or its ruleset.</summary>
     Firewalld,
+
+    /// <summary>The host's configuration files as a whole (what could not be read of them).</summary>
+    HostFiles,
 }
 
 /// <summary>
@@ -154,6 +160,9 @@ public sealed record FindingSubject
     /// <summary>firewalld itself, one of its zones, or its ruleset.</summary>
     public static FindingSubject ForFirewalld(string? zone = null, bool ruleset = false) => new() { Kind = SubjectKind.Firewalld, Zone = zone, Ruleset = ruleset };
 
+    /// <summary>The host's configuration files.</summary>
+    public static FindingSubject ForHostFiles() => new() { Kind = SubjectKind.HostFiles };
+
     /// <summary>The subject as the finding's Target shows it (<c>net.ipv4.ip_forward</c>, <c>5000/tcp</c>, <c>Nft:filter/DOCKER</c>).</summary>
     public override string ToString() => Kind switch
     {
@@ -163,6 +172,7 @@ public sealed record FindingSubject
         SubjectKind.Unit => Unit ?? string.Empty,
         SubjectKind.IptablesVariant => $"iptables-{Variant}",
         SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
+        SubjectKind.HostFiles => "host files",
         _ => Kind.ToString(),
     };
 }

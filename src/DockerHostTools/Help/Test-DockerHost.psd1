@@ -24,6 +24,7 @@ DockerRulesInOtherVariant (Warning): Docker's rules live in iptables-legacy whil
 ForwardPolicyDrop (Error): FORWARD's policy is DROP and nothing accepts the port's forwarded traffic.
 DockerUserDrop (Error when it drops the port unconditionally, else Warning): DOCKER-USER drops or rejects before Docker's rules.
 ContainerNotRunning (Error): no running container publishes the port asked for.
+HostReadIncomplete (Info): some host files could not be read (a 0600 sysctl drop-in read by non-root, a FIFO): the findings drawn from them keep their verdict, but their message says it may be wrong and names the files.
 '@
     Parameters   = @{
         Port        = 'Published host ports to check; by default every published port. A port that no running container publishes gives ContainerNotRunning.'
