@@ -257,7 +257,7 @@ internal sealed class CapturedBus : ISystemBus
     public void Fail(string call, string errorName, string message = "captured error") => _errors[call] = (errorName, message);
 
     /// <summary>The call gets no answer (as from a SIGSTOPped service): DBusTimeoutException.</summary>
-    public void Hang(string call) => _errors[call] = HangMark;
+    public void Hang(string call) => _errors[call] = (HangMark, HangMark);
 
     private const string HangMark = "(hang)";
 
@@ -276,12 +276,13 @@ internal sealed class CapturedBus : ISystemBus
         }
 
         var key = call.ToString();
-        if (_errors.TryGetValue(key, out var error) && error == HangMark)
+        var failed = _errors.TryGetValue(key, out var error);
+        if (failed && error.Name == HangMark)
         {
             throw new DBusTimeoutException(call);
         }
 
-        if (error is not null)
+        if (failed)
         {
             throw new DBusCallFailedException(call, error.Name, error.Message);
         }
