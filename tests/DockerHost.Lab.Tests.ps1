@@ -245,10 +245,72 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
 
 Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach $generations {
     BeforeAll { Use-Lab $Generation }
-    It 'a quiet host produces no event' {
-        $r = Invoke-DockerLabPwsh $lab { Watch-DockerHostNetState -Interval 0.5 -SlowEvery 2 -Duration 6 }
+    It 'a quiet host produces no event; -Verbose says it is told over D-Bus and by the kernel' {
+        $r = Invoke-DockerLabPwsh $lab { Watch-DockerHostNetState -Interval 0.5 -SlowEvery 2 -Duration 6 -Verbose 4>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord]) { "VERBOSE: $($_.Message)" } else { $_ } } }
         $r.Errors | Should -BeNullOrEmpty
-        $r.Output | Should -BeNullOrEmpty
+        @($r.Output | Where-Object { $_ -isnot [string] }) | Should -BeNullOrEmpty
+        $said = @($r.Output | Where-Object { $_ -is [string] })
+        @($said | Where-Object { $_ -like 'VERBOSE: Told over D-Bus*' }).Count | Should -Be 1
+        @($said | Where-Object { $_ -like 'VERBOSE: Told by the kernel: the nf_tables netlink group*' }).Count | Should -Be 1
+    }
+
+    It 'without the in-process bus it polls as before, and says so in -Verbose' {
+        $r = Invoke-DockerLabPwsh $lab {
+            $env:DOCKERHOSTTOOLS_NO_DBUS = '1'
+            Watch-DockerHostNetState -Interval 0.5 -SlowEvery 2 -Duration 5 -Verbose 4>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord]) { "VERBOSE: $($_.Message)" } else { $_ } }
+        }
+        $r.Errors | Should -BeNullOrEmpty
+        $said = @($r.Output | Where-Object { $_ -is [string] })
+        @($said | Where-Object { $_ -like 'VERBOSE: No in-process D-Bus system bus*polled as before*' }).Count | Should -Be 1
+        @($said | Where-Object { $_ -like 'VERBOSE: Told over D-Bus*' }) | Should -BeNullOrEmpty
+    }
+
+    It 'is told, not polling (-SlowEvery 600): a flushed nat DOCKER chain within about a second, a firewalld reload by its Reloaded signal, a docker restart by systemd''s signals' {
+        $job = Start-ThreadJob -ScriptBlock {
+            param($lab, $modulePath, $labModule)
+            $env:DHT_MODULE_PATH = $modulePath
+            Import-Module $labModule
+            # -SlowEvery 600 at 0.5 s: nothing but ip_forward is polled within the test's 5 minutes; what is seen was told.
+            Invoke-DockerLabPwsh $lab {
+                Watch-DockerHostNetState -Interval 0.5 -SlowEvery 600 -Duration 32 |
+                    ForEach-Object { [pscustomobject]@{ What = $_.What; Before = $_.Before; After = $_.After; Severity = "$($_.Severity)"; Note = $_.Note; At = $_.Timestamp.ToUnixTimeMilliseconds() } }
+            }
+        } -ArgumentList $lab, $env:DHT_MODULE_PATH, (Join-Path $PSScriptRoot 'lab/DockerLab.psm1')
+        try {
+            Start-Sleep -Seconds 9      # the child pwsh starts, subscribes and takes its baseline
+            $flushedAt = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds()
+            Invoke-Host iptables -t nat -F DOCKER | Out-Null
+            Start-Sleep -Seconds 5
+            $reloadedAt = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds()
+            Invoke-Host firewall-cmd -q --reload | Out-Null
+            Start-Sleep -Seconds 6
+            $restartedAt = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds()
+            Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+            Invoke-Host systemctl restart docker | Out-Null
+            $r = $job | Wait-Job -Timeout 90 | Receive-Job
+        }
+        finally {
+            $job | Remove-Job -Force
+            Reset-Healthy
+        }
+        $r.Errors | Should -BeNullOrEmpty
+        $c = @($r.Output)
+        # The flush: the DNAT rule for 5000 (or the chain itself) gone, an Error, seen well within the old 15 s poll.
+        $flush = $c | Where-Object { $_.At -ge $flushedAt -and $_.At -lt $reloadedAt -and $null -eq $_.After -and ($_.What -eq 'DNAT 5000/tcp' -or $_.What -like 'iptables-* nat/DOCKER') } | Select-Object -First 1
+        $flush | Should -Not -BeNullOrEmpty
+        $flush.Severity | Should -Be 'Error'
+        ($flush.At - $flushedAt) | Should -BeLessThan 5000
+        # The reload: told by firewalld's Reloaded signal (its own change, the note says so), soon after.
+        $reload = $c | Where-Object { $_.What -eq 'firewalld reloads' -and $_.Before -eq '0' -and $_.After -eq '1' } | Select-Object -First 1
+        $reload | Should -Not -BeNullOrEmpty
+        $reload.At | Should -BeGreaterOrEqual $reloadedAt
+        ($reload.At - $reloadedAt) | Should -BeLessThan 5000
+        $reload.Note | Should -BeLike '*Reloaded signal*'
+        $reload.Severity | Should -Be 'Warning'
+        # The restart: docker.service leaves active, told by systemd (no poll of the units ran).
+        $docker = $c | Where-Object { $_.What -eq 'docker.service' -and $_.At -ge $restartedAt } | Select-Object -First 1
+        $docker | Should -Not -BeNullOrEmpty
+        ($docker.At - $restartedAt) | Should -BeLessThan 5000
     }
 
     It 'catches ip_forward reset by a unit (named as the cause), firewalld restart and reload, and docker restart' {

@@ -9,7 +9,7 @@ namespace DockerHostTools.Core.DBus;
 /// <c>unix:path=/run/dbus/system_bus_socket</c> (what busctl and firewall-cmd use). Calls run concurrently over the
 /// one connection. A broken connection is opened again at the next call.
 /// </summary>
-public sealed class SystemBusConnection : ISystemBus, IDisposable
+public sealed class SystemBusConnection : ISystemBus, ISystemBusSignals, IDisposable
 {
     /// <summary>The system bus address when <c>DBUS_SYSTEM_BUS_ADDRESS</c> is not set.</summary>
     public const string DefaultAddress = "unix:path=/run/dbus/system_bus_socket";
@@ -65,6 +65,48 @@ public sealed class SystemBusConnection : ISystemBus, IDisposable
         {
             Forget(connection);
             throw new DBusUnavailableException($"The D-Bus system bus connection broke during {call}: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IDisposable> WatchSignalAsync(DBusSignalMatch match, Action<DBusSignal> onSignal, Action<Exception?> onEnd, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        ArgumentNullException.ThrowIfNull(onSignal);
+        ArgumentNullException.ThrowIfNull(onEnd);
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var rule = new MatchRule { Type = MessageType.Signal, Interface = match.Interface, Member = match.Member, Path = match.Path, Sender = match.Sender, Arg0 = match.Arg0 };
+        var ended = 0;
+        try
+        {
+            var subscription = connection.AddMatchAsync(rule,
+                static (m, _) => new DBusSignal(m.PathAsString ?? string.Empty, m.InterfaceAsString ?? string.Empty, m.MemberAsString ?? string.Empty, DBusBodyReader.Read(m)),
+                n =>
+                {
+                    if (n.HasValue)
+                    {
+                        onSignal(n.Value);
+                    }
+                    else if (n.IsCompletion && Interlocked.Exchange(ref ended, 1) == 0)
+                    {
+                        onEnd(n.CompletionReason);
+                    }
+                },
+                false, ObserverFlags.EmitOnConnectionClosed | ObserverFlags.EmitOnConnectionFailed | ObserverFlags.EmitOnReaderFailed, null);
+            return await subscription.AsTask().WaitAsync(DBusCall.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new DBusUnavailableException($"The bus did not take the match rule {match} within {DBusCall.DefaultTimeout.TotalSeconds:0} s.", ex);
+        }
+        catch (DBusErrorReplyException ex)
+        {
+            throw new DBusUnavailableException($"The bus refused the match rule {match}: {ex.ErrorName}: {ex.ErrorMessage}", ex);
+        }
+        catch (Exception ex) when (ex is DBusConnectionException or DBusConnectionClosedException or ObjectDisposedException)
+        {
+            Forget(connection);
+            throw new DBusUnavailableException($"The D-Bus system bus connection broke while adding {match}: {ex.Message}", ex);
         }
     }
 

@@ -33,7 +33,11 @@ public sealed class HostReader
         using var engine = new DockerEngineClient(_socket, TimeSpan.FromSeconds(10));
         var iptables = new IptablesReader(_runner);
 
-        var firewalldTask = Capture(() => FirewalldReader.GetStateAsync(_runner, _fs, cancellationToken));
+        // The checks need firewalld's permanent configuration of the outside zone only (and docker's, for the facts):
+        // over D-Bus only those are read (firewalld answers one call after another); every zone at runtime.
+        var outsideInterface = OutsideZone.Interface(_fs);
+        var firewalldTask = Capture(() => FirewalldReader.GetStateAsync(_runner, _fs,
+            (defaultZone, runtime) => OutsideZone.PermanentZonesNeeded(defaultZone, runtime, outsideInterface), cancellationToken));
         var iptablesTask = Capture(() => iptables.ReadAsync(cancellationToken));
         var containersTask = Capture(() => engine.GetContainersAsync(all: true, cancellationToken));
         var versionTask = Capture(() => engine.GetVersionAsync(cancellationToken));
@@ -48,7 +52,7 @@ public sealed class HostReader
         unreadable = unreadable.DistinctBy(u => u.Path, StringComparer.Ordinal).ToList();
         problems.AddRange(unreadable.Select(u => $"host file: {u.Path} could not be read ({u.Reason}): {u.Message}"));
         var servicePorts = FirewalldReader.ReadServicePorts(_fs);
-        var outside = OutsideZone.Interface(_fs);
+        var outside = outsideInterface;
 
         await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();

@@ -56,7 +56,17 @@ public static class FirewalldDbusReader
     /// (the caller asks firewall-cmd --state, whose exit codes classify it).
     /// </summary>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
-    public static async Task<FirewalldBusRead?> ReadAsync(ISystemBus bus, CancellationToken cancellationToken = default)
+    public static Task<FirewalldBusRead?> ReadAsync(ISystemBus bus, CancellationToken cancellationToken = default) => ReadAsync(bus, null, cancellationToken);
+
+    /// <summary>
+    /// Reads firewalld as <see cref="ReadAsync(ISystemBus, CancellationToken)"/> does, but the permanent configuration
+    /// only of the zones <paramref name="permanentZones"/> names (given the default zone and the runtime zones; null: all).
+    /// firewalld answers its calls one after another, so a diagnosis that needs the permanent side of two zones asks
+    /// for those (four calls) instead of all of them (two calls per zone).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public static async Task<FirewalldBusRead?> ReadAsync(ISystemBus bus, Func<string?, IReadOnlyList<FirewalldZone>, IReadOnlyList<string>>? permanentZones,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bus);
         string? state;
@@ -91,7 +101,9 @@ public static class FirewalldDbusReader
         var errors = new List<string>();
         var defaultTask = TryCallAsync(bus, new DBusCall(BusName, BusPath, BusName, "getDefaultZone"), errors, cancellationToken);
         var runtimeTask = ReadRuntimeZonesAsync(bus, errors, cancellationToken);
-        var permanentTask = ReadPermanentZonesAsync(bus, errors, cancellationToken);
+        var permanentTask = permanentZones is null
+            ? ReadPermanentZonesAsync(bus, errors, cancellationToken)
+            : ReadSomePermanentZonesAsync(bus, defaultTask, runtimeTask, permanentZones, errors, cancellationToken);
         await Task.WhenAll(defaultTask, runtimeTask, permanentTask).ConfigureAwait(false);
         read.DefaultZone = defaultTask.Result is [string zone] ? zone : null;
         read.Runtime = runtimeTask.Result;
@@ -191,6 +203,77 @@ public static class FirewalldDbusReader
         }
 
         return zones.OrderBy(z => z.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private static async Task<IReadOnlyList<FirewalldZone>?> ReadSomePermanentZonesAsync(ISystemBus bus, Task<IReadOnlyList<object?>?> defaultTask,
+        Task<IReadOnlyList<FirewalldZone>?> runtimeTask, Func<string?, IReadOnlyList<FirewalldZone>, IReadOnlyList<string>> wanted, List<string> errors,
+        CancellationToken cancellationToken)
+    {
+        // The default zone is known first (one call) and is nearly always wanted: its read starts before the runtime zones are in.
+        var reads = new Dictionary<string, Task<(bool Ok, FirewalldZone? Zone)>>(StringComparer.Ordinal);
+        void Start(string name)
+        {
+            if (!reads.ContainsKey(name))
+            {
+                reads[name] = ReadPermanentZoneAsync(bus, name, errors, cancellationToken);
+            }
+        }
+
+        var defaultZone = await defaultTask.ConfigureAwait(false) is [string d] ? d : null;
+        if (defaultZone is not null)
+        {
+            Start(defaultZone);
+        }
+
+        Start("docker");
+        var runtime = await runtimeTask.ConfigureAwait(false);
+        if (runtime is not null)
+        {
+            foreach (var name in wanted(defaultZone, runtime))
+            {
+                Start(name);
+            }
+        }
+
+        await Task.WhenAll(reads.Values).ConfigureAwait(false);
+        if (runtime is null || reads.Values.Any(r => !r.Result.Ok))
+        {
+            return null; // the caller lists the permanent configuration with firewall-cmd
+        }
+
+        return reads.Values.Select(r => r.Result.Zone).OfType<FirewalldZone>().OrderBy(z => z.Name, StringComparer.Ordinal).ToList();
+    }
+
+    // One zone's permanent settings: its config object (getZoneByName), then getSettings2. A zone that exists only at
+    // runtime is simply not there (firewalld answers INVALID_ZONE).
+    private static async Task<(bool Ok, FirewalldZone? Zone)> ReadPermanentZoneAsync(ISystemBus bus, string name, List<string> errors, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<object?> path;
+        try
+        {
+            path = await bus.CallAsync(new DBusCall(BusName, BusPath + "/config", BusName + ".config", "getZoneByName", name), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DBusCallFailedException ex) when (ex.Message.Contains("INVALID_ZONE", StringComparison.Ordinal))
+        {
+            return (true, null);
+        }
+        catch (Exception ex) when (ex is DBusCallFailedException or DBusTimeoutException or DBusUnavailableException)
+        {
+            lock (errors)
+            {
+                errors.Add(ex.Message);
+            }
+
+            return (false, null);
+        }
+
+        if (path is not [string p])
+        {
+            return (false, null);
+        }
+
+        var settings = await TryCallAsync(bus, new DBusCall(BusName, p, BusName + ".config.zone", "getSettings2"), errors, cancellationToken).ConfigureAwait(false);
+        return settings is [IReadOnlyDictionary<string, object?> dict] ? (true, ZoneFromSettings(name, FirewalldConfiguration.Permanent, dict)) : (false, null);
     }
 
     private static async Task<IReadOnlyList<object?>?> TryCallAsync(ISystemBus bus, DBusCall call, List<string> errors, CancellationToken cancellationToken)

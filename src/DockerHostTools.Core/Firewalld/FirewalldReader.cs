@@ -5,7 +5,7 @@ using DockerHostTools.Core.Native;
 namespace DockerHostTools.Core.Firewalld;
 
 /// <summary>
-/// Reads firewalld: the whole picture in one go (<see cref="GetStateAsync"/>), the ports by zone and configuration,
+/// Reads firewalld: the whole picture in one go (<see cref="GetStateAsync(INativeRunner, IHostFileSystem, CancellationToken)"/>), the ports by zone and configuration,
 /// and whether a port is open where the traffic arrives. Every firewall-cmd call is a Python start (0.3-1 s), so the
 /// reader asks firewalld's D-Bus API in process (<see cref="FirewalldDbusReader"/>, the runner's system bus), else
 /// through <c>busctl</c> (milliseconds each), concurrently, and firewall-cmd where neither can.
@@ -54,7 +54,7 @@ public static class FirewalldReader
     /// The whole firewalld picture: state, version, backend, default and active zones, every zone at runtime and
     /// permanently. Never throws because firewalld is absent, stopped, failed or unreachable: that is the
     /// <see cref="FirewalldState.State"/>. Reads everything over D-Bus in process when the runner has a system bus
-    /// (<see cref="FirewalldDbusReader.ReadAsync"/>: no process; busctl is not asked when firewalld is not on that bus).
+    /// (<see cref="FirewalldDbusReader.ReadAsync(DBus.ISystemBus, CancellationToken)"/>: no process; busctl is not asked when firewalld is not on that bus).
     /// Without one, asks firewalld's D-Bus <c>state</c> property through <c>busctl</c> first
     /// (milliseconds); when it is RUNNING, reads the default zone and both configurations' zones over D-Bus too
     /// (<see cref="ReadZonesOverDbusAsync"/>, concurrently; no firewall-cmd call), falling back to
@@ -63,7 +63,17 @@ public static class FirewalldReader
     /// with the listings instead, all concurrently.
     /// </summary>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
-    public static async Task<FirewalldState> GetStateAsync(INativeRunner runner, IHostFileSystem fileSystem, CancellationToken cancellationToken = default)
+    public static Task<FirewalldState> GetStateAsync(INativeRunner runner, IHostFileSystem fileSystem, CancellationToken cancellationToken = default) =>
+        GetStateAsync(runner, fileSystem, null, cancellationToken);
+
+    /// <summary>
+    /// Reads firewalld as <see cref="GetStateAsync(INativeRunner, IHostFileSystem, CancellationToken)"/> does; over D-Bus
+    /// in process, the permanent configuration only of the zones <paramref name="permanentZonesNeeded"/> names (given the
+    /// default zone and the runtime zones; null: all). <see cref="FirewalldState.PermanentZones"/> then holds those only.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public static async Task<FirewalldState> GetStateAsync(INativeRunner runner, IHostFileSystem fileSystem,
+        Func<string?, IReadOnlyList<FirewalldZone>, IReadOnlyList<string>>? permanentZonesNeeded, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(fileSystem);
@@ -93,7 +103,7 @@ public static class FirewalldReader
         // no bus to connect to in process, and neither when the bus is there but firewalld is not on it.
         Task<(NativeResult? Result, Exception? Error)> stateTask, defaultTask;
         Task<IReadOnlyList<FirewalldZone>?> runtimeBus, permanentBus;
-        var inProcess = runner.SystemBus is { } systemBus ? await FirewalldDbusReader.ReadAsync(systemBus, cancellationToken).ConfigureAwait(false) : null;
+        var inProcess = runner.SystemBus is { } systemBus ? await FirewalldDbusReader.ReadAsync(systemBus, permanentZonesNeeded, cancellationToken).ConfigureAwait(false) : null;
         if (inProcess is { NotResponding: true })
         {
             // firewalld owns its name but does not answer: firewall-cmd would wait on the same process for its 30 s.

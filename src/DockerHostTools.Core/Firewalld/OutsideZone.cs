@@ -26,7 +26,7 @@ public static class OutsideZone
     public static OutsideZoneResolution Resolve(FirewalldState state, string? interfaceName)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var bound = interfaceName is null ? null : state.Zones.FirstOrDefault(z => z.Interfaces.Contains(interfaceName, StringComparer.Ordinal));
+        var bound = BoundZone(state.Zones, interfaceName);
         if (bound is not null)
         {
             return new OutsideZoneResolution(interfaceName, bound.Name, true, $"interface {interfaceName} is bound to zone {bound.Name}");
@@ -36,6 +36,26 @@ public static class OutsideZone
         return new OutsideZoneResolution(interfaceName, zone, false,
             $"interface {interfaceName ?? "(unknown)"} is bound to no zone, so it is in the default zone {zone}");
     }
+
+    /// <summary>
+    /// The zones a diagnosis needs in firewalld's permanent configuration, known from the runtime zones and the default
+    /// zone before the permanent ones are read: the outside zone as <see cref="Resolve"/> decides it (the default zone
+    /// too, when the interface is bound elsewhere) and the docker zone.
+    /// </summary>
+    public static IReadOnlyList<string> PermanentZonesNeeded(string? defaultZone, IReadOnlyList<FirewalldZone> runtimeZones, string? interfaceName)
+    {
+        ArgumentNullException.ThrowIfNull(runtimeZones);
+        var names = new List<string> { defaultZone ?? "public", "docker" };
+        if (BoundZone(runtimeZones, interfaceName) is { } bound)
+        {
+            names.Insert(0, bound.Name);
+        }
+
+        return names.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static FirewalldZone? BoundZone(IReadOnlyList<FirewalldZone> zones, string? interfaceName) =>
+        interfaceName is null ? null : zones.FirstOrDefault(z => z.Interfaces.Contains(interfaceName, StringComparer.Ordinal));
 
     /// <summary>The interface of the IPv4 default route (from <c>/proc/net/route</c>; no process), or null.</summary>
     public static string? DefaultRouteInterface(IHostFileSystem fileSystem)

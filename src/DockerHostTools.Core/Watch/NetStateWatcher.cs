@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using DockerHostTools.Core.DBus;
 using DockerHostTools.Core.Diagnosis;
 using DockerHostTools.Core.Firewalld;
 using DockerHostTools.Core.Iptables;
@@ -14,13 +15,16 @@ namespace DockerHostTools.Core.Watch;
 /// <summary>How a watch runs.</summary>
 public sealed class WatchOptions
 {
-    /// <summary>How often ip_forward is read from /proc (microseconds of work).</summary>
+    /// <summary>How often ip_forward is read from /proc (microseconds of work): it has no notification.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Every how many ticks the costlier reads run: systemctl show, iptables-save, nft's table handles (a few ms each).</summary>
+    /// <summary>
+    /// Every how many ticks the reads that have no notification run (a few ms each): the units when the D-Bus signals
+    /// are not had, iptables-save and nft when the nf_tables netlink group is not (or iptables-legacy holds Docker's chains).
+    /// </summary>
     public int SlowEvery { get; init; } = 15;
 
-    /// <summary>Every how many ticks firewalld's zones are read even when nothing hinted at a change (a firewall-cmd call is a Python start).</summary>
+    /// <summary>Every how many ticks firewalld's zones are read even when nothing told or hinted at a change.</summary>
     public int FirewalldEvery { get; init; } = 300;
 
     /// <summary>Published host ports of interest (all DNAT rules when empty).</summary>
@@ -28,19 +32,38 @@ public sealed class WatchOptions
 
     /// <summary>How far before the previous read the journal is searched for a cause.</summary>
     public TimeSpan CauseSlack { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Whether to be told of changes (D-Bus signals, nf_tables netlink); false polls everything as before.</summary>
+    public bool Notifications { get; init; } = true;
+
+    /// <summary>How long after a notification the watch waits for the rest of its burst before reading (a ruleset change is many messages).</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>Where the watch says how it learns of changes (told or polling, and why); called from any thread.</summary>
+    public Action<string>? Log { get; init; }
 }
 
 /// <summary>
 /// Watches what matters for published ports and reports each change with its likely cause from the journal.
-/// The first read is the baseline: a quiet host produces nothing.
+/// The first read is the baseline: a quiet host produces nothing. The watch is told of changes where the host can tell
+/// (<see cref="NetStateNotifier"/>: D-Bus signals, nf_tables netlink) and reads again at once what a notification
+/// concerns; it polls only what has no notification: ip_forward every interval, and whatever the notifier lacks every
+/// <see cref="WatchOptions.SlowEvery"/> intervals.
 /// </summary>
 public sealed class NetStateWatcher
 {
-    private static readonly string[] Units = ["docker.service", "firewalld.service"];
+    /// <summary>The units watched: the engine, its runtime, firewalld and the network managers.</summary>
+    public static readonly IReadOnlyList<string> Units =
+        ["docker.service", "containerd.service", "firewalld.service", "NetworkManager.service", "systemd-networkd.service", "networking.service"];
+
     private readonly INativeRunner _runner;
     private readonly IHostFileSystem _fs;
     private readonly WatchOptions _options;
     private readonly JournalReader _journal;
+    private bool _legacyRules;
+
+    /// <summary>The change that firewalld's <c>Reloaded</c> signal reports: how many reloads it announced since the watch began.</summary>
+    public const string ReloadsWhat = "firewalld reloads";
 
     /// <summary>Creates a watcher.</summary>
     public NetStateWatcher(INativeRunner runner, IHostFileSystem fs, WatchOptions options)
@@ -59,47 +82,138 @@ public sealed class NetStateWatcher
     /// <summary>Streams changes until cancelled.</summary>
     public async IAsyncEnumerable<NetStateChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var log = _options.Log ?? (_ => { });
+        var bus = _options.Notifications ? _runner.SystemBus : null;
+        using var notifier = await NetStateNotifier.StartAsync(bus as ISystemBusSignals, bus, Units, _options.Notifications, log, cancellationToken).ConfigureAwait(false);
         var values = new Dictionary<string, Observation>(StringComparer.Ordinal);
         var lastRead = new Dictionary<ProbeGroup, DateTimeOffset>();
-        foreach (var o in await ObserveAsync(0, force: true, values, cancellationToken).ConfigureAwait(false))
+        var all = WatchReads.Services | WatchReads.Rules | WatchReads.Ruleset | WatchReads.Zones;
+        _ = notifier.Take(); // the baseline reads everything
+        foreach (var (group, read) in await ObserveAsync(all, forceServices: true, hints: false, values, cancellationToken).ConfigureAwait(false))
         {
-            values[o.What] = o;
-        }
-
-        lastRead[ProbeGroup.Fast] = lastRead[ProbeGroup.Slow] = lastRead[ProbeGroup.Firewalld] = DateTimeOffset.Now;
-        using var timer = new PeriodicTimer(_options.Interval);
-        for (long tick = 1; ; tick++)
-        {
-            if (!await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var o in read ?? [])
             {
-                yield break;
-            }
-
-            var now = DateTimeOffset.Now;
-            var observed = await ObserveAsync(tick, force: false, values, cancellationToken).ConfigureAwait(false);
-            var groups = observed.Select(o => o.Group).ToHashSet();
-            var changes = new List<(Observation Before, Observation After)>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var o in observed)
-            {
-                seen.Add(o.What);
-                if (!values.TryGetValue(o.What, out var before))
-                {
-                    changes.Add((o with { Value = null }, o));
-                }
-                else if (before.Value != o.Value)
-                {
-                    changes.Add((before, o));
-                }
-
                 values[o.What] = o;
             }
 
-            // A value that a probe of this tick used to report and no longer does is gone (a flushed chain, a DNAT rule).
-            foreach (var gone in values.Values.Where(v => groups.Contains(v.Group) && !seen.Contains(v.What)).ToList())
+            lastRead[group] = DateTimeOffset.Now;
+        }
+
+        if (_legacyRules && notifier.NetlinkNotifies)
+        {
+            log("iptables-legacy holds rules, and its tables send no notification: iptables-save runs every " + _options.SlowEvery + " intervals.");
+        }
+
+        var reloadsReported = notifier.Reloads;
+        // firewalld takes its bus name before it has loaded its rules: told that it came back while it still says so, the
+        // watch asks again every second for a while (nothing else tells when it is done).
+        var zonesRecheckUntil = DateTimeOffset.MinValue;
+        var zonesRecheckNext = DateTimeOffset.MinValue;
+        using var timer = new PeriodicTimer(_options.Interval);
+        Task<bool>? tickTask = null;
+        Task? toldTask = null;
+        for (long tick = 0; ;)
+        {
+            tickTask ??= timer.WaitForNextTickAsync(cancellationToken).AsTask();
+            toldTask ??= notifier.WaitAsync(cancellationToken);
+            await Task.WhenAny(tickTask, toldTask).ConfigureAwait(false);
+            var reads = WatchReads.None;
+            var forceServices = false;
+            var toldZones = false;
+            if (tickTask.IsCompleted)
             {
-                changes.Add((gone, gone with { Value = null }));
-                values.Remove(gone.What);
+                if (!await tickTask.ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                tickTask = null;
+                tick++;
+                if (tick % Math.Max(1, _options.SlowEvery) == 0)
+                {
+                    await notifier.RetryBusAsync(bus, cancellationToken).ConfigureAwait(false);
+                    reads |= notifier.Unnotified | (_legacyRules ? WatchReads.Rules : WatchReads.None);
+                }
+
+                if (tick % Math.Max(1, _options.FirewalldEvery) == 0)
+                {
+                    reads |= WatchReads.Zones;
+                }
+
+                if (DateTimeOffset.Now is var t && t < zonesRecheckUntil && t >= zonesRecheckNext)
+                {
+                    reads |= WatchReads.Zones | WatchReads.Services;
+                    zonesRecheckNext = t.AddSeconds(1);
+                }
+            }
+
+            if (toldTask.IsCompleted)
+            {
+                await toldTask.ConfigureAwait(false);
+                toldTask = null;
+                // A change is a burst (a ruleset is many netlink messages, a restart many property changes): let it end.
+                await Task.Delay(_options.Settle, cancellationToken).ConfigureAwait(false);
+                var told = notifier.Take();
+                reads |= told;
+                forceServices = (told & WatchReads.Services) != 0;
+                toldZones = (told & WatchReads.Zones) != 0;
+            }
+
+            // Told by firewalld itself, the watch reads its zones when firewalld says (after a reload, not in the middle of one).
+            var observed = await ObserveAsync(reads, forceServices, hints: !notifier.BusNotifies, values, cancellationToken).ConfigureAwait(false);
+            var now = DateTimeOffset.Now;
+            if (notifier.BusNotifies && observed.FirstOrDefault(r => r.Group == ProbeGroup.Firewalld).Read?.FirstOrDefault(o => o.What == "firewalld") is { } fw)
+            {
+                if (fw.Value is "Running" or "NotInstalled")
+                {
+                    zonesRecheckUntil = DateTimeOffset.MinValue;
+                }
+                else if (toldZones)
+                {
+                    zonesRecheckUntil = now.AddSeconds(30);
+                    zonesRecheckNext = now.AddSeconds(1);
+                }
+            }
+
+            var changes = new List<(Observation Before, Observation After)>();
+            foreach (var (group, read) in observed)
+            {
+                if (read is null)
+                {
+                    continue; // this read failed this time: it says nothing about what is there
+                }
+
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var o in read)
+                {
+                    seen.Add(o.What);
+                    if (!values.TryGetValue(o.What, out var before))
+                    {
+                        changes.Add((o with { Value = null }, o));
+                    }
+                    else if (before.Value != o.Value)
+                    {
+                        changes.Add((before, o));
+                    }
+
+                    values[o.What] = o;
+                }
+
+                // A value that this read used to report and no longer does is gone (a flushed chain, a DNAT rule).
+                foreach (var gone in values.Values.Where(v => v.Group == group && !seen.Contains(v.What)).ToList())
+                {
+                    changes.Add((gone, gone with { Value = null }));
+                    values.Remove(gone.What);
+                }
+            }
+
+            // firewalld's Reloaded signal is a change of its own: the ruleset may be read before or after it, or not change at all.
+            var reloads = notifier.Reloads;
+            if (reloads != reloadsReported)
+            {
+                var subject = FindingSubject.ForFirewalld(ruleset: true);
+                changes.Add((new Observation(ReloadsWhat, reloadsReported.ToString(CultureInfo.InvariantCulture), ChangeKind.Firewalld, ProbeGroup.Firewalld, subject),
+                    new Observation(ReloadsWhat, reloads.ToString(CultureInfo.InvariantCulture), ChangeKind.Firewalld, ProbeGroup.Firewalld, subject)));
             }
 
             if (changes.Count > 0)
@@ -111,21 +225,76 @@ public sealed class NetStateWatcher
                 {
                     var key = after.Kind == ChangeKind.IpForward ? after.What : null;
                     var causes = LikelyCauseRanker.Rank(entries, now, after.Kind, key).Take(5).ToList();
-                    var note = after.What == "firewalld ruleset" && !unitsChanged && causes.Count == 0
-                        ? "firewalld rebuilt its rules while its service kept running: a reload (firewall-cmd --reload, or its D-Bus reload call), which logs nothing"
-                        : null;
+                    string? note = null;
+                    if (after.What == ReloadsWhat || (after.What == "firewalld ruleset" && reloads != reloadsReported))
+                    {
+                        note = "firewalld announced a reload on D-Bus (its Reloaded signal): firewall-cmd --reload, or its D-Bus reload call";
+                    }
+                    else if (after.What == "firewalld ruleset" && !unitsChanged && causes.Count == 0)
+                    {
+                        note = "firewalld rebuilt its rules while its service kept running: a reload (firewall-cmd --reload, or its D-Bus reload call), which logs nothing";
+                    }
+
                     yield return new NetStateChange(now, after.What, before.Value, after.Value, ChangeChecks.Severity(after.Subject, after.Value), after.Kind, causes) { Note = note };
                 }
+
+                reloadsReported = reloads;
             }
 
-            foreach (var g in groups)
+            foreach (var (group, read) in observed)
             {
-                lastRead[g] = now;
+                if (read is not null)
+                {
+                    lastRead[group] = now;
+                }
             }
         }
     }
 
-    private async Task<List<Observation>> ObserveAsync(long tick, bool force, IReadOnlyDictionary<string, Observation> previous, CancellationToken ct)
+    // One round of reads: ip_forward always (it has no notification), then what was asked, concurrently; with hints,
+    // firewalld's zones also when its unit or its ruleset changed. A null list: that read failed this time.
+    private async Task<List<(ProbeGroup Group, IEnumerable<Observation>? Read)>> ObserveAsync(WatchReads reads, bool forceServices, bool hints, IReadOnlyDictionary<string, Observation> previous, CancellationToken ct)
+    {
+        var list = new List<(ProbeGroup, IEnumerable<Observation>?)> { (ProbeGroup.Fast, ReadIpForward()) };
+        var servicesTask = (reads & WatchReads.Services) != 0 ? ReadServicesAsync(previous, forceServices, ct) : null;
+        var rulesTask = (reads & WatchReads.Rules) != 0 ? ReadRulesAsync(ct) : null;
+        var rulesetTask = (reads & WatchReads.Ruleset) != 0 ? ReadFirewalldRulesetAsync(ct) : null;
+        var zonesTask = (reads & WatchReads.Zones) != 0 ? ReadZonesAsync(ct) : null;
+        await Task.WhenAll(new Task?[] { servicesTask, rulesTask, rulesetTask, zonesTask }.OfType<Task>()).ConfigureAwait(false);
+        if (servicesTask is not null)
+        {
+            list.Add((ProbeGroup.Services, servicesTask.Result));
+        }
+
+        if (rulesTask is not null)
+        {
+            list.Add((ProbeGroup.Rules, rulesTask.Result));
+        }
+
+        if (rulesetTask is not null)
+        {
+            list.Add((ProbeGroup.Ruleset, rulesetTask.Result));
+        }
+
+        if (zonesTask is not null)
+        {
+            list.Add((ProbeGroup.Firewalld, zonesTask.Result));
+        }
+        else
+        {
+            // firewalld's zones: when firewalld's unit or ruleset changed, read them too.
+            var hint = hints && (servicesTask?.Result ?? []).Where(o => o.What == "firewalld.service").Concat(rulesetTask?.Result ?? [])
+                .Any(o => !previous.TryGetValue(o.What, out var p) || p.Value != o.Value);
+            if (hint)
+            {
+                list.Add((ProbeGroup.Firewalld, await ReadZonesAsync(ct).ConfigureAwait(false)));
+            }
+        }
+
+        return list;
+    }
+
+    private List<Observation> ReadIpForward()
     {
         var list = new List<Observation>();
         foreach (var family in new[] { IpFamily.IPv4, IpFamily.IPv6 })
@@ -147,32 +316,6 @@ public sealed class NetStateWatcher
             }
         }
 
-        if (!force && tick % Math.Max(1, _options.SlowEvery) != 0)
-        {
-            return list;
-        }
-
-        var servicesTask = ReadServicesAsync(previous, ct);
-        var rulesTask = ReadRulesAsync(ct);
-        var handleTask = ReadFirewalldRulesetAsync(ct);
-        await Task.WhenAll(servicesTask, rulesTask, handleTask).ConfigureAwait(false);
-        // A read that failed this time (a hung iptables-save, systemctl timing out) says nothing about what is there:
-        // its previous values are carried forward rather than reported as gone.
-        list.AddRange(servicesTask.Result ?? previous.Values.Where(v => v.Kind == ChangeKind.Service));
-        list.AddRange(rulesTask.Result ?? previous.Values.Where(v => v.Kind == ChangeKind.DockerRules));
-        list.AddRange(handleTask.Result ?? previous.Values.Where(v => v.What == "firewalld ruleset"));
-
-        // firewalld's zones: a firewall-cmd call is costly, so only when firewalld changed or once in a long while.
-        var hint = (servicesTask.Result ?? []).Concat(handleTask.Result ?? []).Any(o => !previous.TryGetValue(o.What, out var p) || p.Value != o.Value);
-        if (force || hint || tick % Math.Max(1, _options.FirewalldEvery) == 0)
-        {
-            list.AddRange(await ReadZonesAsync(ct).ConfigureAwait(false));
-        }
-        else
-        {
-            list.AddRange(previous.Values.Where(v => v.Group == ProbeGroup.Firewalld));
-        }
-
         return list;
     }
 
@@ -192,10 +335,10 @@ public sealed class NetStateWatcher
 
     private string? _invocations;
 
-    private async Task<IEnumerable<Observation>?> ReadServicesAsync(IReadOnlyDictionary<string, Observation> previous, CancellationToken ct)
+    private async Task<IEnumerable<Observation>?> ReadServicesAsync(IReadOnlyDictionary<string, Observation> previous, bool force, CancellationToken ct)
     {
         var invocations = _fs.DirectoryExists("/run/systemd/units") ? InvocationIds() : null;
-        if (invocations is not null && invocations == _invocations)
+        if (!force && invocations is not null && invocations == _invocations)
         {
             return previous.Values.Where(v => v.Kind == ChangeKind.Service).ToList();
         }
@@ -206,7 +349,7 @@ public sealed class NetStateWatcher
             _invocations = invocations; // only after a successful read, so a failed one is tried again next time
             return units.Where(u => u.LoadState != "not-found").Select(u => new Observation(u.Name,
                 u.ActiveState == "active" ? $"active since {u.ActiveSince?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "?"}" : $"{u.ActiveState} ({u.SubState})",
-                ChangeKind.Service, ProbeGroup.Slow, FindingSubject.ForUnit(u.Name)));
+                ChangeKind.Service, ProbeGroup.Services, FindingSubject.ForUnit(u.Name))).ToList();
         }
         catch (Exception ex) when (ex is SystemdNotRunningException or NativeProgramNotFoundException)
         {
@@ -234,6 +377,8 @@ public sealed class NetStateWatcher
             return null; // failed this time
         }
 
+        // iptables-legacy (and the untagged 1.4) sends no notification: while it holds rules, the watch polls them.
+        _legacyRules = snapshot.Saves.Any(s => s.Variant != IptablesVariant.Nft && (IptablesSnapshot.HasDockerChains(s.Ruleset) || s.Variant == snapshot.DefaultVariant));
         var list = new List<Observation>();
         foreach (var save in snapshot.Saves.Where(s => IptablesSnapshot.HasDockerChains(s.Ruleset) || s.Variant == snapshot.DefaultVariant))
         {
@@ -241,7 +386,7 @@ public sealed class NetStateWatcher
             {
                 if (c.Exists)
                 {
-                    list.Add(new Observation($"iptables-{save.Variant.ToString().ToLowerInvariant()} {c.Table}/{c.Chain}", "present", ChangeKind.DockerRules, ProbeGroup.Slow,
+                    list.Add(new Observation($"iptables-{save.Variant.ToString().ToLowerInvariant()} {c.Table}/{c.Chain}", "present", ChangeKind.DockerRules, ProbeGroup.Rules,
                         FindingSubject.ForChain(save.Variant, c.Table, c.Chain)));
                 }
             }
@@ -249,7 +394,7 @@ public sealed class NetStateWatcher
 
         foreach (var rule in snapshot.DnatRules.Where(r => _options.Ports.Count == 0 || _options.Ports.Contains(r.HostPort)))
         {
-            list.Add(new Observation($"DNAT {rule.HostPort}/{rule.Protocol}", $"{rule.ContainerIp}:{rule.ContainerPort}", ChangeKind.DockerRules, ProbeGroup.Slow,
+            list.Add(new Observation($"DNAT {rule.HostPort}/{rule.Protocol}", $"{rule.ContainerIp}:{rule.ContainerPort}", ChangeKind.DockerRules, ProbeGroup.Rules,
                 FindingSubject.ForPort(rule.HostPort, rule.Protocol)));
         }
 
@@ -273,7 +418,7 @@ public sealed class NetStateWatcher
                 if (item.TryGetProperty("table", out var t) && t.GetProperty("name").GetString() == "firewalld")
                 {
                     return [new Observation("firewalld ruleset", $"table {t.GetProperty("family").GetString()} firewalld #{t.GetProperty("handle").GetInt64()}",
-                        ChangeKind.Firewalld, ProbeGroup.Slow, FindingSubject.ForFirewalld(ruleset: true))];
+                        ChangeKind.Firewalld, ProbeGroup.Ruleset, FindingSubject.ForFirewalld(ruleset: true))];
                 }
             }
         }
@@ -289,9 +434,10 @@ public sealed class NetStateWatcher
         return [];
     }
 
-    private async Task<IEnumerable<Observation>> ReadZonesAsync(CancellationToken ct)
+    private async Task<IEnumerable<Observation>?> ReadZonesAsync(CancellationToken ct)
     {
-        var state = await FirewalldReader.GetStateAsync(_runner, _fs, ct).ConfigureAwait(false);
+        // Only the runtime zones matter here: the permanent side of none but the default and docker zones is read.
+        var state = await FirewalldReader.GetStateAsync(_runner, _fs, static (_, _) => [], ct).ConfigureAwait(false);
         var list = new List<Observation>
         {
             new("firewalld", state.State.ToString(), ChangeKind.Firewalld, ProbeGroup.Firewalld, FindingSubject.ForFirewalld()),
@@ -310,16 +456,22 @@ public sealed class NetStateWatcher
     }
 }
 
-/// <summary>Which read a value comes from (and so how often it is refreshed).</summary>
+/// <summary>Which read a value comes from (a value that its read no longer reports is gone).</summary>
 public enum ProbeGroup
 {
-    /// <summary>Every tick: /proc.</summary>
+    /// <summary>Every tick: /proc (ip_forward has no notification).</summary>
     Fast,
 
-    /// <summary>Every few ticks: systemctl, iptables-save, nft.</summary>
-    Slow,
+    /// <summary>The units: when systemd tells (D-Bus signals), else every few ticks.</summary>
+    Services,
 
-    /// <summary>When firewalld changed, else rarely: firewall-cmd.</summary>
+    /// <summary>Docker's chains and DNAT rules (iptables-save): when nf_tables tells (netlink), else every few ticks.</summary>
+    Rules,
+
+    /// <summary>firewalld's nftables table (nft): as the rules.</summary>
+    Ruleset,
+
+    /// <summary>firewalld's state and zones: when firewalld tells (D-Bus signals) or its unit or ruleset changed, else rarely.</summary>
     Firewalld,
 }
 

@@ -58,7 +58,18 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
                 "InvalidDuration", ErrorCategory.InvalidArgument, d));
         }
 
-        var watcher = new NetStateWatcher(Runner, HostFileSystem.Live, new WatchOptions { Interval = Interval, SlowEvery = SlowEvery, Ports = Port ?? [] });
+        // The watch says from its own threads how it learns of changes; -Verbose shows it from the pipeline's thread.
+        var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var saying = new SemaphoreSlim(0);
+        var watcher = new NetStateWatcher(Runner, HostFileSystem.Live, new WatchOptions
+        {
+            Interval = Interval, SlowEvery = SlowEvery, Ports = Port ?? [],
+            Log = m =>
+            {
+                said.Enqueue(m);
+                saying.Release();
+            },
+        });
         using var window = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         if (Duration is { } duration)
         {
@@ -66,6 +77,7 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
         }
 
         var seen = 0;
+        Task? sayWait = null;
         var changes = watcher.WatchAsync(window.Token).GetAsyncEnumerator(window.Token);
         try
         {
@@ -74,7 +86,23 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
                 bool more;
                 try
                 {
-                    more = Await(_ => changes.MoveNextAsync().AsTask());
+                    var next = changes.MoveNextAsync().AsTask();
+                    while (!next.IsCompleted)
+                    {
+                        sayWait ??= saying.WaitAsync(CancellationToken.None);
+                        Task.WaitAny(next, sayWait);
+                        if (sayWait.IsCompleted)
+                        {
+                            sayWait = null;
+                        }
+
+                        while (said.TryDequeue(out var m))
+                        {
+                            WriteVerbose(m);
+                        }
+                    }
+
+                    more = next.GetAwaiter().GetResult();
                 }
                 catch (OperationCanceledException) when (!CancellationToken.IsCancellationRequested)
                 {

@@ -4,14 +4,23 @@
 The incident this module exists for was intermittent: the registry worked for hours, then timed out, and nobody knew
 what had switched ip_forward off. Watch-DockerHostNetState catches the change when it happens.
 
-It reads net.ipv4.ip_forward and net.ipv6.conf.all.forwarding from /proc every -Interval (microseconds of work). Every
--SlowEvery intervals it runs the costlier reads: systemctl show for docker and firewalld, only when their invocation ids
-in /run/systemd/units changed (a start, stop or restart; reading those links costs nothing), iptables-save for Docker's chains and the DNAT rule of every published port, and nft's table list (firewalld's nftables
-table gets a new handle at every start and reload). firewalld's zones are read with firewall-cmd only when one of those
-hints at a change, or every 300 intervals. The first read is the baseline: a quiet host produces no output.
+It is told of changes rather than asking again and again. Over the module's one in-process connection to the D-Bus
+system bus it receives firewalld's Reloaded and zone signals and the bus's NameOwnerChanged for firewalld, and systemd's
+PropertiesChanged for docker, containerd, firewalld, NetworkManager, systemd-networkd and networking and its JobRemoved
+(it calls systemd's Subscribe). From the kernel it receives the nf_tables netlink group (NFNLGRP_NFTABLES), which every
+rule change by nft, iptables-nft, firewalld or dockerd reaches: a flushed nat DOCKER chain is reported within a second.
+Each notification re-reads at once what it concerns (the units; iptables-save for Docker's chains and the DNAT rule of
+every published port and nft's table list, whose firewalld table gets a new handle at every start and reload;
+firewalld's zones). Polled are only what has no notification: net.ipv4.ip_forward and net.ipv6.conf.all.forwarding from
+/proc every -Interval (microseconds of work), and every -SlowEvery intervals iptables-save while iptables-legacy holds
+rules (its tables tell nothing). Where the bus or netlink is not to be had (no system bus, DOCKERHOSTTOOLS_NO_DBUS=1,
+no CAP_NET_ADMIN) the watch polls as before: every -SlowEvery intervals systemctl show (only when the invocation ids in
+/run/systemd/units changed), iptables-save and nft; -Verbose says which way it learns of changes. firewalld's zones are
+also read every 300 intervals. The first read is the baseline: a quiet host produces no output.
 
 Each change is a NetStateChange: Timestamp, What (net.ipv4.ip_forward, docker.service, DNAT 5000/tcp,
-iptables-nft nat/DOCKER, firewalld ruleset, firewalld zone public), Before, After, Severity (Error: outside traffic is
+iptables-nft nat/DOCKER, firewalld ruleset, firewalld zone public, firewalld reloads: how many Reloaded signals
+firewalld sent since the watch began), Before, After, Severity (Error: outside traffic is
 blocked now; Warning: something that breaks published ports happened; Info: back to normal), Kind, and LikelyCause: the
 journal entries (journalctl -o json) around the change, best match first: a sysctl run that wrote the key names its
 unit; a start, stop or reload of network, NetworkManager, systemd-networkd, systemd-sysctl, firewalld or docker follows.
@@ -22,7 +31,7 @@ It runs until Ctrl+C, -Duration or -Count, and works in a runbook or a job.
         Duration  = 'Stop after this long: a TimeSpan or a number of seconds. Runs until Ctrl+C by default.'
         Count     = 'Stop after this many changes.'
         Port      = 'Published host ports whose DNAT rules are watched; all by default.'
-        SlowEvery = 'Every how many intervals iptables-save and nft run (default 15), and systemctl when systemd''s invocation ids in /run/systemd/units changed: higher is cheaper, lower notices a flushed chain sooner.'
+        SlowEvery = 'Every how many intervals the reads that have no notification run (default 15): iptables-save while iptables-legacy holds rules; where the bus or netlink is not to be had, also systemctl (when systemd''s invocation ids in /run/systemd/units changed), iptables-save and nft. Higher is cheaper; a notified change is read at once whatever it is.'
     }
     Outputs      = @{ NetStateChange = 'Timestamp, What, Before, After, Severity, Kind, LikelyCause (journal entries, best first), Cause (the best one''s unit).' }
     Examples     = @(
@@ -31,6 +40,6 @@ It runs until Ctrl+C, -Duration or -Count, and works in a runbook or a job.
         @{ Code = 'Start-Job { Import-Module DockerHostTools; Watch-DockerHostNetState -Duration 86400 -Port 5000 } | Out-Null'; Remarks = 'Watches port 5000 for a day in the background; Receive-Job shows what happened.' }
         @{ Code = 'Watch-DockerHostNetState -Count 1 | Select-Object -ExpandProperty LikelyCause'; Remarks = 'Waits for the next change and shows everything the journal says around it.' }
     )
-    Notes        = 'Needs root for iptables-save and firewall-cmd. Error ids: InvalidInterval, InvalidDuration. Cost: see build.ps1 Bench (CPU over a minute at a 1 s interval).'
+    Notes        = 'Needs root for iptables-save, firewall-cmd and the netlink group (CAP_NET_ADMIN). Error ids: InvalidInterval, InvalidDuration. Cost: see build.ps1 Bench (CPU over a minute at a 1 s interval, and how soon a flushed nat DOCKER chain is reported).'
     RelatedLinks = @('Test-DockerHost', 'Get-DockerHostNetState', 'about_DockerHostTools')
 }

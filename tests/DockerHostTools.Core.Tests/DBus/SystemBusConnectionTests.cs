@@ -127,6 +127,49 @@ public sealed class SystemBusConnectionTests : IDisposable
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1));
     }
 
+    [Fact]
+    public async Task A_signal_matched_by_arg0_is_received_and_the_end_of_the_connection_is_told()
+    {
+        if (_bus is null)
+        {
+            return;
+        }
+
+        // NameOwnerChanged for one name, as the watch takes it for firewalld: a second connection takes the name.
+        var received = new TaskCompletionSource<DBusSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ended = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = await _bus.WatchSignalAsync(new DBusSignalMatch(Daemon, "NameOwnerChanged", "/org/freedesktop/DBus", Daemon, "org.example.Taken"),
+            s => received.TrySetResult(s), e => ended.TrySetResult(e));
+        using var other = new Tmds.DBus.Protocol.DBusConnection("unix:path=" + Path.Combine(_dir, "bus"));
+        await other.ConnectAsync();
+        await other.RequestNameAsync("org.example.Other"); // not matched: arg0 differs
+        await other.RequestNameAsync("org.example.Taken");
+        var signal = await received.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("NameOwnerChanged", signal.Member);
+        Assert.Equal("org.example.Taken", signal.Arguments[0]);
+        Assert.Equal(string.Empty, signal.Arguments[1]);          // no owner before
+        Assert.StartsWith(":", Assert.IsType<string>(signal.Arguments[2]), StringComparison.Ordinal);
+        Assert.False(ended.Task.IsCompleted);
+
+        _daemon!.Kill();
+        await ended.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_signal_subscription_without_a_bus_is_unavailable()
+    {
+        using var none = new SystemBusConnection("unix:path=" + Path.Combine(_dir, "nothing-here"));
+        await Assert.ThrowsAsync<DBusUnavailableException>(() => none.WatchSignalAsync(new DBusSignalMatch(Daemon, "NameOwnerChanged"), _ => { }, _ => { }));
+    }
+
+    [Fact]
+    public void A_match_reads_as_the_bus_rule()
+    {
+        Assert.Equal("type='signal',interface='org.fedoraproject.FirewallD1.zone'", new DBusSignalMatch("org.fedoraproject.FirewallD1.zone", null).ToString());
+        Assert.Equal("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',path='/org/freedesktop/DBus',arg0='org.fedoraproject.FirewallD1'",
+            new DBusSignalMatch(Daemon, "NameOwnerChanged", "/org/freedesktop/DBus", Daemon, "org.fedoraproject.FirewallD1").ToString());
+    }
+
     private static uint GetUid() => uint.Parse(File.ReadAllLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal))
         .Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 }

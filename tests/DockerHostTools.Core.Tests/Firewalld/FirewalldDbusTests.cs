@@ -46,7 +46,13 @@ public class FirewalldDbusTests
             var index = path[(path.LastIndexOf('/') + 1)..];
             bus.Add($"{Bus} {path} {DBusCall.PropertiesInterface}.Get \"{Bus}.config.zone\" \"name\"", Dir + "permanent-name-" + index, property: true);
             bus.Add($"{Bus} {path} {Bus}.config.zone.getSettings2", Dir + "permanent-getSettings2-" + index);
+            // getZoneByName: the captured name of each config object, mapped back to its path.
+            var name = (string)bus.Reply($"{Bus} {path} {DBusCall.PropertiesInterface}.Get \"{Bus}.config.zone\" \"name\"")[0]!;
+            bus.AddValues($"{Bus} {Main}/config {Bus}.config.getZoneByName \"{name}\"", path);
         }
+
+        // This lab has no docker zone: firewalld answers getZoneByName with its INVALID_ZONE error.
+        bus.Fail($"{Bus} {Main}/config {Bus}.config.getZoneByName \"docker\"", "org.fedoraproject.FirewallD1.Exception", "INVALID_ZONE: docker");
 
         return bus;
     }
@@ -89,6 +95,46 @@ public class FirewalldDbusTests
         AssertSameZones(cmd.Zones, state.Zones);
         AssertSameZones(cmd.PermanentZones, state.PermanentZones);
         Assert.Equal(cmd.ActiveZones, state.ActiveZones);
+    }
+
+    [Fact]
+    public async Task A_diagnosis_reads_the_permanent_side_of_the_zones_it_needs_only_and_gets_them_as_the_full_read_does()
+    {
+        var bus = LabBus();
+        var runner = new BusRunner(new CapturedRunner(FirewallCmd), bus);
+        var full = await FirewalldReader.GetStateAsync(runner, FirewalldReaderTests.Host(), CancellationToken.None);
+        var fullCalls = bus.Calls.Count;
+        bus.Calls.Clear();
+        IReadOnlyList<string>? asked = null;
+        var some = await FirewalldReader.GetStateAsync(runner, FirewalldReaderTests.Host(),
+            (d, runtime) => asked = OutsideZone.PermanentZonesNeeded(d, runtime, "ens-unbound"), CancellationToken.None);
+        Assert.Equal(["public", "docker"], asked);
+        Assert.Equal("dbus", some.ZonesReadWith);
+        Assert.Empty(runner.Inner.Calls);
+        AssertSameZones(full.Zones, some.Zones);
+        AssertSameZones(full.PermanentZones.Where(z => z.Name is "public").ToList(), some.PermanentZones); // no docker zone here: not an error
+        Assert.DoesNotContain(bus.Calls, c => c.Member is "listZones" or "getZoneNames" || (c.Member == "Get" && c.Arguments.Contains("name")));
+        Assert.True(bus.Calls.Count < fullCalls / 2, $"{bus.Calls.Count} calls against {fullCalls}");
+    }
+
+    [Fact]
+    public void The_zones_a_diagnosis_needs_follow_the_outside_zone()
+    {
+        var bound = new FirewalldZone("dmz", FirewalldConfiguration.Runtime, false, false, new Dictionary<string, IReadOnlyList<string>> { ["interfaces"] = ["ens3"] });
+        Assert.Equal(["dmz", "public", "docker"], OutsideZone.PermanentZonesNeeded("public", [bound], "ens3"));
+        Assert.Equal(["work", "docker"], OutsideZone.PermanentZonesNeeded("work", [bound], "ens4"));
+        Assert.Equal(["public", "docker"], OutsideZone.PermanentZonesNeeded(null, [], null));
+    }
+
+    [Fact]
+    public async Task A_failed_permanent_zone_read_falls_back_to_firewall_cmd_for_the_permanent_side()
+    {
+        var bus = LabBus();
+        bus.Fail($"{Bus} {Main}/config {Bus}.config.getZoneByName \"public\"", "org.freedesktop.DBus.Error.NoReply");
+        var runner = new BusRunner(new CapturedRunner(FirewallCmd), bus);
+        var state = await FirewalldReader.GetStateAsync(runner, FirewalldReaderTests.Host(), (d, r) => OutsideZone.PermanentZonesNeeded(d, r, null), CancellationToken.None);
+        Assert.Equal("dbus+firewall-cmd", state.ZonesReadWith);
+        Assert.Equal(["--permanent --list-all-zones"], runner.Inner.Calls);
     }
 
     [Fact]
@@ -198,7 +244,7 @@ public class FirewalldDbusTests
 internal sealed class CapturedBus : ISystemBus
 {
     private readonly Dictionary<string, IReadOnlyList<object?>> _replies = [];
-    private readonly Dictionary<string, string> _errors = [];
+    private readonly Dictionary<string, (string Name, string Message)> _errors = [];
 
     public bool Unavailable { get; init; }
 
@@ -208,10 +254,10 @@ internal sealed class CapturedBus : ISystemBus
 
     public void AddValues(string call, params object?[] values) => _replies[call] = values;
 
-    public void Fail(string call, string errorName) => _errors[call] = errorName;
+    public void Fail(string call, string errorName, string message = "captured error") => _errors[call] = (errorName, message);
 
     /// <summary>The call gets no answer (as from a SIGSTOPped service): DBusTimeoutException.</summary>
-    public void Hang(string call) => _errors[call] = HangMark;
+    public void Hang(string call) => _errors[call] = (HangMark, HangMark);
 
     private const string HangMark = "(hang)";
 
@@ -230,14 +276,15 @@ internal sealed class CapturedBus : ISystemBus
         }
 
         var key = call.ToString();
-        if (_errors.TryGetValue(key, out var error) && error == HangMark)
+        var failed = _errors.TryGetValue(key, out var error);
+        if (failed && error.Name == HangMark)
         {
             throw new DBusTimeoutException(call);
         }
 
-        if (error is not null)
+        if (failed)
         {
-            throw new DBusCallFailedException(call, error, "captured error");
+            throw new DBusCallFailedException(call, error.Name, error.Message);
         }
 
         return _replies.TryGetValue(key, out var reply) ? Task.FromResult(reply)
