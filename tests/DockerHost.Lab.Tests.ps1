@@ -232,6 +232,62 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         finally { Invoke-Host sysctl -q -w net.ipv4.ip_forward=1 | Out-Null }
     }
 
+    It 'the fresh host (forwarding switched on by dockerd at runtime only): the outside client gets 200 and the latent IpForwardNotPersisted is named' {
+        Invoke-Host rm -f $dropIn | Out-Null
+        Get-Runtime | Should -Be '1'
+        Get-DockerLabHttpCode $lab | Should -Be '200'
+        $ids = Get-Ids (Get-Findings)
+        $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv4.ip_forward'
+        @($ids | Where-Object { $_ -like 'Error *' }) | Should -BeNullOrEmpty
+    }
+
+    It 'Get-DockerHostNetState shows the engine: its version, /info IPv4Forwarding and FirewallBackend (28.1+ only)' {
+        $r = Invoke-DockerLabPwsh $lab { $s = Get-DockerHostNetState -Port 5000; [pscustomobject]@{ V = $s.EngineVersion; F = $s.EngineIPv4Forwarding; B = $s.EngineFirewallBackend; View = ($s | Format-List | Out-String -Width 200) } }
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Output[0].V | Should -Be $Docker
+        $r.Output[0].F | Should -BeTrue
+        if ($Generation -eq 'docker28') { $r.Output[0].B | Should -Match '^iptables' } else { $r.Output[0].B | Should -BeNullOrEmpty -Because "Docker $Docker (API < 1.49) has no FirewallBackend in /info" }
+        $r.Output[0].View | Should -Match "Engine\s+: Docker $([regex]::Escape($Docker)), IPv4Forwarding True"
+    }
+
+    It 'Docker''s firewalld objects: docker0 out of the docker zone (and on 27+ the docker-forwarding policy deleted): the outside client keeps 200, a Warning each, a docker restart brings them back' {
+        # dockerd makes its zone and policy only when firewalld runs as it starts (docker28's lab boot starts it before
+        # firewalld 2.5's Type=simple unit is ready): start from a dockerd that uses firewalld.
+        Invoke-DockerLabDocker $lab start dkweb | Out-Null
+        Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+        Invoke-Host systemctl restart docker | Out-Null
+        Wait-Dnat 20
+        Invoke-DockerLabDocker $lab start dkweb | Out-Null
+        Wait-DockerLabHttpCode $lab | Should -Be '200'
+        "$(Invoke-Host firewall-cmd --get-zone-of-interface=docker0)".Trim() | Should -Be 'docker'
+        $ids = Get-Ids (Get-Findings)
+        $ids | Where-Object { $_ -match 'DockerFirewalldZoneMissing|DockerForwardingPolicyMissing' } | Should -BeNullOrEmpty -Because 'dockerd made both as it should'
+        @($ids | Where-Object { $_ -notlike 'Info *' }) | Should -BeNullOrEmpty
+
+        Invoke-Host firewall-cmd -q --zone=docker --remove-interface=docker0 | Out-Null
+        $policy = $Generation -eq 'docker28'   # Docker 27+ makes docker-forwarding; 20.10 and 26.1 make none
+        if ($policy) {
+            @(Invoke-Host firewall-cmd --get-policies) -join ' ' | Should -Match '\bdocker-forwarding\b'
+            Invoke-Host firewall-cmd -q --permanent --delete-policy=docker-forwarding | Out-Null
+            Invoke-Host firewall-cmd -q --reload | Out-Null   # firewalld 2.5 (nftables) flushes none of Docker's rules
+            Invoke-NspawnExec $lab firewall-cmd -q --zone=docker --remove-interface=docker0 *> $null   # a reload may have put it back
+        }
+        else { @(Invoke-Host firewall-cmd --get-policies) -join ' ' | Should -Not -Match 'docker-forwarding' -Because "Docker $Docker makes no policy" }
+        Get-DockerLabHttpCode $lab | Should -Be '200' -Because 'firewalld accepts DNATed traffic (ct status dnat accept) whatever zone docker0 is in'
+        $ids = Get-Ids (Get-Findings)
+        $ids | Should -Contain 'Warning DockerFirewalldZoneMissing firewalld zone docker'
+        if ($policy) { $ids | Should -Contain 'Warning DockerForwardingPolicyMissing firewalld policy docker-forwarding' }
+        else { $ids | Where-Object { $_ -match 'DockerForwardingPolicyMissing' } | Should -BeNullOrEmpty }
+
+        $r = Invoke-Repair
+        @($r | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
+        Invoke-DockerLabDocker $lab start dkweb | Out-Null
+        "$(Invoke-Host firewall-cmd --get-zone-of-interface=docker0)".Trim() | Should -Be 'docker'
+        if ($policy) { @(Invoke-Host firewall-cmd --get-policies) -join ' ' | Should -Match '\bdocker-forwarding\b' }
+        Wait-DockerLabHttpCode $lab | Should -Be '200'
+        @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+    }
+
     It 'a snapshot saved on the host is judged the same elsewhere' {
         Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
         try {

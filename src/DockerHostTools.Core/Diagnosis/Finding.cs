@@ -75,6 +75,18 @@ public static class FindingIds
 
     /// <summary>The container that publishes the port is not running.</summary>
     public const string ContainerNotRunning = nameof(ContainerNotRunning);
+
+    /// <summary>
+    /// Docker's firewalld zone <c>docker</c> (dockerd 20.10+, target ACCEPT, holding Docker's bridges) is missing or
+    /// altered while dockerd uses firewalld: a bridge not in it, or a target other than ACCEPT.
+    /// </summary>
+    public const string DockerFirewalldZoneMissing = nameof(DockerFirewalldZoneMissing);
+
+    /// <summary>
+    /// Docker's firewalld policy <c>docker-forwarding</c> (dockerd 27+: ingress ANY, egress docker, target ACCEPT) is
+    /// missing or altered while dockerd uses firewalld.
+    /// </summary>
+    public const string DockerForwardingPolicyMissing = nameof(DockerForwardingPolicyMissing);
 }
 
 /// <summary>What kind of thing a finding is about.</summary>
@@ -135,6 +147,9 @@ public sealed record FindingSubject
     /// <summary>Firewalld: true for firewalld's own nftables ruleset.</summary>
     public bool Ruleset { get; init; }
 
+    /// <summary>Firewalld: a policy (null: none).</summary>
+    public string? Policy { get; init; }
+
     /// <summary>A family's forwarding switch.</summary>
     public static FindingSubject ForForwarding(IpFamily family) => new() { Kind = SubjectKind.Forwarding, Family = family };
 
@@ -154,6 +169,9 @@ public sealed record FindingSubject
     /// <summary>firewalld itself, one of its zones, or its ruleset.</summary>
     public static FindingSubject ForFirewalld(string? zone = null, bool ruleset = false) => new() { Kind = SubjectKind.Firewalld, Zone = zone, Ruleset = ruleset };
 
+    /// <summary>One of firewalld's policies.</summary>
+    public static FindingSubject ForFirewalldPolicy(string policy) => new() { Kind = SubjectKind.Firewalld, Policy = policy };
+
     /// <summary>The subject as the finding's Target shows it (<c>net.ipv4.ip_forward</c>, <c>5000/tcp</c>, <c>Nft:filter/DOCKER</c>).</summary>
     public override string ToString() => Kind switch
     {
@@ -162,7 +180,7 @@ public sealed record FindingSubject
         SubjectKind.Chain => $"{Variant}:{Table}/{Chain}",
         SubjectKind.Unit => Unit ?? string.Empty,
         SubjectKind.IptablesVariant => $"iptables-{Variant}",
-        SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
+        SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Policy is not null ? $"firewalld policy {Policy}" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
         _ => Kind.ToString(),
     };
 }

@@ -46,6 +46,7 @@ public sealed class HostReader
         var resetRisks = ResetRisks.Find(_fs);
         var servicePorts = FirewalldReader.ReadServicePorts(_fs);
         var outside = OutsideZone.Interface(_fs);
+        var bridges = DockerBridges.Read(_fs);
 
         await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -89,6 +90,7 @@ public sealed class HostReader
             Containers = containers,
             EngineError = engineError?.Message,
             PublishedPorts = published,
+            DockerBridges = bridges,
             Services = services?.Services ?? [],
             SystemdAvailable = services is not null,
             Problems = problems,
