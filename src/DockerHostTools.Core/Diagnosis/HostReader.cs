@@ -34,6 +34,7 @@ public sealed class HostReader
         var iptables = new IptablesReader(_runner);
 
         var firewalldTask = Capture(() => FirewalldReader.GetStateAsync(_runner, _fs, cancellationToken));
+        var policiesTask = FirewalldPolicies.ReadHostAsync(_runner, cancellationToken);
         var iptablesTask = Capture(() => iptables.ReadAsync(cancellationToken));
         var containersTask = Capture(() => engine.GetContainersAsync(all: true, cancellationToken));
         var versionTask = Capture(() => engine.GetVersionAsync(cancellationToken));
@@ -48,7 +49,7 @@ public sealed class HostReader
         var outside = OutsideZone.Interface(_fs);
         var bridges = DockerBridges.Read(_fs);
 
-        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask).ConfigureAwait(false);
+        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask, policiesTask).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
 
         var (fw, fwError) = firewalldTask.Result;
@@ -57,6 +58,8 @@ public sealed class HostReader
         var (version, _) = versionTask.Result;
         var (services, servicesError) = servicesTask.Result;
         if (fwError is not null) { problems.Add("firewalld: " + fwError.Message); }
+        if (fw is not null) { FirewalldPolicies.Apply(fw, policiesTask.Result.Policies); }
+        if (fw is { IsRunning: true } && policiesTask.Result.Error is { } policyError) { problems.Add("firewalld: " + policyError); }
         if (iptError is not null) { problems.Add("iptables: " + iptError.Message); }
         if (engineError is not null) { problems.Add("Docker Engine API: " + engineError.Message); }
         if (servicesError is not null) { problems.Add("systemd: " + servicesError.Message); }

@@ -27,9 +27,6 @@ public sealed class FirewalldBusRead
 
     /// <summary>The permanent zones, or null when any call for them failed.</summary>
     public IReadOnlyList<FirewalldZone>? Permanent { get; internal set; }
-
-    /// <summary>The runtime policies (<see cref="FirewalldPolicies.ReadAsync"/>), or null when firewalld has none or they could not be read.</summary>
-    public IReadOnlyList<FirewalldPolicy>? Policies { get; internal set; }
 }
 
 /// <summary>
@@ -81,17 +78,7 @@ public static class FirewalldDbusReader
         var defaultTask = TryCallAsync(bus, new DBusCall(BusName, BusPath, BusName, "getDefaultZone"), errors, cancellationToken);
         var runtimeTask = ReadRuntimeZonesAsync(bus, errors, cancellationToken);
         var permanentTask = ReadPermanentZonesAsync(bus, errors, cancellationToken);
-        var policiesTask = FirewalldPolicies.ReadAsync(bus, cancellationToken);
-        await Task.WhenAll(defaultTask, runtimeTask, permanentTask, policiesTask).ConfigureAwait(false);
-        read.Policies = policiesTask.Result.Policies;
-        if (policiesTask.Result.Error is { } policyError)
-        {
-            lock (errors)
-            {
-                errors.Add(policyError);
-            }
-        }
-
+        await Task.WhenAll(defaultTask, runtimeTask, permanentTask).ConfigureAwait(false);
         read.DefaultZone = defaultTask.Result is [string zone] ? zone : null;
         read.Runtime = runtimeTask.Result;
         read.Permanent = permanentTask.Result;

@@ -63,6 +63,18 @@ public static class FirewalldPolicies
         ArgumentNullException.ThrowIfNull(bus);
         try
         {
+            return await ReadCoreAsync(bus, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DBusUnavailableException ex)
+        {
+            return (null, "firewalld policies: " + ex.Message);
+        }
+    }
+
+    private static async Task<(IReadOnlyList<FirewalldPolicy>? Policies, string? Error)> ReadCoreAsync(ISystemBus bus, CancellationToken cancellationToken)
+    {
+        try
+        {
             var list = await bus.CallAsync(new DBusCall(BusName, BusPath, PolicyInterface, "getPolicies"), cancellationToken).ConfigureAwait(false);
             if (list is not [object?[] names] || !names.All(n => n is string))
             {
@@ -88,10 +100,52 @@ public static class FirewalldPolicies
         {
             return (null, null); // firewalld before 0.9: no policies
         }
-        catch (Exception ex) when (ex is DBusCallFailedException or DBusTimeoutException or DBusUnavailableException)
+        catch (DBusCallFailedException ex) when (ex.ErrorName is "org.freedesktop.DBus.Error.ServiceUnknown" or "org.freedesktop.DBus.Error.NameHasNoOwner")
+        {
+            return (null, null); // firewalld is not on the bus: not running, which its state says
+        }
+        catch (Exception ex) when (ex is DBusCallFailedException or DBusTimeoutException)
         {
             return (null, "firewalld policies: " + ex.Message);
         }
+    }
+
+    /// <summary>
+    /// The policies on the fastest road this runner has: D-Bus in process when it has a system bus, else busctl, else
+    /// <c>firewall-cmd --list-all-policies</c>. Null policies (with the reason, or none when firewalld simply has no policy
+    /// API) when firewalld is not running or they cannot be read. Runs beside <see cref="FirewalldReader.GetStateAsync"/>
+    /// (<see cref="Diagnosis.HostReader"/>), whose run state decides whether they are kept (<see cref="Apply"/>).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public static async Task<(IReadOnlyList<FirewalldPolicy>? Policies, string? Error)> ReadHostAsync(INativeRunner runner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        if (runner.SystemBus is { } bus)
+        {
+            try
+            {
+                return await ReadCoreAsync(bus, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DBusUnavailableException)
+            {
+                // no bus in process after all: busctl or firewall-cmd, as FirewalldReader does
+            }
+        }
+
+        if (runner.Resolve(FirewalldReader.Busctl) is not null)
+        {
+            return (await ReadOverBusctlAsync(runner, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        return runner.Resolve(FirewalldReader.FirewallCmd) is null ? (null, null) : (await ReadWithFirewallCmdAsync(runner, cancellationToken).ConfigureAwait(false), null);
+    }
+
+    /// <summary>Keeps <paramref name="policies"/> on <paramref name="state"/> when firewalld runs (a stopped firewalld has none in force).</summary>
+    public static FirewalldState Apply(FirewalldState state, IReadOnlyList<FirewalldPolicy>? policies)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Policies = state.IsRunning ? policies : null;
+        return state;
     }
 
     /// <summary>A policy from its settings dictionary as D-Bus gives it (<c>a{sv}</c> of <c>getPolicySettings</c>).</summary>

@@ -119,11 +119,7 @@ public static class FirewalldReader
         // firewall-cmd listings start at once on the slow road, and only after a D-Bus read failed on the fast one.
         var runtimeTask = ListingAsync(runner, runtimeBus, ["--list-all-zones"], cancellationToken);
         var permanentTask = ListingAsync(runner, permanentBus, ["--permanent", "--list-all-zones"], cancellationToken);
-        // Policies (firewalld 0.9+) on the road the zones take: in process, busctl, else firewall-cmd, concurrently.
-        var policiesTask = inProcess is { State: "RUNNING" } ? Task.FromResult(inProcess.Policies)
-            : stateTask.IsCompletedSuccessfully && stateTask.Result.Result?.Command.Program == Busctl ? FirewalldPolicies.ReadOverBusctlAsync(runner, cancellationToken)
-            : FirewalldPolicies.ReadWithFirewallCmdAsync(runner, cancellationToken);
-        await Task.WhenAll(stateTask, defaultTask, runtimeTask, permanentTask, policiesTask).ConfigureAwait(false);
+        await Task.WhenAll(stateTask, defaultTask, runtimeTask, permanentTask).ConfigureAwait(false);
 
         var (stateResult, stateError) = stateTask.Result;
         FirewalldRunState runState;
@@ -177,7 +173,6 @@ public static class FirewalldReader
             }
 
             state.ActiveZones = state.Zones.Where(z => z.IsActive).Select(z => z.Name).ToList();
-            state.Policies = policiesTask.Result;
             var failed = (inProcess is { State: "RUNNING" } ? [] : new[] { defaultTask.Result })
                 .Concat(runtimeZones is null ? [runtimeListing] : [])
                 .Concat(permanentZones is null ? [permanentListing] : [])
