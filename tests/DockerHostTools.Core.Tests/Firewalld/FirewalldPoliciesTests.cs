@@ -74,22 +74,95 @@ public class FirewalldPoliciesTests
         Assert.Equal(reported, error is not null);
     }
 
-    [Fact]
-    public async Task In_process_reads_every_policy_concurrently_after_the_list()
+    private static readonly string[] D28Policies =
+        ["allow-host-ipv6", "docker-forwarding", "gateway-dmz-to-HOST", "gateway-lan-to-HOST", "gateway-lan-to-work", "gateway-lan-to-world", "gateway-world-to-HOST"];
+
+    private static CapturedBus D28Bus()
     {
         var bus = new CapturedBus();
-        bus.Add($"{Bus} {Main} {Bus}.policy.getPolicies", "../busctl/252-firewalld-1.3.3-bookworm-policies/runtime-getPolicies");
-        var missing = await FirewalldPolicies.ReadAsync(bus); // allow-host-ipv6's settings are not given: a failed call is reported
-        Assert.Null(missing.Policies);
-        Assert.Contains("allow-host-ipv6", missing.Error, StringComparison.Ordinal);
+        bus.Add($"{Bus} {Main} {Bus}.policy.getPolicies", D28 + "runtime-getPolicies");
+        foreach (var p in D28Policies)
+        {
+            bus.Add($"{Bus} {Main} {Bus}.policy.getPolicySettings \"{p}\"", D28 + "runtime-getPolicySettings-" + p);
+        }
 
-        var d28 = new CapturedBus();
-        d28.AddValues($"{Bus} {Main} {Bus}.policy.getPolicies", new object?[] { new object?[] { "docker-forwarding" } });
-        d28.Add($"{Bus} {Main} {Bus}.policy.getPolicySettings \"docker-forwarding\"", D28 + "runtime-getPolicySettings-docker-forwarding");
-        var (policies, error) = await FirewalldPolicies.ReadAsync(d28);
+        return bus;
+    }
+
+    private static void AssertSamePolicies(IReadOnlyList<FirewalldPolicy> expected, IReadOnlyList<FirewalldPolicy>? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.Select(p => p.ToString()), actual.Select(p => p.ToString()));
+        Assert.Equal(expected.Select(p => p.Priority), actual.Select(p => p.Priority));
+    }
+
+    private static IReadOnlyList<FirewalldPolicy> D28Listing() => FirewalldPolicies.ParseListing(Fx.Out("2.5.2-docker28-handler-list-all-policies"));
+
+    [Fact]
+    public void Firewall_cmd_lists_every_policy_of_docker28()
+    {
+        var all = D28Listing();
+        Assert.Equal(D28Policies, all.Select(p => p.Name));
+        AssertDockerForwarding(all.Single(p => p.Name == "docker-forwarding"));
+        var host = all.Single(p => p.Name == "allow-host-ipv6");
+        Assert.Equal(("CONTINUE", -15000), (host.Target, host.Priority));
+        Assert.Equal(["HOST"], host.EgressZones);
+    }
+
+    [Fact]
+    public async Task In_process_reads_every_policy_concurrently_after_the_list_as_firewall_cmd_lists_them()
+    {
+        var bus = D28Bus();
+        var (policies, error) = await FirewalldPolicies.ReadAsync(bus);
         Assert.Null(error);
-        AssertDockerForwarding(Assert.Single(policies!));
-        Assert.All(d28.Calls, c => Assert.Equal(TimeSpan.FromSeconds(5), c.Timeout));
+        AssertSamePolicies(D28Listing(), policies);
+        Assert.Equal(1 + D28Policies.Length, bus.Calls.Count);
+        Assert.All(bus.Calls, c => Assert.Equal(TimeSpan.FromSeconds(5), c.Timeout));
+
+        var broken = D28Bus();
+        broken.Fail($"{Bus} {Main} {Bus}.policy.getPolicySettings \"gateway-lan-to-work\"", "org.fedoraproject.FirewallD1.Exception");
+        var failed = await FirewalldPolicies.ReadAsync(broken);
+        Assert.Null(failed.Policies);
+        Assert.NotNull(failed.Error);
+    }
+
+    [Fact]
+    public async Task Busctl_and_firewall_cmd_roads_read_the_same_policies_where_there_is_no_bus_in_process()
+    {
+        var map = new Dictionary<string, string>
+        {
+            ["busctl --system --auto-start=no --json=short call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.policy getPolicies"] = D28 + "runtime-getPolicies",
+            ["--list-all-policies"] = "2.5.2-docker28-handler-list-all-policies",
+        };
+        foreach (var p in D28Policies)
+        {
+            map[$"busctl --system --auto-start=no --json=short call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.policy getPolicySettings s {p}"] = D28 + "runtime-getPolicySettings-" + p;
+        }
+
+        var viaBusctl = new CapturedRunner(map);
+        AssertSamePolicies(D28Listing(), (await FirewalldPolicies.ReadHostAsync(viaBusctl)).Policies);
+        Assert.DoesNotContain("--list-all-policies", viaBusctl.Calls);
+        Assert.All(viaBusctl.Calls, c => Assert.StartsWith("busctl ", c, StringComparison.Ordinal));
+
+        var noBusctl = new CapturedRunner(new() { ["--list-all-policies"] = "2.5.2-docker28-handler-list-all-policies" });
+        AssertSamePolicies(D28Listing(), (await FirewalldPolicies.ReadHostAsync(noBusctl)).Policies);
+        Assert.Equal(["--list-all-policies"], noBusctl.Calls);
+
+        var gone = new BusRunner(new CapturedRunner(map), new CapturedBus { Unavailable = true });
+        AssertSamePolicies(D28Listing(), (await FirewalldPolicies.ReadHostAsync(gone)).Policies);
+    }
+
+    [Fact]
+    public async Task Bookworm_s_firewalld_1_3_has_only_its_own_policy()
+    {
+        const string Bw = "../busctl/252-firewalld-1.3.3-bookworm-policies/";
+        var bus = new CapturedBus();
+        bus.Add($"{Bus} {Main} {Bus}.policy.getPolicies", Bw + "runtime-getPolicies");
+        bus.Add($"{Bus} {Main} {Bus}.policy.getPolicySettings \"allow-host-ipv6\"", Bw + "runtime-getPolicySettings-allow-host-ipv6");
+        var (policies, error) = await FirewalldPolicies.ReadAsync(bus);
+        Assert.Null(error);
+        AssertSamePolicies(FirewalldPolicies.ParseListing(Fx.Out("1.3.3-bookworm-healthy-list-all-policies")), policies);
+        Assert.Equal("allow-host-ipv6", Assert.Single(policies!).Name);
     }
 
     [Fact]
