@@ -5,7 +5,9 @@
 .DESCRIPTION
     Tasks:
       Build    compile (ReadyToRun, linux-x64), assemble output/DockerHostTools/<version>/ (DLLs, manifest, module/ files, MAML help)
-      Test     core unit tests (xunit), then Pester in a child pwsh against the assembled module, then the lab
+      Test     core unit tests (xunit), a fuzz smoke (each parser's captured outputs replayed, then 3 s of afl-fuzz
+               on every parser at once; afl++ installed as root, the targets counted as not run for another user without it; -Tag Fuzz
+               runs it alone), then Pester in a child pwsh against the assembled module, then the lab
                tests. As root it first installs the lab packages (tests/lab/install-host-packages.sh, idempotent)
                and the last line is "N passed, N failed"; as another user the lab tests are not run and the last
                lines say how many and the one command that runs them. Exits non-zero on any failure
@@ -220,8 +222,16 @@ function Invoke-Test {
         else { & $add ([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }) 'Core (no results: build failed?)' }
     }
 
+    $fuzzNotRun = 0
+    if (-not $Tag -or $Tag -contains 'Fuzz') {
+        Write-Step 'Fuzz smoke (every parser: its captured outputs replayed, then 3 s of afl-fuzz, all targets at once)'
+        $fuzz = Invoke-FuzzSmoke
+        if ($fuzz.NotRun) { $fuzzNotRun = $fuzz.NotRun; Write-Host "Fuzz smoke: not run ($fuzzNotRun targets): afl-fuzz is missing and installing it needs root." }
+        else { & $add $fuzz 'Fuzz smoke' }
+    }
+
     Write-Step 'Module tests (Pester, child pwsh, assembled module)'
-    $include = if ($Tag) { $Tag | Where-Object { $_ -ne 'Lab' } } else { @() }
+    $include = if ($Tag) { $Tag | Where-Object { $_ -notin 'Lab', 'Fuzz' } } else { @() }
     if (-not $Tag -or $include) {
         & $add (Invoke-PesterRun 'module' $include @('Lab')) 'Pester'
     }
@@ -244,6 +254,9 @@ function Invoke-Test {
     if ($labNotRun) {
         Write-Host ("{0} lab tests not run: they need root (network namespaces, firewalld, dockerd). To run them:" -f $labNotRun)
         Write-Host "  $(Get-LabCommand)"
+    }
+    if ($fuzzNotRun) {
+        Write-Host ("{0} fuzz smoke targets not run: afl-fuzz is missing (Debian's afl++). Install it (sudo apt-get install afl++) or run the Test task as root." -f $fuzzNotRun)
     }
     if ($totals.Failed -gt 0) { exit 1 }
 }
@@ -307,74 +320,138 @@ function Install-Afl {
     Invoke-Native apt-get ($apt + @('install', '-y', '--no-install-recommends', 'afl++'))
 }
 
+function Publish-FuzzDriver([string] $FuzzRoot) {
+    # The fuzz project twice: plain (seeds, replays: instrumented code needs afl-fuzz's shared memory) and afl, the same
+    # build whose DockerHostTools.Core.dll the sharpfuzz tool (pinned in .config/dotnet-tools.json) has instrumented.
+    $project = Join-Path $Root 'tests/DockerHostTools.Fuzz/DockerHostTools.Fuzz.csproj'
+    $plain = Join-Path $FuzzRoot 'plain'
+    $afl = Join-Path $FuzzRoot 'afl'
+    foreach ($d in $plain, $afl) { if (Test-Path $d) { Remove-Item $d -Recurse -Force } }
+    Invoke-Native dotnet @('tool', 'restore') | Out-Null
+    Invoke-Native dotnet @('publish', $project, '-c', 'Release', '-o', $plain, '--nologo', '-v', 'quiet') | Out-Host
+    Copy-Item $plain $afl -Recurse
+    Invoke-Native dotnet @('tool', 'run', 'sharpfuzz', (Join-Path $afl 'DockerHostTools.Core.dll')) | Out-Host
+    [pscustomobject]@{ Plain = (Join-Path $plain 'DockerHostTools.Fuzz.dll'); Afl = (Join-Path $afl 'DockerHostTools.Fuzz.dll'); Targets = @(& dotnet (Join-Path $plain 'DockerHostTools.Fuzz.dll') list) }
+}
+
+$AflEnv = @{ AFL_SKIP_BIN_CHECK = '1'; AFL_NO_UI = '1'; AFL_SKIP_CPUFREQ = '1'; AFL_NO_AFFINITY = '1'; AFL_FAST_CAL = '1'
+    AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'; AFL_NO_WARN_INSTABILITY = '1' }
+
+function Start-FuzzTarget {
+    <#
+        Starts one target under afl-fuzz for $Seconds (after its calibration of the seeds; -MaxSeeds keeps the first N
+        seeds, for the smoke), on a non-instrumented dotnet host (SharpFuzz runs the fork server). Complete-FuzzTarget
+        waits for it and reads its figures.
+    #>
+    param([string] $Target, $Driver, [string] $FuzzRoot, [int] $Seconds, [int] $MaxSeeds = 0, [switch] $Quiet)
+    $dir = Join-Path $FuzzRoot $Target
+    if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+    $seeds = Join-Path $dir 'seeds'
+    $findings = Join-Path $dir 'findings'
+    & dotnet $Driver.Plain seeds $Target (Join-Path $Root 'tests/DockerHostTools.Core.Tests/Fixtures') $seeds | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "Fuzz target ${Target}: no seeds." }
+    if ($MaxSeeds -gt 0) {
+        # the whole corpus stays in seeds-all (the smoke replays it); afl-fuzz calibrates only the first few
+        Copy-Item $seeds (Join-Path $dir 'seeds-all') -Recurse
+        Get-ChildItem $seeds -File | Sort-Object Name | Select-Object -Skip $MaxSeeds | Remove-Item
+    }
+    $log = Join-Path $dir 'afl-fuzz.log'
+    if (-not $Quiet) { Write-Step "Fuzz $Target ($Seconds s; log $log)" }
+    $aflArgs = @('-i', $seeds, '-o', $findings, '-t', '2000', '-m', 'none', '-V', "$Seconds", '--', 'dotnet', $Driver.Afl, 'run', $Target)
+    foreach ($k in $AflEnv.Keys) { Set-Item "env:$k" $AflEnv[$k] }
+    try { $p = Start-Process afl-fuzz -ArgumentList $aflArgs -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru }
+    finally { foreach ($k in $AflEnv.Keys) { Remove-Item "env:$k" -ErrorAction Ignore } }
+    [pscustomobject]@{ Target = $Target; Process = $p; Dir = $dir; Seeds = $seeds; Findings = $findings; Log = $log; Seconds = $Seconds; Driver = $Driver }
+}
+
+function Complete-FuzzTarget {
+    <# Waits for a Start-FuzzTarget run, then replays every saved crash and hang on the plain build; returns the figures. #>
+    param([Parameter(Mandatory)] $Run)
+    $t = $Run.Target
+    # -V bounds the fuzzing; calibration comes on top, so the guard gives it room and then stops this one process.
+    if (-not $Run.Process.WaitForExit(($Run.Seconds + 120) * 1000)) { Stop-Process -Id $Run.Process.Id -Force; Write-Warning "afl-fuzz ($t) overran; stopped." }
+    $stats = @{}
+    $statsFile = Join-Path $Run.Findings 'default/fuzzer_stats'
+    if (Test-Path $statsFile) {
+        foreach ($line in Get-Content $statsFile) { if ($line -match '^(\S+)\s*:\s*(.*)$') { $stats[$Matches[1]] = $Matches[2].Trim() } }
+    }
+    else { Write-Warning "afl-fuzz ($t) wrote no statistics: see $($Run.Log)" }
+    $inputs = @('crashes', 'hangs') | ForEach-Object { Get-ChildItem (Join-Path $Run.Findings "default/$_") -Filter 'id:*' -File -ErrorAction Ignore }
+    $reproduced = 0
+    if ($inputs) {
+        # A crash must reproduce without afl-fuzz; a hang is replayed under a bound of its own.
+        $replay = Join-Path $Run.Dir 'replay.txt'
+        foreach ($i in $inputs) {
+            $r = Start-Process dotnet -ArgumentList @($Run.Driver.Plain, 'replay', $t, $i.FullName) -RedirectStandardOutput "$replay.$($i.Name.Substring(0, 9))" -PassThru -NoNewWindow
+            if (-not $r.WaitForExit(20000)) { Stop-Process -Id $r.Id -Force; $reproduced++; "HANG (over 20 s) $($i.FullName)" | Add-Content $replay }
+            elseif ($r.ExitCode -ne 0) { $reproduced++; Get-Content "$replay.$($i.Name.Substring(0, 9))" | Add-Content $replay }
+        }
+        Write-Host "  ${t}: $reproduced of $(@($inputs).Count) saved crashes/hangs reproduce: $replay"
+    }
+    [pscustomobject]@{
+        Target     = $t
+        Executions = [long]($stats['execs_done'] ?? 0)
+        Seconds    = [int]($stats['run_time'] ?? 0)
+        Seeds      = @(Get-ChildItem $Run.Seeds -File).Count
+        Corpus     = [int]($stats['corpus_count'] ?? 0)
+        Crashes    = [int]($stats['saved_crashes'] ?? $stats['unique_crashes'] ?? 0)
+        Hangs      = [int]($stats['saved_hangs'] ?? $stats['unique_hangs'] ?? 0)
+        Reproduced = $reproduced
+        Ran        = $stats.Count -gt 0
+    }
+}
+
 function Invoke-Fuzz {
     Install-Afl
     $fuzzRoot = Join-Path $OutputRoot 'fuzz'
-    $project = Join-Path $Root 'tests/DockerHostTools.Fuzz/DockerHostTools.Fuzz.csproj'
-    $plain = Join-Path $fuzzRoot 'plain'   # uninstrumented: seeds and replays (instrumented code needs afl-fuzz's shared memory)
-    $afl = Join-Path $fuzzRoot 'afl'       # the same build, DockerHostTools.Core.dll instrumented by sharpfuzz
     Write-Step 'Fuzz: build the targets, instrument DockerHostTools.Core.dll (sharpfuzz)'
-    foreach ($d in $plain, $afl) { if (Test-Path $d) { Remove-Item $d -Recurse -Force } }
-    Invoke-Native dotnet @('publish', $project, '-c', 'Release', '-o', $plain, '--nologo', '-v', 'quiet')
-    Copy-Item $plain $afl -Recurse
-    Invoke-Native dotnet @('tool', 'run', 'sharpfuzz', (Join-Path $afl 'DockerHostTools.Core.dll'))
-    $driverPlain = Join-Path $plain 'DockerHostTools.Fuzz.dll'
-    $all = @(& dotnet $driverPlain list)
+    $driver = Publish-FuzzDriver $fuzzRoot
+    $all = $driver.Targets
     $targets = if ($FuzzTarget) { @($FuzzTarget | ForEach-Object { $_ -split ',' } | Where-Object { $_ }) } else { $all }
     foreach ($t in $targets) { if ($t -notin $all) { throw "Unknown fuzz target '$t' (targets: $($all -join ', '))." } }
-
-    # afl-fuzz without its UI, on a non-instrumented dotnet host (SharpFuzz runs the fork server), sharing the cores.
-    $aflEnv = @{ AFL_SKIP_BIN_CHECK = '1'; AFL_NO_UI = '1'; AFL_SKIP_CPUFREQ = '1'; AFL_NO_AFFINITY = '1'; AFL_FAST_CAL = '1'
-        AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'; AFL_NO_WARN_INSTABILITY = '1' }
-    foreach ($k in $aflEnv.Keys) { Set-Item "env:$k" $aflEnv[$k] }
-    $rows = foreach ($t in $targets) {
-        $dir = Join-Path $fuzzRoot $t
-        if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
-        $seeds = Join-Path $dir 'seeds'
-        $findings = Join-Path $dir 'findings'
-        & dotnet $driverPlain seeds $t (Join-Path $Root 'tests/DockerHostTools.Core.Tests/Fixtures') $seeds | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "Fuzz target ${t}: no seeds." }
-        Write-Step "Fuzz $t ($FuzzSeconds s; log $dir/afl-fuzz.log)"
-        $log = Join-Path $dir 'afl-fuzz.log'
-        $aflArgs = @('-i', $seeds, '-o', $findings, '-t', '2000', '-m', 'none', '-V', "$FuzzSeconds", '--', 'dotnet', (Join-Path $afl 'DockerHostTools.Fuzz.dll'), 'run', $t)
-        $p = Start-Process afl-fuzz -ArgumentList $aflArgs -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
-        # -V bounds the fuzzing; calibration comes on top, so the guard gives it room and then stops this one process.
-        if (-not $p.WaitForExit(($FuzzSeconds + 120) * 1000)) { Stop-Process -Id $p.Id -Force; Write-Warning "afl-fuzz ($t) overran; stopped." }
-        $stats = @{}
-        $statsFile = Join-Path $findings 'default/fuzzer_stats'
-        if (Test-Path $statsFile) {
-            foreach ($line in Get-Content $statsFile) { if ($line -match '^(\S+)\s*:\s*(.*)$') { $stats[$Matches[1]] = $Matches[2].Trim() } }
-        }
-        else { Write-Warning "afl-fuzz ($t) wrote no statistics: see $log" }
-        $inputs = @('crashes', 'hangs') | ForEach-Object { Get-ChildItem (Join-Path $findings "default/$_") -Filter 'id:*' -File -ErrorAction Ignore }
-        $reproduced = 0
-        if ($inputs) {
-            # A crash must reproduce without afl-fuzz; a hang is replayed under a bound of its own.
-            $replay = Join-Path $dir 'replay.txt'
-            foreach ($i in $inputs) {
-                $r = Start-Process dotnet -ArgumentList @($driverPlain, 'replay', $t, $i.FullName) -RedirectStandardOutput "$replay.$($i.Name.Substring(0, 9))" -PassThru -NoNewWindow
-                if (-not $r.WaitForExit(20000)) { Stop-Process -Id $r.Id -Force; $reproduced++; "HANG (over 20 s) $($i.FullName)" | Add-Content $replay }
-                elseif ($r.ExitCode -ne 0) { $reproduced++; Get-Content "$replay.$($i.Name.Substring(0, 9))" | Add-Content $replay }
-            }
-            Write-Host "  $reproduced of $(@($inputs).Count) saved crashes/hangs reproduce: $replay"
-        }
-        [pscustomobject]@{
-            Target     = $t
-            Executions = [long]($stats['execs_done'] ?? 0)
-            Seconds    = [int]($stats['run_time'] ?? 0)
-            Seeds      = @(Get-ChildItem $seeds -File).Count
-            Corpus     = [int]($stats['corpus_count'] ?? 0)
-            Crashes    = [int]($stats['saved_crashes'] ?? $stats['unique_crashes'] ?? 0)
-            Hangs      = [int]($stats['saved_hangs'] ?? $stats['unique_hangs'] ?? 0)
-            Reproduced = $reproduced
-        }
-    }
-    foreach ($k in $aflEnv.Keys) { Remove-Item "env:$k" -ErrorAction Ignore }
-    $rows | Format-Table -AutoSize | Out-Host
-    $rows | ConvertTo-Json | Set-Content (Join-Path $fuzzRoot 'summary.json')
+    $rows = foreach ($t in $targets) { Complete-FuzzTarget (Start-FuzzTarget -Target $t -Driver $driver -FuzzRoot $fuzzRoot -Seconds $FuzzSeconds) }
+    $rows | Select-Object * -ExcludeProperty Ran | Format-Table -AutoSize | Out-Host
+    $rows | Select-Object * -ExcludeProperty Ran | ConvertTo-Json | Set-Content (Join-Path $fuzzRoot 'summary.json')
     $bad = @($rows | Where-Object Reproduced -gt 0)
     Write-Host ("fuzz: {0} targets, {1} executions, {2} crashes or hangs that reproduce" -f @($rows).Count, ($rows | Measure-Object Executions -Sum).Sum, ($rows | Measure-Object Reproduced -Sum).Sum)
     if ($bad) { exit 1 }
+}
+
+function Invoke-FuzzSmoke {
+    <#
+        The Test task's short fuzz run: every target's whole seed corpus replayed on the plain build (a parser that now
+        throws on a real captured output fails here), then $SmokeSeconds of afl-fuzz per target on its first seeds (a
+        crash or hang that reproduces fails). One test per target in the totals. Needs afl-fuzz: installed as root
+        (Debian's afl++); as another user without it, nothing runs and the targets are counted as not run.
+    #>
+    param([int] $SmokeSeconds = 3, [int] $SmokeSeeds = 6)
+    $hasAfl = [bool](Get-Command afl-fuzz -CommandType Application -ErrorAction Ignore)
+    if (-not $hasAfl -and (& id -u) -ne '0') {
+        $n = @(Select-String -Path (Join-Path $Root 'tests/DockerHostTools.Fuzz/FuzzTargets.cs') -Pattern '^\s*new\("[a-z-]+",').Count
+        return [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; NotRun = [math]::Max($n, 1) }
+    }
+    Install-Afl
+    $fuzzRoot = Join-Path $OutputRoot 'fuzz-smoke'
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $driver = Publish-FuzzDriver $fuzzRoot
+    $built = $watch.Elapsed.TotalSeconds
+    $passed = 0; $failed = 0
+    # All targets at once (each afl-fuzz bounded by -V), so the smoke costs about one target's time.
+    $runs = foreach ($t in $driver.Targets) { Start-FuzzTarget -Target $t -Driver $driver -FuzzRoot $fuzzRoot -Seconds $SmokeSeconds -MaxSeeds $SmokeSeeds -Quiet }
+    foreach ($run in $runs) {
+        $t = $run.Target
+        $row = Complete-FuzzTarget $run
+        # the whole corpus of real outputs, once each, uninstrumented
+        $replay = @(& dotnet $driver.Plain replay $t (Join-Path $fuzzRoot "$t/seeds-all"))
+        $ok = $row.Ran -and $row.Reproduced -eq 0 -and $LASTEXITCODE -eq 0
+        if ($ok) { $passed++ } else { $failed++ }
+        Write-Host ("  [{0}] fuzz {1}: {2} executions in {3} s, {4} crashes, {5} hangs, {6} reproduce; {7}" -f $(if ($ok) { '+' } else { '-' }),
+            $t, $row.Executions, $row.Seconds, $row.Crashes, $row.Hangs, $row.Reproduced, ($replay | Select-Object -Last 1))
+        if (-not $row.Ran) { Write-Host "    afl-fuzz did not run: see $fuzzRoot/$t/afl-fuzz.log" }
+        foreach ($line in $replay | Where-Object { $_ -like 'CRASH *' }) { Write-Host "    $line" }
+    }
+    Write-Host ("  fuzz smoke: {0} targets in {1:0} s (build and instrumentation {2:0} s)" -f $driver.Targets.Count, $watch.Elapsed.TotalSeconds, $built)
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = 0; NotRun = 0 }
 }
 
 function Invoke-Clean {

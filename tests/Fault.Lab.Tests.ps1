@@ -1,8 +1,10 @@
 # Fault injection on the real programs in the namespace lab (tests/lab/netns, prefix 'ft'): a hung firewalld and a hung
 # dbus-daemon (SIGSTOP of their own PIDs inside the lab), a full /etc/sysctl.d (a tiny tmpfs over it in the lab's mount
-# namespace only), kill -9 of pwsh in the middle of Repair-IpForward's write, and two Repair-IpForward at once. Each
-# asserts a clear error or a correct partial result, nothing half-written, and that the next run succeeds.
-# Covered elsewhere: a read-only /etc/sysctl.d (IpForward.Tests.ps1), `ulimit -n` low (Registry.Lab.Tests.ps1).
+# namespace only), kill -9 of pwsh in the middle of Repair-IpForward's write, two Repair-IpForward at once, and a 0600
+# drop-in read by non-root. Each asserts a clear error or a correct partial result, nothing half-written, and that the
+# next run succeeds. On the nspawn Docker host (FaultDocker.Lab.Tests.ps1): dockerd hung and killed mid-repair, a hung
+# iptables-save, D-Bus absent. Covered elsewhere: a read-only /etc/sysctl.d (IpForward.Tests.ps1), `ulimit -n` low
+# (Registry.Lab.Tests.ps1).
 # Needs root; only documentation ranges and loopback; firewalld and dbus-daemon run only inside the lab.
 
 BeforeAll {
@@ -71,12 +73,15 @@ AfterAll {
 }
 
 Describe 'Fault: hung daemons in the firewalld lab' -Tag 'Lab', 'Fault' {
-    It 'Fault_FirewalldStopped: SIGSTOP firewalld -> Get-FirewalldState and Test-DockerHost end within their timeouts with a clear state; after SIGCONT the next run reads it again' {
+    It 'Fault_FirewalldStopped: SIGSTOP firewalld -> Get-FirewalldState and Test-DockerHost say firewalld is not responding after the one D-Bus timeout, and start no firewall-cmd (it would hang on the same process); after SIGCONT the next run reads it again' {
         (Invoke-LabPwsh $lab { Get-FirewalldState }).Output[0].State | Should -Be 'Running'
         $fw = Get-LabPid firewalld
+        $trace = Join-Path $lab.Dir 'fault-firewalld.strace'
+        Remove-Item $trace -ErrorAction Ignore
         & kill -STOP $fw
         try {
-            $r = Invoke-LabPwsh $lab {
+            # strace follows the child pwsh and every process it starts: the program starts are the evidence.
+            $r = Invoke-LabPwsh $lab -Wrap @('strace', '-f', '-qq', '-e', 'trace=execve', '-e', 'signal=none', '-o', $trace) {
                 # Both at once (CI time): Test-DockerHost in a thread job beside Get-FirewalldState.
                 $module = (Get-Module DockerHostTools).Path
                 $job = Start-ThreadJob { Import-Module $using:module; $s = [Diagnostics.Stopwatch]::StartNew(); $f = @(Test-DockerHost); @{ Findings = @($f | ForEach-Object { "$($_.Id) $($_.Severity)" }); Seconds = $s.Elapsed.TotalSeconds } }
@@ -86,10 +91,13 @@ Describe 'Fault: hung daemons in the firewalld lab' -Tag 'Lab', 'Fault' {
             }
             Write-Host "hung firewalld: Get-FirewalldState $([int]$r.Output[0].StateSeconds) s, Test-DockerHost $([int]$r.Output[0].TestSeconds) s; errors: $(@($r.Errors.FullyQualifiedErrorId) -join ', ')"
             $r.Output[0].State | Should -Be 'Unreachable'
-            $r.Output[0].Message | Should -Not -BeNullOrEmpty
-            # D-Bus's 5 s, then firewall-cmd's own 30 s (FirewalldReader.CallTimeout)
-            $r.Output[0].StateSeconds | Should -BeLessThan 50 -Because 'every firewalld call has a timeout'
-            $r.Output[0].TestSeconds | Should -BeLessThan 50
+            $r.Output[0].Message | Should -BeLike 'firewalld is not responding: it owns org.fedoraproject.FirewallD1 on the system bus*firewall-cmd was not tried*'
+            $execs = @(Get-Content $trace | Where-Object { $_ -match 'execve\("[^"]+", \[' -and $_ -notmatch 'ENOENT' })
+            $execs.Count | Should -BeGreaterThan 0 -Because 'the trace saw the programs Test-DockerHost starts (iptables-save...)'
+            @($execs | Where-Object { $_ -match 'execve\("[^"]*/firewall-cmd"' }) | Should -BeNullOrEmpty -Because 'firewall-cmd would wait 30 s on the same hung process'
+            # Before: D-Bus's 5 s, then firewall-cmd's own 30 s (FirewalldReader.CallTimeout), about 37 s. A loose bound, not a benchmark.
+            $r.Output[0].StateSeconds | Should -BeLessThan 25 -Because 'only the D-Bus call waits, not firewall-cmd'
+            $r.Output[0].TestSeconds | Should -BeLessThan 25
             $r.Output[0].Findings | Should -Not -BeNullOrEmpty -Because 'Test-DockerHost still judges what it could read'
             @($r.Errors | Where-Object { $_.FullyQualifiedErrorId -notmatch '^[A-Za-z]+,DockerHostTools\.Commands\.' }) | Should -BeNullOrEmpty -Because 'any error has a constant id'
         }
@@ -120,14 +128,14 @@ Describe 'Fault: hung daemons in the firewalld lab' -Tag 'Lab', 'Fault' {
 Describe 'Fault: Repair-IpForward''s write in the lab' -Tag 'Lab', 'Fault' {
     BeforeEach { Reset-Forwarding }
 
-    It 'Fault_SysctlDirFull: a full /etc/sysctl.d (tiny tmpfs) -> an error naming the file, the runtime value still set, no half or temporary file; the next run succeeds' {
+    It 'Fault_SysctlDirFull: a full /etc/sysctl.d (tiny tmpfs) -> NoSpaceLeft (WriteError) naming the file, the runtime value still set, no half or temporary file; the next run succeeds' {
         Invoke-LabHost $lab mount -t tmpfs -o 'size=16k,mode=755' ftfull /etc/sysctl.d
         try {
             # Fill it (the filler is not a .conf file, so sysctl never reads it).
             Invoke-LabHost $lab sh -c 'dd if=/dev/zero of=/etc/sysctl.d/filler bs=4096 2>/dev/null; true'
             $r = Invoke-LabPwsh $lab { Repair-IpForward -Confirm:$false }
             $r.Errors | Should -HaveCount 1
-            $r.Errors[0].FullyQualifiedErrorId | Should -BeLike '*,DockerHostTools.Commands.RepairIpForwardCommand'
+            $r.Errors[0].FullyQualifiedErrorId | Should -Be 'NoSpaceLeft,DockerHostTools.Commands.RepairIpForwardCommand'
             $r.Errors[0].Category | Should -Be 'WriteError'
             $r.Errors[0].TargetObject | Should -Be $dropIn
             $r.Errors[0].Message | Should -BeLike '*No space left on device*'
@@ -183,5 +191,41 @@ Describe 'Fault: Repair-IpForward''s write in the lab' -Tag 'Lab', 'Fault' {
         @(Get-Content $dropInOutside) | Should -Contain 'net.ipv4.ip_forward = 1'
         Get-TempFiles | Should -HaveCount 0
         Get-Runtime | Should -Be '1'
+    }
+}
+
+Describe 'Fault: an unreadable host file, read by non-root' -Tag 'Lab', 'Fault' {
+    BeforeEach { Reset-Forwarding }
+
+    It 'Fault_UnreadableDropInNonRoot: a 0600 drop-in read by nobody -> Get-IpForward and Test-DockerHost keep the verdict root gets, with Confidence Low, the file named in the messages and HostReadIncomplete' {
+        # A file that does not set forwarding: root's verdict is the one nobody should get too, only less sure of it.
+        $private = Join-Path $sysctlD '50-private.conf'
+        Set-Content -Path $private -Value "kernel.sysrq = 0`n" -NoNewline
+        & chmod 0600 $private
+        $read = {
+            $ipf = @(Get-IpForward)
+            [pscustomobject]@{
+                Status = "$($ipf[0].Status)"; Confidence = "$($ipf[0].Confidence)"; Unreadable = @($ipf[0].Unreadable | ForEach-Object { "$($_.Path) $($_.Reason)" })
+                Findings = @(Test-DockerHost -IncludeInfo | Where-Object { $_.Id -like 'IpForward*' -or $_.Id -eq 'HostReadIncomplete' } |
+                    ForEach-Object { [pscustomobject]@{ Key = "$($_.Severity) $($_.Id) $($_.Target)"; Message = $_.Message; Evidence = @($_.Evidence) } })
+            }
+        }
+        $root = Invoke-LabPwsh $lab $read
+        $nobody = Invoke-LabPwsh $lab -User 65534 $read
+        $r = $root.Output[0]; $n = $nobody.Output[0]
+        Write-Host "0600 drop-in: root $($r.Status)/$($r.Confidence), nobody $($n.Status)/$($n.Confidence): $(@($n.Findings.Key) -join ', ')"
+        $r.Confidence | Should -Be 'High'
+        $n.Confidence | Should -Be 'Low'
+        $n.Status | Should -Be $r.Status -Because 'the confidence is lowered, the verdict not changed'
+        $n.Unreadable | Should -Be @('/etc/sysctl.d/50-private.conf AccessDenied')
+        @($nobody.Warnings | Where-Object { $_ -like '/etc/sysctl.d/50-private.conf could not be read (AccessDenied)*' }).Count | Should -BeGreaterThan 0
+        @($n.Findings.Key | Where-Object { $_ -notlike '*HostReadIncomplete*' }) | Should -Be @($r.Findings.Key) -Because 'the same findings'
+        @($r.Findings.Key) | Should -Not -Contain 'Info HostReadIncomplete host files'
+        @($n.Findings.Key) | Should -Contain 'Info HostReadIncomplete host files'
+        ($n.Findings | Where-Object Key -like '*HostReadIncomplete*').Message | Should -BeLike '*/etc/sysctl.d/50-private.conf (AccessDenied)*run as root to read them.'
+        $persisted = $n.Findings | Where-Object Key -like '*IpForwardNotPersisted*'
+        $persisted.Message | Should -BeLike '*This may be wrong: 1 file(s) that may set net.ipv4.ip_forward could not be read (/etc/sysctl.d/50-private.conf (AccessDenied))*'
+        $persisted.Evidence | Should -Contain 'could not be read: /etc/sysctl.d/50-private.conf (AccessDenied)'
+        ($r.Findings | Where-Object Key -like '*IpForwardNotPersisted*').Message | Should -Not -BeLike '*may be wrong*'
     }
 }

@@ -163,7 +163,7 @@ Describe 'Repair-IpForward on real sysctl in a namespace lab' -Tag 'Lab' {
         Get-Runtime | Should -Be '0'
     }
 
-    It 'a read-only /etc/sysctl.d (defect: a failed drop-in write skipped the runtime fix): ReadOnlyFileSystem for the file, the runtime value is still set, and the error says so' {
+    It 'Defect2: a read-only /etc/sysctl.d (a failed drop-in write skipped the runtime fix): ReadOnlyFileSystem for the file, the runtime value is still set, and the error says so' {
         Invoke-LabHost $lab mount -o 'remount,bind,ro' /etc/sysctl.d
         try {
             $r = Invoke-LabPwsh $lab { Repair-IpForward -Confirm:$false }

@@ -173,6 +173,7 @@ public abstract class DockerHostCmdlet : PSCmdlet, IDisposable
             HostFileUnreadableException { Reason: UnreadableReason.AccessDenied } => ("AccessDenied", ErrorCategory.PermissionDenied),
             HostFileUnreadableException => ("HostFileUnreadable", ErrorCategory.ReadError),
             IOException io when IsReadOnlyFileSystem(io) => ("ReadOnlyFileSystem", ErrorCategory.WriteError),
+            IOException io when NoSpaceLeftException.IsNoSpace(io) => ("NoSpaceLeft", ErrorCategory.WriteError),
             IOException => (fallbackId, ErrorCategory.WriteError),
             ArgumentException => (fallbackId, ErrorCategory.InvalidArgument),
             TimeoutException => ("OperationTimedOut", ErrorCategory.OperationTimeout),

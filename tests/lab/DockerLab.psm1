@@ -164,9 +164,10 @@ function Invoke-DockerLabPwsh {
         [pscustomobject]@{ Output; Errors; Warnings } read back from JSON (enums as words).
         -User (Recipe 2 only) runs it as that user, with copies of pwsh and the module it can read (LabPwsh.psm1's one runner).
     #>
-    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @(), [string] $User)
+    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @(), [string] $User, [string[]] $Wrap = @())
     if ($User -and $Lab.Kind -ne 'Netns') { throw '-User works on the Recipe 2 lab only.' }
-    $run = @{ WorkRoot = $Lab.Dir; ScriptBlock = $ScriptBlock; ArgumentList = $ArgumentList; User = $User }
+    # -Wrap: a command prefix inside the lab host before pwsh (unshare -m ... for a fault in the child's own mount namespace).
+    $run = @{ WorkRoot = $Lab.Dir; ScriptBlock = $ScriptBlock; ArgumentList = $ArgumentList; User = $User; Wrap = $Wrap }
     if ($Lab.Kind -eq 'Netns') {
         Invoke-LabPwshRun @run -Enter @('ip', 'netns', 'exec', 'dkhost')
     }

@@ -74,10 +74,12 @@ function Invoke-LabPwsh {
         [Parameter(Mandatory)] $Lab,
         [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
         [object[]] $ArgumentList = @(),
-        [string] $User
+        [string] $User,
+        # a command prefix inside the lab before pwsh (strace -o ... to trace the child)
+        [string[]] $Wrap = @()
     )
     Invoke-LabPwshRun -Enter @('nsenter', "--mount=$($Lab.MountNs)", "--net=/run/netns/$($Lab.HostNs)", '--') -WorkRoot $Lab.Dir `
-        -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList -User $User
+        -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList -User $User -Wrap $Wrap
 }
 
 Export-ModuleMember -Function Get-NetnsLab, Start-NetnsLab, Stop-NetnsLab, Invoke-LabHost, Invoke-LabExt, Get-LabHttpCode, Invoke-LabPwsh

@@ -87,6 +87,9 @@ public static class FindingIds
     /// missing or altered while dockerd uses firewalld.
     /// </summary>
     public const string DockerForwardingPolicyMissing = nameof(DockerForwardingPolicyMissing);
+
+    /// <summary>Some host files could not be read (a 0600 drop-in read by non-root, a FIFO): the verdicts that depend on them may be wrong.</summary>
+    public const string HostReadIncomplete = nameof(HostReadIncomplete);
 }
 
 /// <summary>What kind of thing a finding is about.</summary>
@@ -109,6 +112,9 @@ public enum SubjectKind
 
     /// <summary>firewalld: its state (no zone), one zone's open ports, or its ruleset.</summary>
     Firewalld,
+
+    /// <summary>The host's configuration files as a whole (what could not be read of them).</summary>
+    HostFiles,
 }
 
 /// <summary>
@@ -172,6 +178,9 @@ public sealed record FindingSubject
     /// <summary>One of firewalld's policies.</summary>
     public static FindingSubject ForFirewalldPolicy(string policy) => new() { Kind = SubjectKind.Firewalld, Policy = policy };
 
+    /// <summary>The host's configuration files.</summary>
+    public static FindingSubject ForHostFiles() => new() { Kind = SubjectKind.HostFiles };
+
     /// <summary>The subject as the finding's Target shows it (<c>net.ipv4.ip_forward</c>, <c>5000/tcp</c>, <c>Nft:filter/DOCKER</c>).</summary>
     public override string ToString() => Kind switch
     {
@@ -181,6 +190,7 @@ public sealed record FindingSubject
         SubjectKind.Unit => Unit ?? string.Empty,
         SubjectKind.IptablesVariant => $"iptables-{Variant}",
         SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Policy is not null ? $"firewalld policy {Policy}" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
+        SubjectKind.HostFiles => "host files",
         _ => Kind.ToString(),
     };
 }

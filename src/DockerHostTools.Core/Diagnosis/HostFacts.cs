@@ -45,6 +45,9 @@ public sealed record HostFacts
     /// <summary>What could not be read, one line each (the checks say less where facts are missing).</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 
+    /// <summary>Host files and folders that could not be read: the verdicts drawn from them are less certain (HostReadIncomplete).</summary>
+    public IReadOnlyList<UnreadableFact> Unreadable { get; init; } = [];
+
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = false, Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The facts as JSON.</summary>
@@ -62,13 +65,14 @@ public sealed record HostFacts
             // Found by build.ps1 Fuzz (target facts): a null Key or Assignments in a forwarding fact (or a null entry)
             // reached the checks as a NullReferenceException; the same holds for them as for the lists above.
             IpForward = (facts.IpForward ?? []).Where(f => f is not null)
-                .Select(f => f with { Key = f.Key ?? string.Empty, Assignments = f.Assignments ?? [] }).ToList(),
+                .Select(f => f with { Key = f.Key ?? string.Empty, Assignments = f.Assignments ?? [], Unreadable = f.Unreadable ?? [] }).ToList(),
             ResetRisks = facts.ResetRisks ?? [],
             Firewalld = facts.Firewalld ?? new FirewalldFact { State = FirewalldRunState.Unreachable, Message = "The snapshot holds no firewalld facts." },
             Iptables = facts.Iptables ?? [],
             Docker = facts.Docker ?? new DockerFact(),
             Services = facts.Services ?? [],
             Problems = facts.Problems ?? [],
+            Unreadable = (facts.Unreadable ?? []).Where(u => u is not null).Select(u => u with { Path = u.Path ?? string.Empty }).ToList(),
         };
     }
 }
@@ -91,8 +95,16 @@ public sealed record IpForwardFact
             PersistedKey = state.PersistedSource?.Key,
             PersistedValue = state.PersistedSource?.Value,
             Assignments = state.Assignments.Select(a => $"{a.Source}: {a.Key} = {a.Value}{(a.InForce ? " (in force)" : string.Empty)}").ToList(),
+            Unreadable = state.Unreadable.Select(u => u.ToString()).ToList(),
         };
     }
+
+    /// <summary>Files that could not be read and may set this key (<c>path (Reason)</c>): the verdict may be wrong.</summary>
+    public IReadOnlyList<string> Unreadable { get; init; } = [];
+
+    /// <summary>High when every file that could decide the verdict was read; Low otherwise.</summary>
+    [JsonIgnore]
+    public VerdictConfidence Confidence => Unreadable.Count == 0 ? VerdictConfidence.High : VerdictConfidence.Low;
 
     /// <summary>IPv4 or IPv6.</summary>
     public IpFamily Family { get; init; } = IpFamily.IPv4;
@@ -120,6 +132,22 @@ public sealed record IpForwardFact
 
     /// <summary>Every assignment, as <c>file:line: key = value</c>, in the order applied.</summary>
     public IReadOnlyList<string> Assignments { get; init; } = [];
+}
+
+/// <summary>A host file or folder that could not be read.</summary>
+public sealed record UnreadableFact
+{
+    /// <summary>The host path.</summary>
+    public string Path { get; init; } = string.Empty;
+
+    /// <summary>Why (AccessDenied, NotRegularFile, TooLarge, LinkOutsideRoot, IoError).</summary>
+    public Native.UnreadableReason Reason { get; init; } = Native.UnreadableReason.IoError;
+
+    /// <summary>What went wrong, in one sentence.</summary>
+    public string? Message { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Path} ({Reason})";
 }
 
 /// <summary>firewalld, as the checks need it.</summary>

@@ -66,6 +66,7 @@ public static class HostFactsBuilder
                 ActiveSince = s.ActiveSince, ActiveEnterMonotonicUs = s.ActiveEnterMonotonicUs, InactiveEnterMonotonicUs = s.InactiveEnterMonotonicUs,
             }).ToList(),
             SystemdAvailable = reading.SystemdAvailable,
+            Unreadable = reading.Unreadable.Select(u => new UnreadableFact { Path = u.Path, Reason = u.Reason, Message = u.Message }).ToList(),
             Problems = reading.Problems,
         };
     }

@@ -44,7 +44,10 @@ public sealed class HostReader
         var sysctl = new IpForward(_runner, _fs);
         var configuration = SysctlConfiguration.Load(_fs);
         var forwarding = new[] { IpFamily.IPv4, IpFamily.IPv6 }.Select(f => sysctl.Get(f, configuration)).ToList();
-        var resetRisks = ResetRisks.Find(_fs);
+        var unreadable = forwarding.SelectMany(f => f.Unreadable).ToList();
+        var resetRisks = ResetRisks.Find(_fs, unreadable);
+        unreadable = unreadable.DistinctBy(u => u.Path, StringComparer.Ordinal).ToList();
+        problems.AddRange(unreadable.Select(u => $"host file: {u.Path} could not be read ({u.Reason}): {u.Message}"));
         var servicePorts = FirewalldReader.ReadServicePorts(_fs);
         var outside = OutsideZone.Interface(_fs);
         var bridges = DockerBridges.Read(_fs);
@@ -96,6 +99,7 @@ public sealed class HostReader
             DockerBridges = bridges,
             Services = services?.Services ?? [],
             SystemdAvailable = services is not null,
+            Unreadable = unreadable,
             Problems = problems,
         });
     }

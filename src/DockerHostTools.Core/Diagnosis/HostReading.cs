@@ -63,6 +63,9 @@ public sealed record HostReading
     /// <summary>True when systemd could be asked.</summary>
     public bool SystemdAvailable { get; init; }
 
+    /// <summary>Host files and folders that could not be read (sysctl files, /proc/sys, networkd files): the verdicts drawn from them may be wrong.</summary>
+    public IReadOnlyList<Native.UnreadableFile> Unreadable { get; init; } = [];
+
     /// <summary>What could not be read, one line each.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 }

@@ -16,6 +16,12 @@ public sealed class FirewalldBusRead
     /// <summary>firewalld's <c>state</c> property (<c>RUNNING</c>, <c>INIT</c>, <c>FAILED</c>); null when firewalld is not on the bus or did not answer.</summary>
     public string? State { get; }
 
+    /// <summary>
+    /// True when firewalld owns its bus name but did not answer within the call's timeout: it is hung (stopped, stuck).
+    /// firewall-cmd would ask the same process over the same bus and hang until its own timeout, so it is not tried.
+    /// </summary>
+    public bool NotResponding { get; init; }
+
     /// <summary>Why the state, the default zone or a configuration could not be read, or null.</summary>
     public string? Error { get; internal set; }
 
@@ -63,7 +69,15 @@ public static class FirewalldDbusReader
         {
             return null;
         }
-        catch (Exception ex) when (ex is DBusCallFailedException or DBusTimeoutException)
+        catch (DBusTimeoutException ex)
+        {
+            // Who did not answer: firewalld (its name is owned, the bus daemon answers) or the bus itself.
+            return await OwnsNameAsync(bus, cancellationToken).ConfigureAwait(false)
+                ? new FirewalldBusRead(null, $"firewalld is not responding: it owns {BusName} on the system bus but did not answer within " +
+                    $"{DBusCall.DefaultTimeout.TotalSeconds:0} s (hung or stopped); firewall-cmd was not tried, as it would wait on the same process.") { NotResponding = true }
+                : new FirewalldBusRead(null, ex.Message);
+        }
+        catch (DBusCallFailedException ex)
         {
             return new FirewalldBusRead(null, ex.Message);
         }
@@ -89,6 +103,28 @@ public static class FirewalldDbusReader
 
         return read;
     }
+
+    /// <summary>
+    /// True when the bus daemon says firewalld's name has an owner (<c>org.freedesktop.DBus.NameHasOwner</c>); false when
+    /// it has none or the bus daemon itself does not answer either (then firewall-cmd is the fallback, as before).
+    /// </summary>
+    private static async Task<bool> OwnsNameAsync(ISystemBus bus, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await bus.CallAsync(new DBusCall(DBusDaemon, "/org/freedesktop/DBus", DBusDaemon, "NameHasOwner", BusName)
+            {
+                Timeout = TimeSpan.FromSeconds(2),
+            }, cancellationToken).ConfigureAwait(false);
+            return reply is [true];
+        }
+        catch (Exception ex) when (ex is DBusCallFailedException or DBusTimeoutException or DBusUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    private const string DBusDaemon = "org.freedesktop.DBus";
 
     /// <summary>
     /// Builds a zone from a settings dictionary as D-Bus gives it (<c>a{sv}</c> of <c>getZoneSettings2</c> or

@@ -94,6 +94,16 @@ public static class FirewalldReader
         Task<(NativeResult? Result, Exception? Error)> stateTask, defaultTask;
         Task<IReadOnlyList<FirewalldZone>?> runtimeBus, permanentBus;
         var inProcess = runner.SystemBus is { } systemBus ? await FirewalldDbusReader.ReadAsync(systemBus, cancellationToken).ConfigureAwait(false) : null;
+        if (inProcess is { NotResponding: true })
+        {
+            // firewalld owns its name but does not answer: firewall-cmd would wait on the same process for its 30 s.
+            return new FirewalldState(FirewalldRunState.Unreachable, inProcess.Error ?? "firewalld is not responding.")
+            {
+                Version = version, Backend = backend, DefaultZone = confDefault, ElapsedMs = watch.Elapsed.TotalMilliseconds,
+                DirectRules = directRules, StrictForwardPorts = strict,
+            };
+        }
+
         (NativeResult? Result, Exception? Error)? busState = inProcess is not null || runner.Resolve(Busctl) is null ? null
             : await TryRunAsync(runner, BusctlCommand("get-property", "org.fedoraproject.FirewallD1", "state"), cancellationToken).ConfigureAwait(false);
         if (inProcess is { State: "RUNNING" })

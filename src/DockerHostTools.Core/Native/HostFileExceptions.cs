@@ -55,6 +55,36 @@ public sealed class SymlinkWriteRefusedException : IOException
     public string LinkTarget { get; }
 }
 
+/// <summary>
+/// A write failed because the file system is full (ENOSPC) or the user's quota is used up (EDQUOT). The writer removed
+/// its temporary file: the file it would have replaced is untouched.
+/// </summary>
+public sealed class NoSpaceLeftException : IOException
+{
+    /// <summary>ENOSPC.</summary>
+    public const int ENoSpc = 28;
+
+    /// <summary>EDQUOT.</summary>
+    public const int EDQuot = 122;
+
+    /// <summary>Creates the exception.</summary>
+    public NoSpaceLeftException(string hostPath, Exception inner)
+        : base($"'{hostPath}' could not be written: {inner?.Message} (no space left on its file system). The file was not changed; free some space and run the command again.", inner)
+    {
+        HostPath = hostPath;
+        HResult = ENoSpc;
+    }
+
+    /// <summary>The host path that was to be written.</summary>
+    public string HostPath { get; }
+
+    /// <summary>True when an I/O error is ENOSPC or EDQUOT (as .NET reports them on Linux: the errno as HResult, or its text).</summary>
+    public static bool IsNoSpace(Exception? exception) => exception is IOException io &&
+        ((io.HResult & 0xFFFF) is ENoSpc or EDQuot ||
+         io.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase) ||
+         io.Message.Contains("Disk quota exceeded", StringComparison.OrdinalIgnoreCase));
+}
+
 /// <summary>One file (or folder) that a reader could not read, and why: kept in results so a verdict says what it did not see.</summary>
 public sealed class UnreadableFile
 {

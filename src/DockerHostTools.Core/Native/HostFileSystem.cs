@@ -250,6 +250,11 @@ public sealed partial class HostFileSystem : IHostFileSystem
 
             File.Move(temp, target, overwrite: true);
         }
+        catch (Exception ex) when (NoSpaceLeftException.IsNoSpace(ex))
+        {
+            TryDelete(temp);
+            throw new NoSpaceLeftException(hostPath, ex);
+        }
         catch
         {
             TryDelete(temp);

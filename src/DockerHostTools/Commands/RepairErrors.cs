@@ -16,7 +16,12 @@ internal static class RepairErrors
         SystemdNotRunningException => new ErrorRecord(ex, "SystemdNotRunning", ErrorCategory.ResourceUnavailable, step.Target),
         DockerRulesNotBackException => new ErrorRecord(ex, "DockerChainsNotRestored", ErrorCategory.OperationTimeout, "docker.service"),
         NativeProgramNotFoundException => new ErrorRecord(ex, "NativeProgramNotFound", ErrorCategory.ObjectNotFound, step.Target),
-        NativeCommandFailedException => new ErrorRecord(ex, step.Kind == "StartContainer" ? "ContainerStartFailed" : "RepairStepFailed", ErrorCategory.InvalidResult, step.Target),
+        NativeCommandFailedException => new ErrorRecord(ex, step.Kind switch
+        {
+            "StartContainer" => "ContainerStartFailed",
+            "RestartDocker" => "DockerRestartFailed", // systemctl restart failed (dockerd died while starting, a broken daemon.json...)
+            _ => "RepairStepFailed",
+        }, ErrorCategory.InvalidResult, step.Target),
         _ => DockerHostCmdlet.ToErrorRecord(ex, "RepairStepFailed", step.Target),
     };
 }

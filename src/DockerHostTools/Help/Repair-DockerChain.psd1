@@ -27,6 +27,6 @@ nothing. When the rules are not back in time it writes the error DockerChainsNot
         @{ Code = 'Repair-DockerChain -RestartContainers -TimeoutSec 120 -Confirm:$false | Select-Object DnatRestored, ContainersStarted'; Remarks = 'Also starts the containers that have no restart policy, and waits up to two minutes.' }
         @{ Code = 'if (Get-DockerPublishedPort | Where-Object { -not $_.DnatRulePresent }) { Repair-DockerChain -Confirm:$false }'; Remarks = 'Repairs only when a DNAT rule is missing.' }
     )
-    Notes        = 'Needs root and systemd. A restart of dockerd stops every container for a moment.'
+    Notes        = 'Needs root and systemd. A restart of dockerd stops every container for a moment. Error ids: NotRoot, SystemdNotRunning, DockerRestartFailed (InvalidResult: systemctl restart docker.service failed, for example dockerd killed while it started; the wait is not attempted), DockerChainsNotRestored (OperationTimeout), NativeCallTimedOut (iptables-save did not answer during the wait; Docker was restarted), RepairInProgress (ResourceBusy).'
     RelatedLinks = @('Get-DockerChain', 'Get-DockerPublishedPort', 'Get-DockerHostService', 'about_DockerHostTools')
 }

@@ -23,6 +23,6 @@ ConfirmImpact is High: it can restart the Docker engine.
         @{ Code = 'Test-DockerHost | Where-Object Id -like IpForward* | Repair-DockerHost'; Remarks = 'Repairs only the forwarding findings (asks first).' }
         @{ Code = 'Repair-DockerHost -Confirm:$false | Where-Object { -not $_.Verified }'; Remarks = 'Tests, repairs, and lists what is still wrong.' }
     )
-    Notes        = 'Needs root (NotRoot otherwise). Error ids: NotRoot, InputNotAFinding, RepairPlanFailed, RepairStepFailed, NativeCallTimedOut. Findings with CanRepair false (ForwardPolicyDrop, DockerUserDrop, DockerRulesInOtherVariant, IpForwardResetRisk) get a warning with their remedy.'
+    Notes        = 'Needs root (NotRoot otherwise). Error ids: NotRoot, InputNotAFinding, RepairPlanFailed, RepairStepFailed, NoSpaceLeft (WriteError), NativeCallTimedOut. Findings with CanRepair false (ForwardPolicyDrop, DockerUserDrop, DockerRulesInOtherVariant, IpForwardResetRisk) get a warning with their remedy.'
     RelatedLinks = @('Test-DockerHost', 'Get-DockerHostNetState', 'Repair-IpForward', 'Add-FirewalldPort', 'Repair-DockerChain', 'about_DockerHostTools')
 }

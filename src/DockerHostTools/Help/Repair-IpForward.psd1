@@ -27,6 +27,6 @@ read-only /etc or a failing sysctl stop it with an error, and the result's Steps
         @{ Code = 'Get-IpForward | Where-Object Status -eq Overridden | ForEach-Object { Repair-IpForward -Force }'; Remarks = 'When a later file (a 99-cis.conf, say) switches forwarding off again, comments out its line (a backup is kept) so the drop-in wins.' }
         @{ Code = 'try { Repair-IpForward -Family All -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }'; Remarks = 'A runbook catches the failure by its constant id, for example NotRoot or ReadOnlyFileSystem.' }
     )
-    Notes        = 'Error ids: NotRoot (PermissionDenied), InvalidDropInPath (InvalidArgument), ReadOnlyFileSystem (WriteError), NativeProgramNotFound (sysctl missing), NativeCallTimedOut, RepairStepFailed.'
+    Notes        = 'Error ids: NotRoot (PermissionDenied), InvalidDropInPath (InvalidArgument), ReadOnlyFileSystem (WriteError), NoSpaceLeft (WriteError: the file system of the drop-in is full; the runtime value is still set), NativeProgramNotFound (sysctl missing), NativeCallTimedOut, RepairStepFailed.'
     RelatedLinks = @('Get-IpForward', 'about_DockerHostTools')
 }

@@ -121,6 +121,18 @@ public class DockerHostChecksTests
     }
 
     [Fact]
+    public void Hung_engine_with_an_active_unit_is_DockerServiceDown_saying_it_does_not_answer()
+    {
+        var facts = Load("05-healthy");
+        Assert.Contains(facts.Services, s => s.Name == "docker.service" && s.ActiveState == UnitActiveState.Active);
+        var hung = facts with { Docker = facts.Docker with { EngineReachable = false, EngineError = "The Docker engine on /run/docker.sock did not answer /containers/json within 10 s: dockerd may be hung." } };
+        var f = Assert.Single(DockerHostChecks.Evaluate(hung), x => x.Id == FindingIds.DockerServiceDown);
+        Assert.Equal(FindingSeverity.Error, f.Severity);
+        Assert.StartsWith("dockerd does not answer although docker.service is active (hung?): The Docker engine on /run/docker.sock did not answer", f.Message, StringComparison.Ordinal);
+        Assert.Equal(RepairIntent.RestartEngine, f.Intent);
+    }
+
+    [Fact]
     public void Each_finding_carries_its_typed_subject_and_repair_intent()
     {
         var f = DockerHostChecks.Evaluate(Load("03-dnat-deleted"));

@@ -123,6 +123,49 @@ public class FirewalldDbusTests
         Assert.DoesNotContain(inner.Calls, c => c.StartsWith("busctl ", StringComparison.Ordinal));
     }
 
+    private const string StateCall = $"{Bus} {Main} {DBusCall.PropertiesInterface}.Get \"{Bus}\" \"state\"";
+    private const string NameHasOwner = $"org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner \"{Bus}\"";
+
+    [Fact]
+    public async Task Hung_firewalld_that_owns_its_name_is_not_responding_at_once_and_no_firewall_cmd_runs()
+    {
+        // Before: the state call's 5 s timeout, then firewall-cmd --state and the listings (30 s each, hanging on the same process).
+        var bus = new CapturedBus();
+        bus.Hang(StateCall);
+        bus.AddValues(NameHasOwner, true);
+        var runner = new BusRunner(new CapturedRunner(FirewallCmd), bus);
+        var state = await FirewalldReader.GetStateAsync(runner, FirewalldReaderTests.Host(), CancellationToken.None);
+        Assert.Equal(FirewalldRunState.Unreachable, state.State);
+        Assert.Contains("firewalld is not responding", state.Message, StringComparison.Ordinal);
+        Assert.Contains("firewall-cmd was not tried", state.Message, StringComparison.Ordinal);
+        Assert.Empty(runner.Inner.Calls);
+        Assert.Equal([StateCall, NameHasOwner], bus.Calls.Select(c => c.ToString()));
+        Assert.Equal(TimeSpan.FromSeconds(2), bus.Calls[1].Timeout);
+    }
+
+    [Theory]
+    [InlineData(false)]   // the state call timed out but nobody owns the name (firewalld just went away)
+    [InlineData(null)]    // the bus daemon does not answer either: a hung dbus-daemon, not firewalld
+    public async Task State_timeout_without_an_answering_owner_still_falls_back_to_firewall_cmd(bool? owned)
+    {
+        var bus = new CapturedBus();
+        bus.Hang(StateCall);
+        if (owned is { } o)
+        {
+            bus.AddValues(NameHasOwner, o);
+        }
+        else
+        {
+            bus.Hang(NameHasOwner);
+        }
+
+        var runner = new BusRunner(new CapturedRunner(FirewallCmd), bus);
+        var state = await FirewalldReader.GetStateAsync(runner, FirewalldReaderTests.Host(), CancellationToken.None);
+        Assert.Contains("--state", runner.Inner.Calls);
+        Assert.Equal(FirewalldRunState.Running, state.State);
+        Assert.Equal("firewall-cmd", state.ZonesReadWith);
+    }
+
     [Fact]
     public async Task No_system_bus_takes_the_busctl_road_as_before()
     {
@@ -167,6 +210,11 @@ internal sealed class CapturedBus : ISystemBus
 
     public void Fail(string call, string errorName) => _errors[call] = errorName;
 
+    /// <summary>The call gets no answer (as from a SIGSTOPped service): DBusTimeoutException.</summary>
+    public void Hang(string call) => _errors[call] = HangMark;
+
+    private const string HangMark = "(hang)";
+
     public IReadOnlyList<object?> Reply(string call) => _replies[call];
 
     public Task<IReadOnlyList<object?>> CallAsync(DBusCall call, CancellationToken cancellationToken = default)
@@ -182,7 +230,12 @@ internal sealed class CapturedBus : ISystemBus
         }
 
         var key = call.ToString();
-        if (_errors.TryGetValue(key, out var error))
+        if (_errors.TryGetValue(key, out var error) && error == HangMark)
+        {
+            throw new DBusTimeoutException(call);
+        }
+
+        if (error is not null)
         {
             throw new DBusCallFailedException(call, error, "captured error");
         }

@@ -46,7 +46,7 @@ public class RepairPlannerTests
     }
 
     [Fact]
-    public void A_failed_step_skips_only_the_steps_that_depend_on_it()
+    public void Defect2_A_failed_step_skips_only_the_steps_that_depend_on_it()
     {
         var write = new RepairStep("WriteDropIn", "/etc/sysctl.d/x.conf", "Write", "printf", _ => Task.CompletedTask);
         var restart = new RepairStep("RestartDocker", "docker.service", "Restart", "systemctl restart docker", _ => Task.CompletedTask);
@@ -65,7 +65,7 @@ public class RepairPlannerTests
     }
 
     [Fact]
-    public void A_second_repair_on_the_host_is_refused_while_the_first_holds_the_lock()
+    public void Lock_A_second_repair_on_the_host_is_refused_while_the_first_holds_the_lock()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("dht-lock-").FullName, "repair.lock");
         using (var first = RepairLock.TryAcquire(path))

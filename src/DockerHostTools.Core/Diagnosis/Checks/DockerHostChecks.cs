@@ -28,11 +28,25 @@ public static class DockerHostChecks
             findings.AddRange(IpForwardChecks.Evaluate(f, facts.ResetRisks));
         }
 
+        // What could not be read: the verdicts drawn from those files stand, with less certainty (their messages say so).
+        if (facts.Unreadable.Count > 0)
+        {
+            var root = facts.Unreadable.Any(u => u.Reason == Native.UnreadableReason.AccessDenied);
+            findings.Add(new Finding(FindingIds.HostReadIncomplete, FindingSeverity.Info, FindingSubject.ForHostFiles(),
+                $"{facts.Unreadable.Count} host file(s) could not be read ({string.Join(", ", facts.Unreadable)}): the forwarding verdicts " +
+                "are drawn from the other files and may be wrong" + (root ? "; run as root to read them." : "."),
+                facts.Unreadable.Select(u => $"{u.Path}: {u.Message ?? u.Reason.ToString()}").ToList(),
+                root ? [Remedy.Bash("sudo pwsh -c Test-DockerHost")] : [], RepairIntent.Nothing));
+        }
+
         // The engine itself.
         if (!dockerUp && (dockerService is { LoadState: "loaded" } || facts.Docker.EngineError is not null && dockerService?.LoadState != "not-found"))
         {
             findings.Add(new Finding(FindingIds.DockerServiceDown, FindingSeverity.Error, FindingSubject.ForUnit("docker.service"),
-                "dockerd is not running: no published port answers, and nothing re-creates Docker's rules.",
+                dockerService?.ActiveState == UnitActiveState.Active
+                    // A hung dockerd (stopped, deadlocked): the unit is active but the Engine API does not answer.
+                    ? $"dockerd does not answer although docker.service is active (hung?): {facts.Docker.EngineError} Published ports and Docker's rules cannot be checked; restarting docker is the remedy."
+                    : "dockerd is not running: no published port answers, and nothing re-creates Docker's rules.",
                 [$"systemctl: docker.service {ActiveText(dockerService)}/{dockerService?.SubState ?? "?"}", $"Engine API: {facts.Docker.EngineError ?? "answered"}"],
                 [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl start docker")], RepairIntent.RestartEngine));
         }

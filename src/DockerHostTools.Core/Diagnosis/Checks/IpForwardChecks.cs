@@ -26,6 +26,11 @@ public static class IpForwardChecks
         var repair = Remedy.PowerShell($"Repair-IpForward{family} -Confirm:$false");
         var shell = Remedy.Bash($"echo '{state.Key} = 1' > {IpForward.DefaultDropInPath}", $"sysctl -p {IpForward.DefaultDropInPath}");
 
+        // A file that could not be read may set the key too: a verdict on what the files persist stands (it is what the
+        // readable files say), but its message says it may be wrong and names the files (the confidence is lowered, not
+        // the verdict changed). The runtime value is read from /proc, so IpForwardDisabled needs no such word.
+        var doubt = state.Unreadable.Count == 0 ? string.Empty
+            : $" This may be wrong: {state.Unreadable.Count} file(s) that may set {state.Key} could not be read ({string.Join(", ", state.Unreadable)}).";
         var runtimeOff = state.RuntimeValue == "0";
         var persistedOff = state.PersistedValue is not null && long.TryParse(state.PersistedValue, out var pv) && pv == 0;
         var persistedOn = state.PersistedValue is not null && long.TryParse(state.PersistedValue, out var pv1) && pv1 != 0;
@@ -46,16 +51,16 @@ public static class IpForwardChecks
         if (persistedOff)
         {
             yield return new Finding(FindingIds.IpForwardOverridden, FindingSeverity.Warning, subject,
-                $"{state.PersistedSource} sets {state.Key} = {state.PersistedValue} and is applied last: forwarding goes off at the next boot, network restart or sysctl --system.",
+                $"{state.PersistedSource} sets {state.Key} = {state.PersistedValue} and is applied last: forwarding goes off at the next boot, network restart or sysctl --system." + doubt,
                 evidence, [Remedy.PowerShell($"Repair-IpForward{family} -Force -Confirm:$false"), Remedy.Bash($"sed -i 's/^{state.PersistedKey}/# &/' {state.PersistedFile}")],
                 RepairIntent.PersistForwarding(state.Family, overrideLaterFiles: true));
         }
         else if (state.PersistedSource is null && state.RuntimeValue is not null)
         {
             yield return new Finding(FindingIds.IpForwardNotPersisted, FindingSeverity.Warning, subject,
-                runtimeOff
+                (runtimeOff
                     ? $"No sysctl file sets {state.Key}: even once it is switched on again, the next network restart or reboot switches it off."
-                    : $"No sysctl file sets {state.Key}: it is on only because dockerd switched it on, and a network restart or reboot switches it off.",
+                    : $"No sysctl file sets {state.Key}: it is on only because dockerd switched it on, and a network restart or reboot switches it off.") + doubt,
                 evidence, [repair, shell], RepairIntent.PersistForwarding(state.Family));
         }
 
@@ -76,8 +81,10 @@ public static class IpForwardChecks
         list.AddRange(s.Assignments);
         if (s.Assignments.Count == 0)
         {
-            list.Add("no sysctl.d file or /etc/sysctl.conf sets it");
+            list.Add(s.Unreadable.Count == 0 ? "no sysctl.d file or /etc/sysctl.conf sets it" : "no readable sysctl.d file or /etc/sysctl.conf sets it");
         }
+
+        list.AddRange(s.Unreadable.Select(u => $"could not be read: {u}"));
 
         return [.. list];
     }
