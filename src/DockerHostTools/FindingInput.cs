@@ -39,6 +39,7 @@ internal static class FindingInput
             Unit = Text(subjectBag, "Unit"),
             Zone = Text(subjectBag, "Zone"),
             Ruleset = Value(subjectBag, "Ruleset") is bool b && b,
+            Policy = Text(subjectBag, "Policy"),
         };
         var intentBag = Bag(input, "Intent");
         var intent = intentBag is null ? RepairIntent.Nothing : new RepairIntent

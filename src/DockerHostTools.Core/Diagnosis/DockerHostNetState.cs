@@ -50,6 +50,18 @@ public sealed class DockerHostNetState
     /// <summary>True when firewalld entered its active state after dockerd did; null when either is not active.</summary>
     public bool? FirewalldStartedAfterDocker => Services.FirstOrDefault(s => s.Name == "firewalld.service")?.ActiveAfterDocker;
 
+    /// <summary>The engine's version (Engine API <c>/version</c>), null when the engine did not answer.</summary>
+    public string? EngineVersion => _facts.Docker.Version;
+
+    /// <summary>The engine's <c>/info</c> IPv4Forwarding: whether dockerd sees net.ipv4.ip_forward on; null when not read.</summary>
+    public bool? EngineIPv4Forwarding => _facts.Docker.IPv4Forwarding;
+
+    /// <summary>The engine's <c>/info</c> FirewallBackend Driver (<c>iptables</c>, <c>iptables+firewalld</c>, <c>nftables</c>; Engine 28.1+), null when it does not say.</summary>
+    public string? EngineFirewallBackend => _facts.Docker.FirewallBackend;
+
+    /// <summary>The engine's <c>/info</c> FirewallBackend ReloadedAt: when dockerd last re-applied its rules after a firewalld reload.</summary>
+    public DateTimeOffset? EngineFirewallReloadedAt => _facts.Docker.FirewallReloadedAt;
+
     /// <summary>What could not be read.</summary>
     public IReadOnlyList<string> Problems => _facts.Problems;
 

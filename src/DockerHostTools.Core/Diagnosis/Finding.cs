@@ -76,6 +76,18 @@ public static class FindingIds
     /// <summary>The container that publishes the port is not running.</summary>
     public const string ContainerNotRunning = nameof(ContainerNotRunning);
 
+    /// <summary>
+    /// Docker's firewalld zone <c>docker</c> (dockerd 20.10+, target ACCEPT, holding Docker's bridges) is missing or
+    /// altered while dockerd uses firewalld: a bridge not in it, or a target other than ACCEPT.
+    /// </summary>
+    public const string DockerFirewalldZoneMissing = nameof(DockerFirewalldZoneMissing);
+
+    /// <summary>
+    /// Docker's firewalld policy <c>docker-forwarding</c> (dockerd 27+: ingress ANY, egress docker, target ACCEPT) is
+    /// missing or altered while dockerd uses firewalld.
+    /// </summary>
+    public const string DockerForwardingPolicyMissing = nameof(DockerForwardingPolicyMissing);
+
     /// <summary>Some host files could not be read (a 0600 drop-in read by non-root, a FIFO): the verdicts that depend on them may be wrong.</summary>
     public const string HostReadIncomplete = nameof(HostReadIncomplete);
 }
@@ -141,6 +153,9 @@ public sealed record FindingSubject
     /// <summary>Firewalld: true for firewalld's own nftables ruleset.</summary>
     public bool Ruleset { get; init; }
 
+    /// <summary>Firewalld: a policy (null: none).</summary>
+    public string? Policy { get; init; }
+
     /// <summary>A family's forwarding switch.</summary>
     public static FindingSubject ForForwarding(IpFamily family) => new() { Kind = SubjectKind.Forwarding, Family = family };
 
@@ -160,6 +175,9 @@ public sealed record FindingSubject
     /// <summary>firewalld itself, one of its zones, or its ruleset.</summary>
     public static FindingSubject ForFirewalld(string? zone = null, bool ruleset = false) => new() { Kind = SubjectKind.Firewalld, Zone = zone, Ruleset = ruleset };
 
+    /// <summary>One of firewalld's policies.</summary>
+    public static FindingSubject ForFirewalldPolicy(string policy) => new() { Kind = SubjectKind.Firewalld, Policy = policy };
+
     /// <summary>The host's configuration files.</summary>
     public static FindingSubject ForHostFiles() => new() { Kind = SubjectKind.HostFiles };
 
@@ -171,7 +189,7 @@ public sealed record FindingSubject
         SubjectKind.Chain => $"{Variant}:{Table}/{Chain}",
         SubjectKind.Unit => Unit ?? string.Empty,
         SubjectKind.IptablesVariant => $"iptables-{Variant}",
-        SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
+        SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Policy is not null ? $"firewalld policy {Policy}" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
         SubjectKind.HostFiles => "host files",
         _ => Kind.ToString(),
     };

@@ -188,6 +188,41 @@ public sealed record FirewalldFact
 
     /// <summary>What firewalld said when it is not running.</summary>
     public string? Message { get; init; }
+
+    /// <summary>The names of the runtime zones; null when they were not read (firewalld not running, or a snapshot of an older module).</summary>
+    public IReadOnlyList<string>? RuntimeZones { get; init; }
+
+    /// <summary>Docker's zone <c>docker</c> at runtime (dockerd 20.10+ creates it, target ACCEPT, and puts its bridges in it); null when there is none.</summary>
+    public FirewalldDockerZoneFact? DockerZone { get; init; }
+
+    /// <summary>The runtime policies (firewalld 0.9+); null when they were not read (firewalld not running, too old, or unreadable).</summary>
+    public IReadOnlyList<FirewalldPolicyFact>? Policies { get; init; }
+}
+
+/// <summary>Docker's firewalld zone, as the checks need it.</summary>
+public sealed record FirewalldDockerZoneFact
+{
+    /// <summary>The zone's target (dockerd makes it ACCEPT).</summary>
+    public string Target { get; init; } = "default";
+
+    /// <summary>The interfaces bound to it at runtime.</summary>
+    public IReadOnlyList<string> Interfaces { get; init; } = [];
+}
+
+/// <summary>One firewalld policy, as the checks need it.</summary>
+public sealed record FirewalldPolicyFact
+{
+    /// <summary>The name.</summary>
+    public string Name { get; init; } = string.Empty;
+
+    /// <summary>The target.</summary>
+    public string Target { get; init; } = "CONTINUE";
+
+    /// <summary>The ingress zones.</summary>
+    public IReadOnlyList<string> IngressZones { get; init; } = [];
+
+    /// <summary>The egress zones.</summary>
+    public IReadOnlyList<string> EgressZones { get; init; } = [];
 }
 
 /// <summary>Whether one port is open in one zone.</summary>
@@ -261,6 +296,12 @@ public sealed record DockerFact
 
     /// <summary>When the engine last re-applied its rules after a firewalld reload (API 1.48+).</summary>
     public DateTimeOffset? FirewallReloadedAt { get; init; }
+
+    /// <summary>The engine's <c>/info</c> IPv4Forwarding (whether it sees net.ipv4.ip_forward on); null when not read.</summary>
+    public bool? IPv4Forwarding { get; init; }
+
+    /// <summary>Docker's Linux bridges on the host (<c>docker0</c>, <c>br-*</c>).</summary>
+    public IReadOnlyList<string> Bridges { get; init; } = [];
 
     /// <summary>Published ports of running containers, cross-checked with the rules.</summary>
     public IReadOnlyList<PublishedPortFact> Ports { get; init; } = [];

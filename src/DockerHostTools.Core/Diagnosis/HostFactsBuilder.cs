@@ -46,6 +46,8 @@ public static class HostFactsBuilder
                 Version = reading.EngineVersion?.Version,
                 FirewallBackend = docker?.FirewallBackend,
                 FirewallReloadedAt = docker?.FirewallReloadedAt,
+                IPv4Forwarding = docker?.IPv4Forwarding,
+                Bridges = reading.DockerBridges,
                 Ports = published.Where(p => p.ContainerState == "running").Select(p => new PublishedPortFact
                 {
                     ContainerName = p.ContainerName, ContainerId = p.ContainerId, HostIp = p.HostIp, Port = p.Port, Protocol = p.Protocol,
@@ -113,6 +115,13 @@ public static class HostFactsBuilder
             OutsideZoneReason = zone?.Reason,
             Ports = portFacts,
             Message = fw.Message,
+            RuntimeZones = running ? fw.Zones.Select(z => z.Name).ToList() : null,
+            DockerZone = running && fw.Zones.FirstOrDefault(z => z.Name == "docker") is { } dz
+                ? new FirewalldDockerZoneFact { Target = dz.Target, Interfaces = dz.Interfaces } : null,
+            Policies = running ? fw.Policies?.Select(p => new FirewalldPolicyFact
+            {
+                Name = p.Name, Target = p.Target, IngressZones = p.IngressZones, EgressZones = p.EgressZones,
+            }).ToList() : null,
         };
     }
 }

@@ -38,6 +38,7 @@ public sealed class HostReader
         var outsideInterface = OutsideZone.Interface(_fs);
         var firewalldTask = Capture(() => FirewalldReader.GetStateAsync(_runner, _fs,
             (defaultZone, runtime) => OutsideZone.PermanentZonesNeeded(defaultZone, runtime, outsideInterface), cancellationToken));
+        var policiesTask = FirewalldPolicies.ReadHostAsync(_runner, cancellationToken);
         var iptablesTask = Capture(() => iptables.ReadAsync(cancellationToken));
         var containersTask = Capture(() => engine.GetContainersAsync(all: true, cancellationToken));
         var versionTask = Capture(() => engine.GetVersionAsync(cancellationToken));
@@ -53,8 +54,9 @@ public sealed class HostReader
         problems.AddRange(unreadable.Select(u => $"host file: {u.Path} could not be read ({u.Reason}): {u.Message}"));
         var servicePorts = FirewalldReader.ReadServicePorts(_fs);
         var outside = outsideInterface;
+        var bridges = DockerBridges.Read(_fs);
 
-        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask).ConfigureAwait(false);
+        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask, policiesTask).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
 
         var (fw, fwError) = firewalldTask.Result;
@@ -63,6 +65,8 @@ public sealed class HostReader
         var (version, _) = versionTask.Result;
         var (services, servicesError) = servicesTask.Result;
         if (fwError is not null) { problems.Add("firewalld: " + fwError.Message); }
+        if (fw is not null) { FirewalldPolicies.Apply(fw, policiesTask.Result.Policies); }
+        if (fw is { IsRunning: true } && policiesTask.Result.Error is { } policyError) { problems.Add("firewalld: " + policyError); }
         if (iptError is not null) { problems.Add("iptables: " + iptError.Message); }
         if (engineError is not null) { problems.Add("Docker Engine API: " + engineError.Message); }
         if (servicesError is not null) { problems.Add("systemd: " + servicesError.Message); }
@@ -96,6 +100,7 @@ public sealed class HostReader
             Containers = containers,
             EngineError = engineError?.Message,
             PublishedPorts = published,
+            DockerBridges = bridges,
             Services = services?.Services ?? [],
             SystemdAvailable = services is not null,
             Unreadable = unreadable,

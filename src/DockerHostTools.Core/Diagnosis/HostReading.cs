@@ -57,6 +57,9 @@ public sealed record HostReading
     /// <summary>docker, containerd, firewalld and the network managers present.</summary>
     public IReadOnlyList<DockerHostService> Services { get; init; } = [];
 
+    /// <summary>Docker's Linux bridges (<c>docker0</c>, <c>br-*</c>).</summary>
+    public IReadOnlyList<string> DockerBridges { get; init; } = [];
+
     /// <summary>True when systemd could be asked.</summary>
     public bool SystemdAvailable { get; init; }
 

@@ -25,6 +25,9 @@ public sealed class DockerHostService : SystemdUnitState
 
     /// <summary>For docker: when the engine last re-applied its rules after a firewalld reload (ReloadedAt), when it says.</summary>
     public DateTimeOffset? FirewallReloadedAt { get; }
+
+    /// <summary>For docker: the engine's <c>/info</c> IPv4Forwarding (it sees net.ipv4.ip_forward on); null otherwise or when not read.</summary>
+    public bool? IPv4Forwarding { get; init; }
 }
 
 /// <summary>Reads the services of a Docker host (over systemd's D-Bus API, else one <c>systemctl show</c>) and the engine's firewall report.</summary>
@@ -94,7 +97,7 @@ public static class DockerHostServices
             }
 
             return u.Name == "docker.service"
-                ? new DockerHostService(u, null, info?.FirewallBackend, info?.FirewallReloadedAt)
+                ? new DockerHostService(u, null, info?.FirewallBackend, info?.FirewallReloadedAt) { IPv4Forwarding = info?.IPv4Forwarding }
                 : new DockerHostService(u, after, null, null);
         }).ToList();
         return new DockerHostServiceSnapshot(list, engineError);

@@ -171,6 +171,9 @@ public sealed class FirewalldState
     /// <summary>Every zone of the permanent configuration.</summary>
     public IReadOnlyList<FirewalldZone> PermanentZones { get; internal set; } = [];
 
+    /// <summary>The policies of the runtime configuration (firewalld 0.9+); null when firewalld does not run, has no policies, or they could not be read.</summary>
+    public IReadOnlyList<FirewalldPolicy>? Policies { get; internal set; }
+
     /// <summary>What the state means, in words (the stderr of firewall-cmd when it failed).</summary>
     public string Message { get; internal set; }
 

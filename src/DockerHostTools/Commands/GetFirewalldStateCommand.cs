@@ -13,5 +13,11 @@ public sealed class GetFirewalldStateCommand : DockerHostCmdlet
 {
     /// <inheritdoc />
     protected override void EndProcessing() =>
-        WriteObject(Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct)));
+        WriteObject(Await(async ct =>
+        {
+            // the policies beside the zones (firewalld 0.9+), read concurrently on the same road
+            var policies = FirewalldPolicies.ReadHostAsync(Runner, ct);
+            var state = await FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct).ConfigureAwait(false);
+            return FirewalldPolicies.Apply(state, (await policies.ConfigureAwait(false)).Policies);
+        }));
 }

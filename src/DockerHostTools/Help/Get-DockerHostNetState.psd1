@@ -5,7 +5,9 @@ Get-DockerHostNetState reads, concurrently: the forwarding switches (runtime fro
 files), firewalld (state, zones, the outside interface's zone and whether each published port is open there, at runtime
 and permanently), Docker's chains in every iptables variant that holds rules, the published ports from the Docker Engine
 API cross-checked with the DNAT and forward rules and docker-proxy's listeners, and the services (docker, containerd,
-firewalld, the network managers present) with their start order.
+firewalld, the network managers present) with their start order, and the engine itself: its version (/version),
+/info IPv4Forwarding and, on Engine 28.1+, /info FirewallBackend (Driver, ReloadedAt) as EngineVersion,
+EngineIPv4Forwarding, EngineFirewallBackend and EngineFirewallReloadedAt.
 
 The snapshot's facts, kept once as FactsJson (GetFacts() gives them as objects), are what Test-DockerHost judges. Save a snapshot with Export-Clixml on one host
 and judge it later anywhere with Import-Clixml FILE | Test-DockerHost: FactsJson survives the round trip whole.
@@ -15,7 +17,7 @@ What could not be read (firewalld absent, Docker not running, no systemd) is a w
         Port   = 'Published host ports of interest; the snapshot keeps only those. All published ports by default.'
         Socket = 'The Docker Engine API socket (default /run/docker.sock).'
     }
-    Outputs      = @{ DockerHostNetState = 'Taken, HostName, IpForward, Firewalld, Chains, PublishedPorts, Services, FirewalldStartedAfterDocker, FirewalldRunState, OutsideZone, OutsideZoneReason, Problems, FactsJson (and the method GetFacts()).' }
+    Outputs      = @{ DockerHostNetState = 'Taken, HostName, IpForward, Firewalld, Chains, PublishedPorts, Services, EngineVersion, EngineIPv4Forwarding, EngineFirewallBackend, EngineFirewallReloadedAt, FirewalldStartedAfterDocker, FirewalldRunState, OutsideZone, OutsideZoneReason, Problems, FactsJson (and the method GetFacts()).' }
     Examples     = @(
         @{ Code = 'Get-DockerHostNetState'; Remarks = 'One snapshot of the whole host.' }
         @{ Code = 'Get-DockerHostNetState -Port 5000 | Export-Clixml ./host-a.xml'; Remarks = 'Saves what decides port 5000 on this host, to be judged later or elsewhere.' }

@@ -5,6 +5,11 @@ Get-FirewalldState returns one FirewalldState: State (Running, NotRunning, Faile
 firewall-cmd cannot reach the system D-Bus), Version (read from firewalld's Python package, no process), Backend
 (FirewallBackend in /etc/firewalld/firewalld.conf), DefaultZone, ActiveZones, Zones (runtime) and PermanentZones.
 
+Policies lists the runtime policies (firewalld 0.9+: name, target, ingress and egress zones), among them Docker's
+docker-forwarding (Docker 27+: ANY -> docker, ACCEPT), read beside the zones on the same road (policy.getPolicies and
+getPolicySettings over D-Bus, else busctl, else firewall-cmd --list-all-policies); null when firewalld does not run or
+has no policies.
+
 It never fails because firewalld is absent or stopped: that is a State, and Message says what it means. When
 firewalld does not run, DefaultZone comes from firewalld.conf and the zone lists are empty.
 

@@ -24,6 +24,8 @@ DockerRulesInOtherVariant (Warning): Docker's rules live in iptables-legacy whil
 ForwardPolicyDrop (Error): FORWARD's policy is DROP and nothing accepts the port's forwarded traffic.
 DockerUserDrop (Error when it drops the port unconditionally, else Warning): DOCKER-USER drops or rejects before Docker's rules.
 ContainerNotRunning (Error): no running container publishes the port asked for.
+DockerFirewalldZoneMissing (Warning; Docker 20.10+ where firewalld runs and dockerd uses it, so on bookworm, trixie and docker28 alike): Docker's firewalld zone docker (target ACCEPT, Docker's bridges in it) is missing, has another target, or a Docker bridge is not in it. Published ports keep answering (firewalld accepts DNATed traffic; seen on all three lab generations), but container traffic Docker did not DNAT follows zones Docker did not choose. Remedy: restart docker (it re-creates the zone and puts its bridges back; an altered target is set back by hand).
+DockerForwardingPolicyMissing (Warning; Docker 27+ with firewalld 0.9+, so docker28 and not bookworm 20.10 or trixie 26.1, which make no policy): Docker's firewalld policy docker-forwarding (ingress ANY, egress docker, target ACCEPT) is missing or altered. Published ports keep answering (seen on docker28); forwarding into the docker zone that Docker did not DNAT is rejected. Remedy: restart docker (it re-creates a missing policy; an altered one is deleted first).
 HostReadIncomplete (Info): some host files could not be read (a 0600 sysctl drop-in read by non-root, a FIFO): the findings drawn from them keep their verdict, but their message says it may be wrong and names the files.
 '@
     Parameters   = @{

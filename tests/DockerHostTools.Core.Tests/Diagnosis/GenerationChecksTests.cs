@@ -63,6 +63,19 @@ public class GenerationChecksTests
         Assert.DoesNotContain(f, x => x.Id is FindingIds.FirewalldStartedAfterDocker or FindingIds.FirewalldStartedWithoutDockerHandler && x.Severity != FindingSeverity.Info);
     }
 
+    [Theory]
+    [InlineData("bookworm-firewalld-restart", true)]
+    [InlineData("bookworm-firewalld-reload", false)] // a reload is no start: firewalld did not start after dockerd
+    public void On_firewalld_1_3_a_restart_or_reload_leaves_the_isolation_jump_dockerd_did_not_put_back_and_a_restart_the_flush_risk(string fixture, bool restart)
+    {
+        // Docker 20.10's reload handler re-adds its chains and the DNAT rule but not DOCKER-ISOLATION-STAGE-1's jump into
+        // STAGE-2 (the capture: STAGE-2 holds only RETURN and nothing jumps into it); the lab shows the same.
+        string[] expected = restart
+            ? ["Warning DockerChainMissing Nft:filter/DOCKER-ISOLATION-STAGE-2", "Warning FirewalldStartedAfterDocker firewalld.service"]
+            : ["Warning DockerChainMissing Nft:filter/DOCKER-ISOLATION-STAGE-2"];
+        Assert.Equal(expected, NotInfo(Load(fixture), 5000).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void On_firewalld_1_3_a_firewalld_restart_keeps_the_warning_of_a_flushing_firewalld()
     {

@@ -147,6 +147,8 @@ public static class DockerHostChecks
                 RestartEngine, rulesMissing ? RepairIntent.RestartEngine : RepairIntent.Nothing)); // with the rules intact, restarting the engine would only cost downtime
         }
 
+        findings.AddRange(DockerFirewalldObjects(facts, fwRunning && dockerUp && dockerVariant is { HoldsDockerRules: true } && !engineWithoutFirewalld && !stoppedBeforeDocker));
+
         // Per published port.
         var published = facts.Docker.Ports.Where(p => ports is null || ports.Count == 0 || ports.Contains(p.Port)).ToList();
         if (ports is { Count: > 0 } && facts.Docker.EngineReachable)
@@ -279,6 +281,103 @@ public static class DockerHostChecks
         }
 
         return findings.OrderBy(f => f.Severity).ToList();
+    }
+
+    /// <summary>
+    /// Docker's own firewalld objects, where this engine generation makes them and dockerd uses firewalld
+    /// (<paramref name="dockerUsesFirewalld"/>: firewalld runs, dockerd runs with its rules, and nothing says it started
+    /// without firewalld): the zone <c>docker</c> (20.10+: target ACCEPT, every Docker bridge in it) and the policy
+    /// <c>docker-forwarding</c> (27+: ingress ANY, egress docker, target ACCEPT; moby libnetwork/iptables/firewalld.go).
+    /// Warning, as the lab shows on every generation: published ports keep answering without them (firewalld accepts
+    /// DNATed traffic, <c>ct status dnat accept</c>, and a bridge out of the zone falls into the default zone), but traffic to
+    /// the containers that Docker did not DNAT, and from them to the host, is then filtered by zones Docker did not choose.
+    /// </summary>
+    private static IEnumerable<Finding> DockerFirewalldObjects(HostFacts facts, bool dockerUsesFirewalld)
+    {
+        var major = VersionNumber.Major(facts.Docker.Version);
+        if (!dockerUsesFirewalld || major is null || major < 20)
+        {
+            yield break;
+        }
+
+        var fw = facts.Firewalld;
+        var zone = fw.DockerZone;
+        var zoneProblems = new List<string>();
+        if (fw.RuntimeZones is null)
+        {
+            // zones not read (a snapshot of an older module): nothing to say about Docker's zone
+        }
+        else if (zone is null)
+        {
+            zoneProblems.Add("firewalld (runtime): no zone docker");
+        }
+        else
+        {
+            if (!string.Equals(zone.Target, "ACCEPT", StringComparison.Ordinal))
+            {
+                zoneProblems.Add($"zone docker: target {zone.Target} (dockerd makes it ACCEPT)");
+            }
+
+            foreach (var bridge in (facts.Docker.Bridges ?? []).Where(b => !(zone.Interfaces ?? []).Contains(b, StringComparer.Ordinal)))
+            {
+                zoneProblems.Add($"Docker's bridge {bridge} is not in zone docker (firewalld filters it as zone {fw.DefaultZone ?? "?"}, the default)");
+            }
+        }
+
+        var targetAltered = zone is not null && fw.RuntimeZones is not null && !string.Equals(zone.Target, "ACCEPT", StringComparison.Ordinal);
+        var bridgesOut = zone is not null && (facts.Docker.Bridges ?? []).Any(b => !(zone.Interfaces ?? []).Contains(b, StringComparer.Ordinal));
+        if (zoneProblems.Count > 0)
+        {
+            yield return new Finding(FindingIds.DockerFirewalldZoneMissing, FindingSeverity.Warning, FindingSubject.ForFirewalld("docker"),
+                zone is null
+                    ? "Docker's firewalld zone 'docker' is missing: Docker's bridges fall into the default zone. Published ports still answer (firewalld accepts DNATed traffic), but traffic from the containers to the host and any forwarding Docker did not DNAT follow the default zone's rules. Restart docker: it re-creates the zone."
+                    : "Docker's firewalld zone 'docker' is not as dockerd made it: published ports still answer (firewalld accepts DNATed traffic), but traffic from the containers to the host and any forwarding Docker did not DNAT follow zones Docker did not choose. Restart docker: it puts its bridges back in the zone.",
+                [.. zoneProblems, $"Docker bridges: {string.Join(", ", (facts.Docker.Bridges ?? []).DefaultIfEmpty("none"))}", $"Docker {facts.Docker.Version} uses firewalld (it makes zone docker since 20.10)"],
+                targetAltered ? [.. RestartEngine, Remedy.Bash("firewall-cmd --permanent --zone=docker --set-target=ACCEPT", "firewall-cmd --reload")] : RestartEngine,
+                // dockerd re-creates a missing zone and puts its bridges back at start, but leaves an existing zone's target alone.
+                zone is null || bridgesOut ? RepairIntent.RestartEngine : RepairIntent.Nothing);
+        }
+
+        if (major < 27 || fw.Policies is null)
+        {
+            yield break; // before 27 dockerd makes no policy; a firewalld without policies (before 0.9) has none to make
+        }
+
+        var policy = fw.Policies.FirstOrDefault(p => p.Name == FirewalldPolicies.DockerForwarding);
+        var policyProblems = new List<string>();
+        if (policy is null)
+        {
+            policyProblems.Add($"firewalld (runtime): no policy {FirewalldPolicies.DockerForwarding}; policies: {string.Join(", ", fw.Policies.Select(p => p.Name).DefaultIfEmpty("none"))}");
+        }
+        else
+        {
+            if (!string.Equals(policy.Target, "ACCEPT", StringComparison.Ordinal))
+            {
+                policyProblems.Add($"policy {policy.Name}: target {policy.Target} (dockerd makes it ACCEPT)");
+            }
+
+            if (!(policy.IngressZones ?? []).Contains("ANY", StringComparer.Ordinal))
+            {
+                policyProblems.Add($"policy {policy.Name}: ingress zones {string.Join(" ", policy.IngressZones ?? [])} (dockerd makes it ANY)");
+            }
+
+            if (!(policy.EgressZones ?? []).Contains("docker", StringComparer.Ordinal))
+            {
+                policyProblems.Add($"policy {policy.Name}: egress zones {string.Join(" ", policy.EgressZones ?? [])} (dockerd makes it docker)");
+            }
+        }
+
+        if (policyProblems.Count > 0)
+        {
+            yield return new Finding(FindingIds.DockerForwardingPolicyMissing, FindingSeverity.Warning, FindingSubject.ForFirewalldPolicy(FirewalldPolicies.DockerForwarding),
+                policy is null
+                    ? "Docker's firewalld policy 'docker-forwarding' is missing: published ports still answer (firewalld accepts DNATed traffic), but forwarding into the docker zone that Docker did not DNAT (routed networks, other hosts reaching container addresses) is rejected. Restart docker: it re-creates the policy."
+                    : "Docker's firewalld policy 'docker-forwarding' is not as dockerd made it (ingress ANY, egress docker, target ACCEPT): forwarding into the docker zone that Docker did not DNAT follows it. Restart docker after deleting the altered policy (firewall-cmd --permanent --delete-policy=docker-forwarding), or set it back.",
+                [.. policyProblems, $"Docker {facts.Docker.Version} uses firewalld (it makes policy docker-forwarding since 27)"],
+                policy is null ? RestartEngine
+                    : [Remedy.Bash("firewall-cmd --permanent --delete-policy=docker-forwarding", "firewall-cmd --reload", "systemctl reset-failed docker.service docker.socket", "systemctl restart docker")],
+                policy is null ? RepairIntent.RestartEngine : RepairIntent.Nothing);
+        }
     }
 
     /// <summary>The two roads to an engine that re-creates its rules: the cmdlet, or systemctl in bash.</summary>
