@@ -113,7 +113,7 @@ public static class FirewalldPolicies
     /// <summary>
     /// The policies on the fastest road this runner has: D-Bus in process when it has a system bus, else busctl, else
     /// <c>firewall-cmd --list-all-policies</c>. Null policies (with the reason, or none when firewalld simply has no policy
-    /// API) when firewalld is not running or they cannot be read. Runs beside <see cref="FirewalldReader.GetStateAsync"/>
+    /// API) when firewalld is not running or they cannot be read. Runs beside <c>FirewalldReader.GetStateAsync</c>
     /// (<see cref="Diagnosis.HostReader"/>), whose run state decides whether they are kept (<see cref="Apply"/>).
     /// </summary>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
