@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DockerHostTools.Core.Diagnosis;
+using DockerHostTools.Core.Docker;
 using DockerHostTools.Core.Firewalld;
 using DockerHostTools.Core.Iptables;
 using DockerHostTools.Core.Journal;
@@ -25,6 +26,9 @@ public sealed class WatchOptions
 
     /// <summary>Published host ports of interest (all DNAT rules when empty).</summary>
     public IReadOnlyCollection<int> Ports { get; init; } = [];
+
+    /// <summary>The Docker Engine API socket asked (<c>/_ping</c>) with the slow reads; null: the engine is not asked.</summary>
+    public string? Socket { get; init; }
 
     /// <summary>How far before the previous read the journal is searched for a cause.</summary>
     public TimeSpan CauseSlack { get; init; } = TimeSpan.FromSeconds(3);
@@ -155,7 +159,13 @@ public sealed class NetStateWatcher
         var servicesTask = ReadServicesAsync(previous, ct);
         var rulesTask = ReadRulesAsync(ct);
         var handleTask = ReadFirewalldRulesetAsync(ct);
-        await Task.WhenAll(servicesTask, rulesTask, handleTask).ConfigureAwait(false);
+        var engineTask = ReadEngineAsync(ct);
+        await Task.WhenAll(servicesTask, rulesTask, handleTask, engineTask).ConfigureAwait(false);
+        if (engineTask.Result is { } engine)
+        {
+            list.Add(engine);
+        }
+
         // A read that failed this time (a hung iptables-save, systemctl timing out) says nothing about what is there:
         // its previous values are carried forward rather than reported as gone.
         list.AddRange(servicesTask.Result ?? previous.Values.Where(v => v.Kind == ChangeKind.Service));
@@ -254,6 +264,36 @@ public sealed class NetStateWatcher
         }
 
         return list.GroupBy(o => o.What).Select(g => g.First());
+    }
+
+    // The engine itself, through the socket the Docker commands use: a dockerd that hangs or is not started by systemd
+    // (a namespace, another init) changes here and not in docker.service. Its values read as a unit's ("active ...") so
+    // ChangeChecks judges them as docker.service's.
+    private async Task<Observation?> ReadEngineAsync(CancellationToken ct)
+    {
+        if (_options.Socket is not { } socket)
+        {
+            return null;
+        }
+
+        string value;
+        try
+        {
+            using var engine = new DockerEngineClient(socket, TimeSpan.FromSeconds(2));
+            value = await engine.PingAsync(ct).ConfigureAwait(false) ? "active (the API answers)" : "failed (the API answers with an error)";
+        }
+        catch (DockerEngineUnavailableException ex)
+        {
+            value = ex.Failure switch
+            {
+                DockerEngineFailure.SocketNotFound => "inactive (no socket)",
+                DockerEngineFailure.AccessDenied => "unknown (access to the socket denied)",
+                DockerEngineFailure.Timeout => "failed (no answer in time)",
+                _ => "inactive (nothing accepts connections)",
+            };
+        }
+
+        return new Observation("Docker Engine API " + socket, value, ChangeKind.Service, ProbeGroup.Slow, FindingSubject.ForUnit("docker.service"));
     }
 
     // firewalld with the nftables backend rebuilds its table on every start and reload: the table's handle changes.

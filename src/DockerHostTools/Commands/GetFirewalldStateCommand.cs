@@ -13,5 +13,5 @@ public sealed class GetFirewalldStateCommand : DockerHostCmdlet
 {
     /// <inheritdoc />
     protected override void EndProcessing() =>
-        WriteObject(Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct)));
+        WriteObject(Await(ct => FirewalldReader.GetStateAsync(Runner, LiveFiles, ct)));
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DockerHostTools.Core.Docker;
 using DockerHostTools.Core.Native;
 using DockerHostTools.Core.Watch;
 
@@ -42,6 +43,11 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
     [ValidateRange(1, 3600)]
     public int SlowEvery { get; set; } = 15;
 
+    /// <summary>The Docker Engine API socket whose answers are watched with the slow reads (as the Docker commands take it).</summary>
+    [Parameter]
+    [ValidateHostPath(Absolute = true)]
+    public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
+
     /// <inheritdoc />
     protected override void EndProcessing()
     {
@@ -58,7 +64,7 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
                 "InvalidDuration", ErrorCategory.InvalidArgument, d));
         }
 
-        var watcher = new NetStateWatcher(Runner, HostFileSystem.Live, new WatchOptions { Interval = Interval, SlowEvery = SlowEvery, Ports = Port ?? [] });
+        var watcher = new NetStateWatcher(Runner, HostFileSystem.Live, new WatchOptions { Interval = Interval, SlowEvery = SlowEvery, Ports = Port ?? [], Socket = Socket });
         using var window = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         if (Duration is { } duration)
         {

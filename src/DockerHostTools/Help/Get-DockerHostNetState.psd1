@@ -12,7 +12,7 @@ and judge it later anywhere with Import-Clixml FILE | Test-DockerHost: FactsJson
 What could not be read (firewalld absent, Docker not running, no systemd) is a warning and a line in Problems, not an error.
 '@
     Parameters   = @{
-        Port   = 'Published host ports of interest; the snapshot keeps only those. All published ports by default.'
+        Port   = 'Published host ports of interest; the snapshot keeps only those. All published ports by default. From the pipeline by value or by property name (Port).'
         Socket = 'The Docker Engine API socket (default /run/docker.sock).'
     }
     Outputs      = @{ DockerHostNetState = 'Taken, HostName, IpForward, Firewalld, Chains, PublishedPorts, Services, FirewalldStartedAfterDocker, FirewalldRunState, OutsideZone, OutsideZoneReason, Problems, FactsJson (and the method GetFacts()).' }

@@ -14,7 +14,7 @@ Engine API 1.48 and later) when the engine gives it.
 By default it shows docker, containerd and firewalld, and network, NetworkManager and systemd-networkd when present.
 '@
     Parameters   = @{
-        Name   = 'The units to show; a name without a suffix means .service (docker is docker.service). Accepts Name from the pipeline.'
+        Name   = 'The units to show; a name without a suffix means .service (docker is docker.service). From the pipeline by value or by property name (Name).'
         Socket = 'The Docker socket asked for the engine''s firewall report (default /run/docker.sock).'
     }
     Outputs      = @{ DockerHostService = 'One per unit: Name, LoadState, ActiveState, SubState, ActiveSince, ActiveEnterMonotonicUs, NRestarts, After, Result, UnitFileState, ActiveAfterDocker, FirewallBackend, FirewallReloadedAt.' }

@@ -17,7 +17,7 @@ When Docker is not installed, not running or its socket is not accessible, the c
 constant id (DockerSocketNotFound, DockerNotRunning, DockerSocketAccessDenied, DockerEngineTimeout) and no output.
 '@
     Parameters   = @{
-        Name   = 'Only containers whose name matches one of these (wildcards allowed). Accepts ContainerName from the pipeline.'
+        Name   = 'Only containers whose name matches one of these (wildcards allowed). From the pipeline by value or by property name (Name or ContainerName).'
         Port   = 'Only these host ports (1-65535).'
         Socket = 'The Docker socket (default /run/docker.sock).'
     }

@@ -22,6 +22,7 @@ It runs until Ctrl+C, -Duration or -Count, and works in a runbook or a job.
         Duration  = 'Stop after this long: a TimeSpan or a number of seconds. Runs until Ctrl+C by default.'
         Count     = 'Stop after this many changes.'
         Port      = 'Published host ports whose DNAT rules are watched; all by default.'
+        Socket    = 'The Docker Engine API socket (default /run/docker.sock), asked /_ping with the slow reads: "Docker Engine API SOCKET" changes when dockerd stops answering there, also where systemd does not run it.'
         SlowEvery = 'Every how many intervals iptables-save and nft run (default 15), and systemctl when systemd''s invocation ids in /run/systemd/units changed: higher is cheaper, lower notices a flushed chain sooner.'
     }
     Outputs      = @{ NetStateChange = 'Timestamp, What, Before, After, Severity, Kind, LikelyCause (journal entries, best first), Cause (the best one''s unit).' }
