@@ -221,8 +221,8 @@ Describe '-Verbose on the read commands' -Tag 'ErrorPolicy' {
 }
 
 Describe 'Watch-DockerHostNetState -Socket' -Tag 'ErrorPolicy' {
-    It 'is validated as the Docker commands validate it: <Value>' -ForEach @(
-        @{ Value = 'relative/docker.sock' }, @{ Value = " `t" }, @{ Value = "/run/do`0cker.sock" }
+    It 'is validated as the Docker commands validate it: <Label>' -ForEach @(
+        @{ Label = 'a relative path'; Value = 'relative/docker.sock' }, @{ Label = 'white space'; Value = " `t" }, @{ Label = 'a NUL'; Value = "/run/do`0cker.sock" }
     ) {
         { Watch-DockerHostNetState -Socket $Value -Duration 1 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,DockerHostTools.Commands.WatchDockerHostNetStateCommand'
         { Get-DockerPublishedPort -Socket $Value -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,DockerHostTools.Commands.GetDockerPublishedPortCommand'
