@@ -257,6 +257,16 @@ public sealed class FirewalldPortSpec : IEquatable<FirewalldPortSpec>
         if (slash >= 0)
         {
             var suffix = p[(slash + 1)..].Trim().ToLowerInvariant();
+            // A protocol that is not one is that error first (5000/foo -Protocol tcp), whichever of the two it is.
+            foreach (var (text, given) in new[] { (suffix, p[(slash + 1)..]), (proto, protocol ?? proto) })
+            {
+                if (!Protocols.Contains(text, StringComparer.Ordinal))
+                {
+                    throw new FirewalldInputException(FirewalldInputError.InvalidProtocol, given,
+                        $"'{text}' is not a protocol firewalld knows for a port; use tcp, udp, sctp or dccp.");
+                }
+            }
+
             if (protocol is not null && suffix != proto)
             {
                 throw new FirewalldInputException(FirewalldInputError.ConflictingProtocol, port ?? string.Empty,

@@ -51,7 +51,7 @@ public abstract class FirewalldPortCommand : DockerHostCmdlet
             catch (FirewalldInputException ex)
             {
                 // The target is what the user named: the -Protocol text when that is what is wrong, else the port as typed.
-                WriteError(InputError(ex, ex.Error == FirewalldInputError.InvalidProtocol && protocol is not null ? protocol : typed));
+                WriteError(InputError(ex, ex.Error == FirewalldInputError.InvalidProtocol && string.Equals(ex.Value, protocol, StringComparison.Ordinal) ? protocol : typed));
             }
         }
 
