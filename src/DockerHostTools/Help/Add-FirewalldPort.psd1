@@ -30,6 +30,6 @@ sctp, dccp), ConflictingProtocol (5000/tcp -Protocol udp), InvalidZone (firewall
         @{ Code = 'Add-FirewalldPort 8000-8010/udp -Permanent'; Remarks = 'A range, permanent configuration only.' }
         @{ Code = '[pscustomobject]@{ PublicPort = 5000; Type = ''tcp'' } | Add-FirewalldPort -Confirm:$false'; Remarks = 'Port and protocol by property name from the pipeline (the shape of Docker''s published ports).' }
     )
-    Notes        = 'Needs root (not for -WhatIf) and a running firewalld.'
+    Notes        = 'Needs root (not for -WhatIf) and a running firewalld. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes.'
     RelatedLinks = @('Get-FirewalldPort', 'Test-FirewalldPort', 'Remove-FirewalldPort')
 }

@@ -23,6 +23,6 @@ By default it shows docker, containerd and firewalld, and network, NetworkManage
         @{ Code = 'Get-DockerHostService -Name firewalld | Select-Object Name, ActiveSince, ActiveAfterDocker'; Remarks = 'Did firewalld (re)start after dockerd?' }
         @{ Code = '(Get-DockerHostService -Name docker).FirewallBackend'; Remarks = 'The firewall backend dockerd reports (dockerd 28.x and later).' }
     )
-    Notes        = 'Needs systemd as the init system (error SystemdNotRunning otherwise). Reading needs no root; the engine''s report needs access to the socket.'
+    Notes        = 'Needs systemd as the init system (error SystemdNotRunning otherwise). Reading needs no root; the engine''s report needs access to the socket. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes. -Verbose lists what was read and how long each read took.'
     RelatedLinks = @('Get-DockerChain', 'Repair-DockerChain', 'about_DockerHostTools')
 }

@@ -28,6 +28,6 @@ constant id (DockerSocketNotFound, DockerNotRunning, DockerSocketAccessDenied, D
         @{ Code = 'Get-DockerPublishedPort -Socket /tmp/other/docker.sock -Name reg*'; Remarks = 'Asks another engine, only containers whose name starts with reg.' }
         @{ Code = 'try { Get-DockerPublishedPort -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }'; Remarks = 'In a runbook: DockerNotRunning,DockerHostTools.Commands.GetDockerPublishedPortCommand when dockerd is stopped.' }
     )
-    Notes        = 'Needs root for the iptables rules and to see docker-proxy''s sockets; the socket needs root or the docker group.'
+    Notes        = 'Needs root for the iptables rules and to see docker-proxy''s sockets; the socket needs root or the docker group. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes. -Verbose lists what was read and how long each read took.'
     RelatedLinks = @('Get-DockerChain', 'Repair-DockerChain', 'about_DockerHostTools')
 }

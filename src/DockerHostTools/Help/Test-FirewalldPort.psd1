@@ -24,6 +24,6 @@ filters nothing". Several ports (5000,5001, or piped) give one result each.
         @{ Code = 'Test-FirewalldPort 8005 -Zone public'; Remarks = 'A range 8000-8010/tcp in public counts as open.' }
         @{ Code = 'Test-FirewalldPort 5000 | Where-Object { -not $_.IsOpen } | ForEach-Object Message'; Remarks = 'Prints what to do when it is not open both now and after a reload.' }
     )
-    Notes        = 'Source-bound zones (sources:) are not considered when choosing the zone: traffic from such a source may land in another zone.'
+    Notes        = 'Source-bound zones (sources:) are not considered when choosing the zone: traffic from such a source may land in another zone. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes. -Verbose lists what was read and how long each read took.'
     RelatedLinks = @('Get-FirewalldPort', 'Add-FirewalldPort')
 }
