@@ -55,6 +55,15 @@ Describe 'A piped object without the property names a command binds' -Tag 'Error
         $r.Outcome | Should -Be 'Refused'
     }
 
+    It 'an object whose port is a number (PublicPort = 5001, as Docker reports it) binds by property name, not as its text' {
+        # Binding by value with conversion comes before binding by property name with it in PowerShell: the int would
+        # otherwise lose to the object's text "@{PublicPort=5001; Type=udp}".
+        $t = @([pscustomobject]@{ PublicPort = 5001; Type = 'udp' }, [pscustomobject]@{ Port = 5002 }) | Test-FirewalldPort -Zone public
+        ($t | ForEach-Object { "$($_.Port)/$($_.Protocol)" }) | Should -Be @('5001/udp', '5002/tcp')
+        $n = @([pscustomobject]@{ ContainerName = '[' }) | Get-DockerPublishedPort -Socket /nonexistent/docker.sock -ErrorAction SilentlyContinue -ErrorVariable e
+        $e[0].FullyQualifiedErrorId | Should -Be 'InvalidWildcardPattern,DockerHostTools.Commands.GetDockerPublishedPortCommand'
+    }
+
     It 'strings still bind by value, one result each, in order' {
         $r = @('127.0.0.1:9', '127.0.0.1:7') | Test-RegistryReachable -TimeoutSec 2 -TcpOnly
         $r.Port | Should -Be @(9, 7)

@@ -216,8 +216,9 @@ function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorC
     It 'Get-FirewalldPort -Zone nosuch: the same InvalidZone error as Get-FirewalldZone nosuch; the other zones still listed' {
         $r = Invoke-ModuleInFirewalldLab @'
             function Err([scriptblock] $Block) {
+                $ErrorActionPreference = 'Continue'
                 $e = [System.Collections.Generic.List[object]]::new()
-                $out = @(& $Block -ErrorAction SilentlyContinue -ErrorVariable +e)
+                $out = @(& $Block 2>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $e.Add($_) } else { $_ } })
                 @{ Out = $out.Count; Errors = @($e | ForEach-Object { @{ Id = $_.FullyQualifiedErrorId -replace ',.*'; Category = "$($_.CategoryInfo.Category)"; Target = "$($_.TargetObject)"; Text = $_.Exception.Message } }) }
             }
             @{ Port = Err { Get-FirewalldPort -Zone nosuch }; Zone = Err { Get-FirewalldZone nosuch }; Both = Err { Get-FirewalldPort -Zone nosuch, docker, public } }

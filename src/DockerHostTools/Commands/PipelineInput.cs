@@ -10,20 +10,26 @@ namespace DockerHostTools.Commands;
 /// (<c>[pscustomobject]@{Foo=1}</c>, a hashtable, an object whose text is only its type name) is not turned into a string
 /// such as <c>@{Foo=1}</c> (which then fails as a bad host, port or zone). It becomes a marked value the command
 /// recognises and answers with <see cref="PipelineInput.NotRecognized"/>: one error naming the properties it expects.
-/// An object that has one of <see cref="Names"/> is left as it is, so PowerShell binds it by property name.
+/// An object that has one of <see cref="Names"/> gives that property's value: PowerShell tries binding by value with
+/// type conversion before binding by property name with it, so an object with <c>PublicPort = 5000</c> (an int) would
+/// otherwise bind as the text of the whole object. An object with one of <see cref="OtherNames"/> is left as it is, so
+/// PowerShell binds it to the command's other parameters by property name.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class PipelineInputAttribute : ArgumentTransformationAttribute
 {
     /// <summary>Creates the attribute.</summary>
-    /// <param name="names">The property names that bind this command's parameters by name (any one is enough).</param>
+    /// <param name="names">The property names whose value is this parameter's value, in order of preference.</param>
     public PipelineInputAttribute(params string[] names)
     {
         Names = names ?? [];
     }
 
-    /// <summary>The property names that bind by name.</summary>
+    /// <summary>The property names whose value is this parameter's value.</summary>
     public IReadOnlyList<string> Names { get; }
+
+    /// <summary>Property names that bind other parameters of the command (the object is then left as it is).</summary>
+    public string[] OtherNames { get; set; } = [];
 
     /// <summary>True when the parameter is an int array (the mark is then an empty int array), else a string array.</summary>
     public bool Numbers { get; set; }
@@ -31,21 +37,34 @@ public sealed class PipelineInputAttribute : ArgumentTransformationAttribute
     /// <inheritdoc />
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
-        var unrecognized = inputData is not null && PipelineInput.Unrecognizable(inputData, Names);
-        if (!unrecognized && inputData is not null && PSObject.AsPSObject(inputData).BaseObject is IList list)
+        if (inputData is null)
+        {
+            return null;
+        }
+
+        if (PipelineInput.ValueOf(inputData, Names, OtherNames, out var value))
+        {
+            return value;
+        }
+
+        var all = Names.Concat(OtherNames).ToList();
+        if (PipelineInput.Unrecognizable(inputData, all))
+        {
+            return PipelineInput.Mark(inputData, Numbers);
+        }
+
+        if (PSObject.AsPSObject(inputData).BaseObject is IList list)
         {
             foreach (var item in list)
             {
-                if (item is not null && PipelineInput.Unrecognizable(item, Names))
+                if (item is not null && PipelineInput.Unrecognizable(item, all))
                 {
-                    inputData = item;
-                    unrecognized = true;
-                    break;
+                    return PipelineInput.Mark(item, Numbers);
                 }
             }
         }
 
-        return unrecognized ? PipelineInput.Mark(inputData!, Numbers) : inputData;
+        return inputData;
     }
 }
 
@@ -57,6 +76,38 @@ internal static class PipelineInput
 
     // Keyed by the array instance handed to the parameter: PowerShell assigns an array of the parameter's type as it is.
     private static readonly ConditionalWeakTable<object, object> Marks = new();
+
+    /// <summary>
+    /// For an object (not a string, number or list) with one of <paramref name="names"/>: true and that property's value;
+    /// with one of <paramref name="otherNames"/> instead: true and the object itself. False otherwise.
+    /// </summary>
+    public static bool ValueOf(object value, IReadOnlyList<string> names, IReadOnlyList<string> otherNames, out object? result)
+    {
+        result = null;
+        var ps = PSObject.AsPSObject(value);
+        var baseObject = ps.BaseObject;
+        if (baseObject is string or IList or IDictionary || baseObject.GetType().IsPrimitive || baseObject.GetType().IsEnum)
+        {
+            return false;
+        }
+
+        foreach (var n in names)
+        {
+            if (ps.Properties[n] is { } p)
+            {
+                result = p.Value;
+                return true;
+            }
+        }
+
+        if (otherNames.Any(n => ps.Properties[n] is not null))
+        {
+            result = value;
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>True for an object that binds nothing by name and whose text would be meaningless as the parameter's value.</summary>
     public static bool Unrecognizable(object value, IReadOnlyList<string> names)

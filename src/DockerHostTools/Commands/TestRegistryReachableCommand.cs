@@ -29,7 +29,7 @@ public sealed class TestRegistryReachableCommand : DockerHostCmdlet
     /// <summary>The endpoints: host, host:port, [v6addr]:port, http://host:port or https://host:port (port 5000 when none).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = EndpointSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
-    [PipelineInput("Endpoint", "ComputerName", "HostName")]
+    [PipelineInput("Endpoint", OtherNames = ["ComputerName", "HostName"])]
     public string[] Endpoint { get; set; } = [];
 
     /// <summary>The host to probe (binds the ComputerName or HostName property of piped objects).</summary>
