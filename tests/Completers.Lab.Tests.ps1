@@ -38,7 +38,7 @@ Describe 'Completers, -Verbose and Watch -Socket on dockerd in a namespace (Reci
             @(Get-DockerChain -Socket $s -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
         } -ArgumentList $lab.Socket
         $r.Errors | Should -BeNullOrEmpty
-        $r.Output -match '^Read program \S*iptables-save\b.*: \d+\.\d ms \(exit 0\)$' | Should -Not -BeNullOrEmpty
+        $r.Output -match '^Read program \S*iptables(-nft|-legacy)?-save\b.*: \d+\.\d ms \(exit 0\)$' | Should -Not -BeNullOrEmpty
         $r.Output -match "^Read Engine API GET /version on $([regex]::Escape($lab.Socket)): \d+\.\d ms \(200\)$" | Should -Not -BeNullOrEmpty
     }
 
@@ -93,10 +93,13 @@ Describe 'Completers on the real systemd of the lab Docker host (<Generation>)' 
             @{ Units = & $complete 'Get-DockerHostService '; Prefix = & $complete 'Get-DockerHostService fire'; Containers = & $complete 'Get-DockerPublishedPort ' }
         } -ArgumentList $complete.ToString()
         $r.Errors | Should -BeNullOrEmpty
-        $r.Output.Units | Should -Contain 'docker.service'
-        $r.Output.Units | Should -Contain 'containerd.service'
-        $r.Output.Units | Should -Contain 'firewalld.service'
-        $r.Output.Units | ForEach-Object { $_ | Should -BeLike '*.service' }
+        # Names with '@' (getty@tty1.service) come quoted, as PowerShell needs them.
+        $units = @($r.Output.Units | ForEach-Object { $_.Trim("'") })
+        $units | Should -Contain 'docker.service'
+        $units | Should -Contain 'containerd.service'
+        $units | Should -Contain 'firewalld.service'
+        $units | ForEach-Object { $_ | Should -BeLike '*.service' }
+        @($r.Output.Units | Where-Object { $_ -like '*@*' }) | ForEach-Object { $_ | Should -BeLike "'*'" }
         @($r.Output.Prefix) | Should -Be @('firewalld.service')
         $r.Output.Containers | Should -Contain 'dkreg'
         $r.Output.Containers | Should -Contain 'dkweb'
@@ -106,7 +109,7 @@ Describe 'Completers on the real systemd of the lab Docker host (<Generation>)' 
         $r = Invoke-DockerLabPwsh $lab {
             @(Test-DockerHost -Port 5000 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
         }
-        $r.Output -match '^Read program \S*iptables-save\b.*: \d+\.\d ms \(exit 0\)$' | Should -Not -BeNullOrEmpty
+        $r.Output -match '^Read program \S*iptables(-nft|-legacy)?-save\b.*: \d+\.\d ms \(exit 0\)$' | Should -Not -BeNullOrEmpty
         $r.Output -match '^Read D-Bus org\.fedoraproject\.FirewallD1 .*: \d+\.\d ms$' | Should -Not -BeNullOrEmpty
         $r.Output -match '^Read Engine API GET /version on /run/docker\.sock: \d+\.\d ms \(200\)$' | Should -Not -BeNullOrEmpty
         $r.Output -match '^Read file /proc/sys/net/ipv4/ip_forward: \d+\.\d ms' | Should -Not -BeNullOrEmpty
