@@ -279,7 +279,7 @@ public sealed class NetStateWatcher
         string value;
         try
         {
-            using var engine = new DockerEngineClient(socket, TimeSpan.FromSeconds(2));
+            using var engine = new DockerEngineClient(socket, TimeSpan.FromSeconds(3));
             value = await engine.PingAsync(ct).ConfigureAwait(false) ? "active (the API answers)" : "failed (the API answers with an error)";
         }
         catch (DockerEngineUnavailableException ex)
