@@ -176,6 +176,78 @@ function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorC
         Query '--permanent', '--zone=internal', '--query-port=5002/tcp' | Should -BeTrue
     }
 
+    It 'arrays of ports, positional and piped by value, each its own item; a bad one of several is its own error' {
+        $r = Invoke-ModuleInFirewalldLab @'
+            Add-FirewalldPort 5010, 5011 -Zone public -Confirm:$false
+            '5012/udp', '5013' | Add-FirewalldPort -Zone public -Confirm:$false
+            $errs = [System.Collections.Generic.List[object]]::new()
+            Add-FirewalldPort 5014, 0, 5015 -Zone public -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable +errs
+            $tests = @(Test-FirewalldPort 5010, 5011, '5012/udp', 5013, 5014, 5015 -Zone public)
+            $removed = @(5010, 5011 | Remove-FirewalldPort -Zone public -Runtime -Confirm:$false -PassThru)
+            @{ Tests = $tests; Errs = @($errs | ForEach-Object { @{ Id = $_.FullyQualifiedErrorId; Target = "$($_.TargetObject)"; Text = "$_" } }); Removed = $removed }
+'@
+        $r.Tests.IsOpen | Should -Be @($true, $true, $true, $true, $true, $true)
+        ($r.Tests | ForEach-Object { "$($_.Port)/$($_.Protocol)" }) | Should -Be @('5010/tcp', '5011/tcp', '5012/udp', '5013/tcp', '5014/tcp', '5015/tcp')
+        $r.Errs.Count | Should -Be 1
+        $r.Errs[0].Id | Should -Be 'InvalidPort,DockerHostTools.Commands.AddFirewalldPortCommand'
+        $r.Errs[0].Target | Should -Be '0'
+        $r.Errs[0].Text | Should -BeLike '*Nothing was changed.'
+        ($r.Removed | ForEach-Object { "$($_.Port) $($_.Configuration) $($_.Changed)" }) | Should -Be @('5010 Runtime True', '5011 Runtime True')
+        foreach ($p in '5013/tcp', '5014/tcp', '5015/tcp', '5012/udp') { Query '--zone=public', "--query-port=$p" | Should -BeTrue }
+        Query '--zone=public', '--query-port=5010/tcp' | Should -BeFalse
+        Query '--permanent', '--zone=public', '--query-port=5010/tcp' | Should -BeTrue
+    }
+
+    It 'a conflicting protocol (5016/tcp -Protocol udp) is ConflictingProtocol, InvalidArgument, and nothing is changed' {
+        $r = Invoke-ModuleInFirewalldLab @'
+            try { Add-FirewalldPort 5016/tcp -Protocol udp -Zone public -Confirm:$false -ErrorAction Stop; 'no error' }
+            catch { @{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Target = "$($_.TargetObject)"; Text = "$_" } }
+'@
+        $r.Id | Should -Be 'ConflictingProtocol,DockerHostTools.Commands.AddFirewalldPortCommand'
+        $r.Category | Should -Be 'InvalidArgument'
+        $r.Target | Should -Be '5016/tcp'
+        $r.Text | Should -BeLike '*Nothing was changed.'
+        foreach ($p in '5016/tcp', '5016/udp') {
+            Query '--zone=public', "--query-port=$p" | Should -BeFalse
+            Query '--permanent', '--zone=public', "--query-port=$p" | Should -BeFalse
+        }
+    }
+
+    It 'Get-FirewalldPort -Zone nosuch: the same InvalidZone error as Get-FirewalldZone nosuch; the other zones still listed' {
+        $r = Invoke-ModuleInFirewalldLab @'
+            function Err([scriptblock] $Block) {
+                $ErrorActionPreference = 'Continue'
+                $e = [System.Collections.Generic.List[object]]::new()
+                $out = @(& $Block 2>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $e.Add($_) } else { $_ } })
+                @{ Out = $out.Count; Errors = @($e | ForEach-Object { @{ Id = $_.FullyQualifiedErrorId -replace ',.*'; Category = "$($_.CategoryInfo.Category)"; Target = "$($_.TargetObject)"; Text = $_.Exception.Message } }) }
+            }
+            @{ Port = Err { Get-FirewalldPort -Zone nosuch }; Zone = Err { Get-FirewalldZone nosuch }; Both = Err { Get-FirewalldPort -Zone nosuch, docker, public } }
+'@
+        $r.Port.Errors.Count | Should -Be 1
+        $r.Port.Out | Should -Be 0
+        $r.Port.Errors[0].Id | Should -Be 'InvalidZone'
+        $r.Port.Errors[0].Category | Should -Be 'ObjectNotFound'
+        $r.Port.Errors[0].Target | Should -Be 'nosuch'
+        $r.Port.Errors[0].Id | Should -Be $r.Zone.Errors[0].Id
+        $r.Port.Errors[0].Category | Should -Be $r.Zone.Errors[0].Category
+        $r.Port.Errors[0].Text | Should -Be $r.Zone.Errors[0].Text
+        $r.Port.Errors[0].Text | Should -Not -BeLike '*Nothing was changed*'
+        $r.Both.Errors.Count | Should -Be 1
+        $r.Both.Out | Should -BeGreaterThan 0
+    }
+
+    It 'the read commands under -Verbose say what they asked firewalld and which files they read, with durations' {
+        $r = Invoke-ModuleInFirewalldLab @'
+            function V([scriptblock] $Block) { @(& $Block -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message) }
+            @{ State = V { Get-FirewalldState }; Port = V { Get-FirewalldPort }; Test = V { Test-FirewalldPort 5000 }; Chain = V { Get-DockerChain -Socket /nonexistent/docker.sock } }
+'@
+        $r.State -match '^Read D-Bus org\.fedoraproject\.FirewallD1 /org/fedoraproject/FirewallD1 .*: \d+\.\d ms$' | Should -Not -BeNullOrEmpty
+        $r.Port -match '^Read file /(usr/lib|etc)/firewalld/services/: \d+\.\d ms \(\d+ entries\)$' | Should -Not -BeNullOrEmpty
+        $r.Test -match '^Read file /proc/net/route: \d+\.\d ms' | Should -Not -BeNullOrEmpty
+        $r.Chain -match '^Read program \S*iptables-save.*: \d+\.\d ms \(exit 0\)$' | Should -Not -BeNullOrEmpty
+        $r.Chain -match '^Read Engine API GET /version on /nonexistent/docker\.sock: \d+\.\d ms \(failed: DockerEngineUnavailableException\)$' | Should -Not -BeNullOrEmpty
+    }
+
     It 'a zone that does not exist: InvalidZone from every command, nothing changed' {
         $r = Invoke-ModuleInFirewalldLab @'
             $ids = foreach ($c in { Add-FirewalldPort 5003 -Zone nosuch -Confirm:$false }, { Remove-FirewalldPort 5003 -Zone nosuch -Confirm:$false },
@@ -233,7 +305,13 @@ function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorC
             $r.Ids | Should -Be @('FirewalldNotRunning,DockerHostTools.Commands.AddFirewalldPortCommand', 'FirewalldNotRunning,DockerHostTools.Commands.RemoveFirewalldPortCommand',
                 'FirewalldNotRunning,DockerHostTools.Commands.GetFirewalldZoneCommand', 'FirewalldNotRunning,DockerHostTools.Commands.GetFirewalldPortCommand')
             $r.Test.FirewalldState | Should -Be 'NotRunning'
-            $r.Test.Runtime | Should -BeTrue
+            # It neither opens nor blocks: no verdict, and the message says why, consistently.
+            $null -eq $r.Test.IsOpen | Should -BeTrue
+            $null -eq $r.Test.Runtime | Should -BeTrue
+            $null -eq $r.Test.Permanent | Should -BeTrue
+            $r.Test.RuntimeOpenBy | Should -BeNullOrEmpty
+            $r.Test.Message | Should -BeLike 'firewalld is not running (NotRunning); it filters nothing*'
+            $r.Test.Message | Should -Not -BeLike '*Nothing was changed*'
             # Reading asked firewalld's name on the bus with NO_AUTO_START: nothing started it again.
             (Invoke-FirewalldLabHost busctl --system --auto-start=no status org.fedoraproject.FirewallD1).ExitCode | Should -Not -Be 0
         }

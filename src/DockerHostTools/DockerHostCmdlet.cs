@@ -17,15 +17,60 @@ public abstract class DockerHostCmdlet : PSCmdlet, IDisposable
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken CancellationToken => _cancellation.Token;
 
-    /// <summary>The runner every native call goes through.</summary>
-    protected static INativeRunner Runner => CliWrapRunner.Instance;
+    private ReadLog? _readLog;
+    private bool? _verbose;
+    private INativeRunner? _observedRunner;
+    private IHostFileSystem? _observedLive;
+
+    /// <summary>True when verbose records are shown (-Verbose or $VerbosePreference): only then are reads timed.</summary>
+    protected bool VerboseWanted => _verbose ??= MyInvocation.BoundParameters.TryGetValue("Verbose", out var v)
+        ? v is SwitchParameter { IsPresent: true } || v is true
+        : (GetVariableValue("VerbosePreference") is var p && (p is PSObject o ? o.BaseObject : p) is ActionPreference a
+            && a is not ActionPreference.SilentlyContinue and not ActionPreference.Ignore);
+
+    /// <summary>Where the core reports each read and its duration (null unless verbose records are shown).</summary>
+    protected IReadLog? ReadLog => VerboseWanted ? _readLog ??= new ReadLog() : null;
+
+    /// <summary>The runner every native call goes through (reporting each program and D-Bus call under -Verbose).</summary>
+    protected INativeRunner Runner => ReadLog is { } log ? _observedRunner ??= new ObservedRunner(CliWrapRunner.Instance, log) : CliWrapRunner.Instance;
+
+    /// <summary>The live machine's files (reporting each file read under -Verbose).</summary>
+    protected IHostFileSystem LiveFiles => ReadLog is { } log ? _observedLive ??= new ObservedFileSystem(HostFileSystem.Live, log) : HostFileSystem.Live;
+
+    /// <summary>A file system that reports its reads under -Verbose.</summary>
+    protected IHostFileSystem Observe(IHostFileSystem fs) => ReadLog is { } log ? new ObservedFileSystem(fs, log) : fs;
+
+    /// <summary>Writes what was read since the last call, with durations, as verbose records (on the pipeline thread).</summary>
+    protected void WriteReadLog()
+    {
+        if (_readLog is null || CancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (var entry in _readLog.Drain())
+        {
+            WriteVerbose("Read " + entry);
+        }
+    }
 
     /// <inheritdoc />
     protected override void StopProcessing() => _cancellation.Cancel();
 
     /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C: the one bridge from PowerShell's
     /// synchronous ProcessRecord to the core's async code.</summary>
-    protected T Await<T>(Func<CancellationToken, Task<T>> work) => work(CancellationToken).GetAwaiter().GetResult();
+    protected T Await<T>(Func<CancellationToken, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            return work(CancellationToken).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            WriteReadLog();
+        }
+    }
 
     /// <summary>Runs asynchronous core work on the pipeline thread, honouring Ctrl+C.</summary>
     protected void Await(Func<CancellationToken, Task> work) => Await(async ct =>
@@ -41,7 +86,7 @@ public abstract class DockerHostCmdlet : PSCmdlet, IDisposable
     /// <summary>Reads the host once (Diagnosis/HostReader); stops the command with HostStateReadFailed when it cannot.</summary>
     protected DockerHostNetState ReadHostState(IReadOnlyCollection<int> ports, string socket)
     {
-        var reader = new HostReader(Runner, HostFileSystem.Live, socket);
+        var reader = new HostReader(Runner, LiveFiles, socket) { Log = ReadLog };
         try
         {
             return Await(ct => reader.ReadAsync(ports.Count == 0 ? null : ports, ct));

@@ -26,11 +26,14 @@ public sealed class HostReader
         _socket = socket ?? throw new ArgumentNullException(nameof(socket));
     }
 
+    /// <summary>Where the Engine API requests are reported with their durations (the runner and file system report their own).</summary>
+    public IReadLog? Log { get; init; }
+
     /// <summary>Reads the host. <paramref name="ports"/> narrows it to published host ports of interest (null or empty: all).</summary>
     public async Task<DockerHostNetState> ReadAsync(IReadOnlyCollection<int>? ports, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        using var engine = new DockerEngineClient(_socket, TimeSpan.FromSeconds(10));
+        using var engine = new DockerEngineClient(_socket, TimeSpan.FromSeconds(10)) { Log = Log };
         var iptables = new IptablesReader(_runner);
 
         // The checks need firewalld's permanent configuration of the outside zone only (and docker's, for the facts):

@@ -98,6 +98,9 @@ public sealed class DockerEngineClient : IDisposable
     /// <summary>The socket.</summary>
     public string SocketPath { get; }
 
+    /// <summary>Where each request is reported with its duration (for -Verbose); null: nowhere.</summary>
+    public Native.IReadLog? Log { get; set; }
+
     /// <summary>The negotiated API version (null before the first call).</summary>
     public string? ApiVersion { get; private set; }
 
@@ -235,7 +238,12 @@ public sealed class DockerEngineClient : IDisposable
             $"The Docker engine on {SocketPath} answered /{path} with {(int)response.StatusCode} {response.StatusCode}: {message.Trim()}");
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken)
+    // Each request is reported to Log with its duration and status (or the failure), the socket check included.
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken) =>
+        Native.ReadLog.TimeAsync(Log, Native.ReadKind.EngineApi, $"{method} /{path} on {SocketPath}",
+            () => SendCoreAsync(method, path, cancellationToken), r => ((int)r.StatusCode).ToString(CultureInfo.InvariantCulture));
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpMethod method, string path, CancellationToken cancellationToken)
     {
         if (!PathExists(SocketPath))
         {

@@ -13,6 +13,9 @@ public enum FirewalldInputError
 
     /// <summary>A zone that does not exist (firewalld's INVALID_ZONE).</summary>
     InvalidZone,
+
+    /// <summary>A port that names one protocol (<c>5000/tcp</c>) given with another (<c>-Protocol udp</c>).</summary>
+    ConflictingProtocol,
 }
 
 /// <summary>Input firewalld would refuse, caught before anything is changed.</summary>

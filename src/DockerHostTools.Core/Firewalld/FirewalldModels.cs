@@ -247,10 +247,11 @@ public sealed class FirewalldPortSpec : IEquatable<FirewalldPortSpec>
     }
 
     /// <summary>
-    /// Parses and checks user input: a port <c>5000</c>, a range <c>8000-8010</c> (or <c>5000/tcp</c>, whose protocol
-    /// then wins over <paramref name="protocol"/>) and a protocol.
+    /// Parses and checks user input: a port <c>5000</c>, a range <c>8000-8010</c> (or <c>5000/tcp</c>) and a protocol
+    /// (null: the port's own, else tcp). A port that names a protocol other than a non-null <paramref name="protocol"/>
+    /// is an error (ConflictingProtocol), never silently one of the two.
     /// </summary>
-    /// <exception cref="FirewalldInputException">Port 0, above 65535, a reversed range, not a number, or an unknown protocol.</exception>
+    /// <exception cref="FirewalldInputException">Port 0, above 65535, a reversed range, not a number, an unknown protocol, or two protocols.</exception>
     public static FirewalldPortSpec Parse(string port, string? protocol)
     {
         var p = (port ?? string.Empty).Trim();
@@ -258,14 +259,31 @@ public sealed class FirewalldPortSpec : IEquatable<FirewalldPortSpec>
         var slash = p.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0)
         {
-            proto = p[(slash + 1)..].Trim().ToLowerInvariant();
+            var suffix = p[(slash + 1)..].Trim().ToLowerInvariant();
+            // A protocol that is not one is that error first (5000/foo -Protocol tcp), whichever of the two it is.
+            foreach (var (text, given) in new[] { (suffix, p[(slash + 1)..]), (proto, protocol ?? proto) })
+            {
+                if (!Protocols.Contains(text, StringComparer.Ordinal))
+                {
+                    throw new FirewalldInputException(FirewalldInputError.InvalidProtocol, given,
+                        $"'{text}' is not a protocol firewalld knows for a port; use tcp, udp, sctp or dccp.");
+                }
+            }
+
+            if (protocol is not null && suffix != proto)
+            {
+                throw new FirewalldInputException(FirewalldInputError.ConflictingProtocol, port ?? string.Empty,
+                    $"'{port}' names protocol '{suffix}' but -Protocol is '{protocol}': give the protocol once (5000/udp, or 5000 -Protocol udp).");
+            }
+
+            proto = suffix;
             p = p[..slash].Trim();
         }
 
         if (!Protocols.Contains(proto, StringComparer.Ordinal))
         {
             throw new FirewalldInputException(FirewalldInputError.InvalidProtocol, protocol ?? proto,
-                $"'{proto}' is not a protocol firewalld knows for a port; use tcp, udp, sctp or dccp. Nothing was changed.");
+                $"'{proto}' is not a protocol firewalld knows for a port; use tcp, udp, sctp or dccp.");
         }
 
         var dash = p.IndexOf('-', StringComparison.Ordinal);
@@ -276,7 +294,7 @@ public sealed class FirewalldPortSpec : IEquatable<FirewalldPortSpec>
             || from < 1 || to > 65535 || to < 1 || from > 65535 || from > to)
         {
             throw new FirewalldInputException(FirewalldInputError.InvalidPort, port ?? string.Empty,
-                $"'{port}' is not a port firewalld can open: use a number from 1 to 65535 or a range such as 8000-8010 (low-high). Nothing was changed.");
+                $"'{port}' is not a port firewalld can open: use a number from 1 to 65535 or a range such as 8000-8010 (low-high).");
         }
 
         return new FirewalldPortSpec(from, to, proto);
@@ -383,14 +401,17 @@ public sealed class FirewalldPortTest
     /// <summary>What opens it permanently, or null when closed.</summary>
     public string? PermanentOpenBy { get; }
 
-    /// <summary>Open at runtime (always true when firewalld does not run: nothing filters).</summary>
-    public bool Runtime => RuntimeOpenBy is not null;
+    /// <summary>Open at runtime; null when firewalld does not run (it has no runtime configuration and filters nothing).</summary>
+    public bool? Runtime => FirewalldState == FirewalldRunState.Running ? RuntimeOpenBy is not null : null;
 
-    /// <summary>Open in the permanent configuration.</summary>
-    public bool Permanent => PermanentOpenBy is not null;
+    /// <summary>Open in the permanent configuration; null when firewalld does not run (it was not asked).</summary>
+    public bool? Permanent => FirewalldState == FirewalldRunState.Running ? PermanentOpenBy is not null : null;
 
-    /// <summary>Open now and after the next reload.</summary>
-    public bool IsOpen => Runtime && Permanent;
+    /// <summary>
+    /// Open now and after the next reload; null when firewalld does not run: then it neither opens nor blocks the port
+    /// (the message says so), and the answer comes when it runs again.
+    /// </summary>
+    public bool? IsOpen => FirewalldState == FirewalldRunState.Running ? RuntimeOpenBy is not null && PermanentOpenBy is not null : null;
 
     /// <summary>The firewalld state when asked.</summary>
     public FirewalldRunState FirewalldState { get; }
@@ -399,7 +420,7 @@ public sealed class FirewalldPortTest
     public string Message { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Port}/{Protocol} in {Zone}: {(IsOpen ? "open" : "not open")}";
+    public override string ToString() => $"{Port}/{Protocol} in {Zone}: {IsOpen switch { true => "open", false => "not open", null => "not filtered (firewalld is not running)" }}";
 }
 
 /// <summary>What Add-/Remove-FirewalldPort did to one port in one configuration.</summary>

@@ -368,8 +368,9 @@ public static class FirewalldReader
         if (state.State != FirewalldRunState.Running)
         {
             var z = zone ?? state.DefaultZone ?? "-";
-            return new FirewalldPortTest(spec, interfaceName, z, "firewalld is not running", "firewalld not running", null, state.State,
-                $"firewalld is {state.State}: it filters nothing now, so {spec} is not blocked by it. {state.Message}");
+            return new FirewalldPortTest(spec, interfaceName, z, "firewalld is not running", null, null, state.State,
+                $"firewalld is not running ({state.State}); it filters nothing, so it neither opens nor blocks {spec} now (IsOpen is empty). " +
+                $"When it starts, {spec} is open only if its permanent configuration opens it: start firewalld and test again. {state.Message}".TrimEnd());
         }
 
         string zoneName;

@@ -23,6 +23,9 @@ public enum WatchReads
 
     /// <summary>firewalld's state and zones.</summary>
     Zones = 8,
+
+    /// <summary>The engine's <c>/_ping</c> on the watched socket (nothing tells of it: polled with the slow reads).</summary>
+    Engine = 16,
 }
 
 /// <summary>

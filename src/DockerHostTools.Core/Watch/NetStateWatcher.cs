@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DockerHostTools.Core.DBus;
 using DockerHostTools.Core.Diagnosis;
+using DockerHostTools.Core.Docker;
 using DockerHostTools.Core.Firewalld;
 using DockerHostTools.Core.Iptables;
 using DockerHostTools.Core.Journal;
@@ -29,6 +30,9 @@ public sealed class WatchOptions
 
     /// <summary>Published host ports of interest (all DNAT rules when empty).</summary>
     public IReadOnlyCollection<int> Ports { get; init; } = [];
+
+    /// <summary>The Docker Engine API socket asked (<c>/_ping</c>) with the slow reads; null: the engine is not asked.</summary>
+    public string? Socket { get; init; }
 
     /// <summary>How far before the previous read the journal is searched for a cause.</summary>
     public TimeSpan CauseSlack { get; init; } = TimeSpan.FromSeconds(3);
@@ -87,7 +91,7 @@ public sealed class NetStateWatcher
         using var notifier = await NetStateNotifier.StartAsync(bus as ISystemBusSignals, bus, Units, _options.Notifications, log, cancellationToken).ConfigureAwait(false);
         var values = new Dictionary<string, Observation>(StringComparer.Ordinal);
         var lastRead = new Dictionary<ProbeGroup, DateTimeOffset>();
-        var all = WatchReads.Services | WatchReads.Rules | WatchReads.Ruleset | WatchReads.Zones;
+        var all = WatchReads.Services | WatchReads.Rules | WatchReads.Ruleset | WatchReads.Zones | WatchReads.Engine;
         _ = notifier.Take(); // the baseline reads everything
         foreach (var (group, read) in await ObserveAsync(all, forceServices: true, hints: false, values, cancellationToken).ConfigureAwait(false))
         {
@@ -132,7 +136,7 @@ public sealed class NetStateWatcher
                 if (tick % Math.Max(1, _options.SlowEvery) == 0)
                 {
                     await notifier.RetryBusAsync(bus, cancellationToken).ConfigureAwait(false);
-                    reads |= notifier.Unnotified | (_legacyRules ? WatchReads.Rules : WatchReads.None);
+                    reads |= notifier.Unnotified | WatchReads.Engine | (_legacyRules ? WatchReads.Rules : WatchReads.None);
                 }
 
                 if (tick % Math.Max(1, _options.FirewalldEvery) == 0)
@@ -154,7 +158,7 @@ public sealed class NetStateWatcher
                 // A change is a burst (a ruleset is many netlink messages, a restart many property changes): let it end.
                 await Task.Delay(_options.Settle, cancellationToken).ConfigureAwait(false);
                 var told = notifier.Take();
-                reads |= told;
+                reads |= told | ((told & WatchReads.Services) != 0 ? WatchReads.Engine : WatchReads.None);
                 forceServices = (told & WatchReads.Services) != 0;
                 toldZones = (told & WatchReads.Zones) != 0;
             }
@@ -260,7 +264,13 @@ public sealed class NetStateWatcher
         var rulesTask = (reads & WatchReads.Rules) != 0 ? ReadRulesAsync(ct) : null;
         var rulesetTask = (reads & WatchReads.Ruleset) != 0 ? ReadFirewalldRulesetAsync(ct) : null;
         var zonesTask = (reads & WatchReads.Zones) != 0 ? ReadZonesAsync(ct) : null;
-        await Task.WhenAll(new Task?[] { servicesTask, rulesTask, rulesetTask, zonesTask }.OfType<Task>()).ConfigureAwait(false);
+        var engineTask = (reads & WatchReads.Engine) != 0 && _options.Socket is not null ? ReadEngineAsync(ct) : null;
+        await Task.WhenAll(new Task?[] { servicesTask, rulesTask, rulesetTask, zonesTask, engineTask }.OfType<Task>()).ConfigureAwait(false);
+        if (engineTask?.Result is { } engine)
+        {
+            list.Add((ProbeGroup.Engine, [engine]));
+        }
+
         if (servicesTask is not null)
         {
             list.Add((ProbeGroup.Services, servicesTask.Result));
@@ -401,6 +411,36 @@ public sealed class NetStateWatcher
         return list.GroupBy(o => o.What).Select(g => g.First());
     }
 
+    // The engine itself, through the socket the Docker commands use: a dockerd that hangs or is not started by systemd
+    // (a namespace, another init) changes here and not in docker.service. Its values read as a unit's ("active ...") so
+    // ChangeChecks judges them as docker.service's.
+    private async Task<Observation?> ReadEngineAsync(CancellationToken ct)
+    {
+        if (_options.Socket is not { } socket)
+        {
+            return null;
+        }
+
+        string value;
+        try
+        {
+            using var engine = new DockerEngineClient(socket, TimeSpan.FromSeconds(3));
+            value = await engine.PingAsync(ct).ConfigureAwait(false) ? "active (the API answers)" : "failed (the API answers with an error)";
+        }
+        catch (DockerEngineUnavailableException ex)
+        {
+            value = ex.Failure switch
+            {
+                DockerEngineFailure.SocketNotFound => "inactive (no socket)",
+                DockerEngineFailure.AccessDenied => "unknown (access to the socket denied)",
+                DockerEngineFailure.Timeout => "failed (no answer in time)",
+                _ => "inactive (nothing accepts connections)",
+            };
+        }
+
+        return new Observation("Docker Engine API " + socket, value, ChangeKind.Service, ProbeGroup.Engine, FindingSubject.ForUnit("docker.service"));
+    }
+
     // firewalld with the nftables backend rebuilds its table on every start and reload: the table's handle changes.
     private async Task<IEnumerable<Observation>?> ReadFirewalldRulesetAsync(CancellationToken ct)
     {
@@ -473,6 +513,9 @@ public enum ProbeGroup
 
     /// <summary>firewalld's state and zones: when firewalld tells (D-Bus signals) or its unit or ruleset changed, else rarely.</summary>
     Firewalld,
+
+    /// <summary>The engine's <c>/_ping</c> on the watched socket: it has no notification, so every few ticks.</summary>
+    Engine,
 }
 
 /// <summary>One observed value.</summary>

@@ -9,6 +9,7 @@ internal static class FirewalldCommandSupport
     public const string InvalidPort = "InvalidPort";
     public const string InvalidProtocol = "InvalidProtocol";
     public const string InvalidZone = "InvalidZone";
+    public const string ConflictingProtocol = "ConflictingProtocol";
     public const string FirewalldNotRunning = "FirewalldNotRunning";
     public const string FirewallCmdFailed = "FirewallCmdFailed";
 
@@ -17,6 +18,7 @@ internal static class FirewalldCommandSupport
     {
         FirewalldInputException { Error: FirewalldInputError.InvalidPort } e => new ErrorRecord(e, InvalidPort, ErrorCategory.InvalidArgument, target ?? e.Value),
         FirewalldInputException { Error: FirewalldInputError.InvalidProtocol } e => new ErrorRecord(e, InvalidProtocol, ErrorCategory.InvalidArgument, target ?? e.Value),
+        FirewalldInputException { Error: FirewalldInputError.ConflictingProtocol } e => new ErrorRecord(e, ConflictingProtocol, ErrorCategory.InvalidArgument, target ?? e.Value),
         FirewalldInputException e => new ErrorRecord(e, InvalidZone, ErrorCategory.ObjectNotFound, e.Value),
         FirewalldNotRunningException e => new ErrorRecord(e, FirewalldNotRunning, ErrorCategory.ResourceUnavailable, e.State.ToString()),
         FirewallCmdException { Code: "INVALID_ZONE" } e => new ErrorRecord(e, InvalidZone, ErrorCategory.ObjectNotFound, target),
@@ -28,6 +30,11 @@ internal static class FirewalldCommandSupport
         FirewallCmdException e => new ErrorRecord(e, FirewallCmdFailed, ErrorCategory.InvalidResult, target),
         _ => null,
     };
+
+    /// <summary>The error for a zone name firewalld does not have (INVALID_ZONE): InvalidZone, ObjectNotFound, the name as the target.</summary>
+    public static ErrorRecord NoSuchZone(string name, IEnumerable<FirewalldZone> zones) =>
+        ToFirewalldError(new FirewalldInputException(FirewalldInputError.InvalidZone, name,
+            $"firewalld has no zone '{name}' (INVALID_ZONE). Zones: {string.Join(", ", zones.Select(z => z.Name).Distinct())}."), name)!;
 
     /// <summary>Names that match a wildcard pattern (or equal it).</summary>
     public static bool Matches(string name, string pattern) =>

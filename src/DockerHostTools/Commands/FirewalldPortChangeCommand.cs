@@ -31,9 +31,13 @@ public abstract class FirewalldPortChangeCommand : FirewalldPortCommand
     private protected abstract bool Add { get; }
 
     /// <inheritdoc />
+    private protected override bool Changes => true;
+
+    /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        if (ParseSpec() is not { } spec)
+        var specs = ParseSpecs();
+        if (specs.Count == 0)
         {
             return;
         }
@@ -41,10 +45,9 @@ public abstract class FirewalldPortChangeCommand : FirewalldPortCommand
         if (!WhatIfOnly)
         {
             // Before firewalld is asked: without root, firewall-cmd may not even see it (polkit), and nothing may change.
-            RequireRoot(MyInvocation.MyCommand.Name, spec.ToString());
+            RequireRoot(MyInvocation.MyCommand.Name, specs[0].Typed);
         }
 
-        _state ??= Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct));
         FirewalldConfiguration[] configurations = (Runtime.IsPresent, Permanent.IsPresent) switch
         {
             (true, false) => [FirewalldConfiguration.Runtime],
@@ -52,6 +55,19 @@ public abstract class FirewalldPortChangeCommand : FirewalldPortCommand
             _ => [FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent],
         };
 
+        foreach (var (typed, spec) in specs)
+        {
+            if (!Change(typed, spec, configurations))
+            {
+                return; // the zone does not exist: every port of this item would fail the same way
+            }
+        }
+    }
+
+    /// <summary>Opens or closes one port; false when the item cannot go on (its zone does not exist).</summary>
+    private bool Change(string typed, FirewalldPortSpec spec, FirewalldConfiguration[] configurations)
+    {
+        _state ??= Await(ct => FirewalldReader.GetStateAsync(Runner, LiveFiles, ct));
         IReadOnlyList<FirewalldPortPlanItem> plan;
         try
         {
@@ -59,13 +75,14 @@ public abstract class FirewalldPortChangeCommand : FirewalldPortCommand
         }
         catch (FirewalldNotRunningException ex)
         {
-            ThrowTerminatingError(FirewalldCommandSupport.ToFirewalldError(ex, spec.ToString())!);
-            return;
+            // Nothing can change without firewalld: the command cannot go on.
+            ThrowTerminatingError(FirewalldCommandSupport.ToFirewalldError(ex, typed)!);
+            return false;
         }
         catch (FirewalldInputException ex)
         {
-            WriteError(FirewalldCommandSupport.ToFirewalldError(ex, ex.Value)!);
-            return;
+            WriteError(InputError(ex, ex.Error == FirewalldInputError.InvalidZone ? ex.Value : typed));
+            return ex.Error != FirewalldInputError.InvalidZone;
         }
 
         foreach (var item in plan.Where(i => i.Step is null))
@@ -79,10 +96,10 @@ public abstract class FirewalldPortChangeCommand : FirewalldPortCommand
 
         var changes = plan.Where(i => i.Step is not null).ToList();
         var (run, failures) = ExecuteSteps(changes.Select(i => i.Step!),
-            (ex, step) => FirewalldCommandSupport.ToFirewalldError(ex, spec.ToString()) ?? ToErrorRecord(ex, FirewalldCommandSupport.FirewallCmdFailed, spec.ToString()));
+            (ex, step) => FirewalldCommandSupport.ToFirewalldError(ex, typed) ?? ToErrorRecord(ex, FirewalldCommandSupport.FirewallCmdFailed, typed));
         if (run.ChangedAnything)
         {
-            _state = null; // re-read before the next pipeline item: the picture changed
+            _state = null; // re-read before the next port: the picture changed
         }
 
         foreach (var failure in failures)
@@ -97,5 +114,7 @@ public abstract class FirewalldPortChangeCommand : FirewalldPortCommand
                 WriteObject(item.Done);
             }
         }
+
+        return true;
     }
 }

@@ -25,7 +25,7 @@ public sealed class GetDockerChainCommand : DockerCommandBase
     {
         var snapshot = ReadIptables();
         int? major = null;
-        using (var engine = new DockerEngineClient(Socket, TimeSpan.FromSeconds(5)))
+        using (var engine = new DockerEngineClient(Socket, TimeSpan.FromSeconds(5)) { Log = ReadLog })
         {
             try
             {

@@ -12,8 +12,9 @@ namespace DockerHostTools.Commands;
 public sealed class GetDockerHostNetStateCommand : DockerHostCmdlet
 {
     /// <summary>Published host ports of interest (all by default).</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, 65535)]
+    [PipelineInput("Port", Numbers = true)]
     public int[]? Port { get; set; }
 
     /// <summary>The Docker Engine API socket.</summary>
@@ -22,13 +23,29 @@ public sealed class GetDockerHostNetStateCommand : DockerHostCmdlet
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
     private readonly List<int> _ports = [];
+    private bool _unusable;
 
     /// <inheritdoc />
-    protected override void ProcessRecord() => _ports.AddRange(Port ?? []);
+    protected override void ProcessRecord()
+    {
+        if (PipelineInput.Original(Port) is { } original)
+        {
+            WriteError(PipelineInput.NotRecognized(original, MyInvocation.MyCommand.Name, "port numbers or objects with a Port property", "Port"));
+            _unusable = true;
+            return;
+        }
+
+        _ports.AddRange(Port ?? []);
+    }
 
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        if (_unusable && _ports.Count == 0)
+        {
+            return; // no port was usable: reading every port instead would answer another question
+        }
+
         var state = ReadHostState(_ports, Socket);
         foreach (var problem in state.Problems)
         {

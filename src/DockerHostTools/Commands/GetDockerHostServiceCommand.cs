@@ -13,8 +13,9 @@ namespace DockerHostTools.Commands;
 public sealed class GetDockerHostServiceCommand : DockerHostCmdlet
 {
     /// <summary>The units to show (a name without a suffix means .service); by default docker, containerd, firewalld and the network managers present.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [PipelineInput("Name")]
     [ArgumentCompleter(typeof(Completers.SystemdUnitCompleter))]
     public string[]? Name { get; set; }
 
@@ -28,6 +29,12 @@ public sealed class GetDockerHostServiceCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (PipelineInput.Original(Name) is { } original)
+        {
+            WriteError(PipelineInput.NotRecognized(original, MyInvocation.MyCommand.Name, "unit names or objects with a Name property", "Name"));
+            return;
+        }
+
         foreach (var n in Name ?? [])
         {
             try
@@ -49,7 +56,7 @@ public sealed class GetDockerHostServiceCommand : DockerHostCmdlet
             return; // every name was invalid: the errors said so
         }
 
-        using var engine = new DockerEngineClient(Socket, TimeSpan.FromSeconds(5));
+        using var engine = new DockerEngineClient(Socket, TimeSpan.FromSeconds(5)) { Log = ReadLog };
         DockerHostServiceSnapshot snapshot;
         try
         {

@@ -12,9 +12,10 @@ namespace DockerHostTools.Commands;
 public sealed class GetDockerPublishedPortCommand : DockerCommandBase
 {
     /// <summary>Only containers whose name matches (wildcards allowed).</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ContainerName")]
     [ValidateNotNullOrEmpty]
+    [PipelineInput("Name", "ContainerName")]
     [ArgumentCompleter(typeof(Completers.DockerContainerNameCompleter))]
     public string[]? Name { get; set; }
 
@@ -29,10 +30,18 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
     private readonly List<WildcardPattern> _patterns = [];
+    private bool _named;
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        _named |= Name is not null;
+        if (PipelineInput.Original(Name) is { } original)
+        {
+            WriteError(PipelineInput.NotRecognized(original, MyInvocation.MyCommand.Name, "container names or objects with a Name (or ContainerName) property", "Name"));
+            return;
+        }
+
         foreach (var n in Name ?? [])
         {
             if (Wildcards.TryCreate(n, out var bad) is { } pattern)
@@ -49,7 +58,12 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        using var engine = new DockerEngineClient(Socket);
+        if (_named && _patterns.Count == 0)
+        {
+            return; // every name was unusable: the errors said so
+        }
+
+        using var engine = new DockerEngineClient(Socket) { Log = ReadLog };
         IReadOnlyList<DockerContainer> containers;
         try
         {
@@ -65,7 +79,8 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
         WarnAboutVariants(snapshot);
         var selected = containers.Where(c => _patterns.Count == 0 || _patterns.Any(p => p.IsMatch(c.Name))).ToList();
         var ports = selected.SelectMany(c => c.Ports).Where(p => p.PublicPort is not null).Select(p => p.PublicPort!.Value).ToHashSet();
-        var listeners = ports.Count == 0 ? [] : ListeningSockets.Read(HostFileSystem.Live, ports);
+        var listeners = ports.Count == 0 ? [] : ListeningSockets.Read(LiveFiles, ports);
+        WriteReadLog();
         foreach (var p in DockerPublishedPorts.Build(selected, snapshot, listeners).Where(p => Port is null || Port.Contains(p.Port)))
         {
             WriteObject(p);

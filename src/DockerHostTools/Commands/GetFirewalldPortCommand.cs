@@ -36,12 +36,23 @@ public sealed class GetFirewalldPortCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        // A bad pattern or an unknown zone is an error of its own (as in Get-FirewalldZone); the other zones are listed.
+        var zones = new List<string>();
         foreach (var z in Zone ?? [])
         {
             if (Wildcards.TryCreate(z, out var bad) is null)
             {
-                ThrowTerminatingError(bad!);
+                WriteError(bad!);
             }
+            else
+            {
+                zones.Add(z);
+            }
+        }
+
+        if (Zone is not null && zones.Count == 0)
+        {
+            return;
         }
 
         FirewalldPortSpec? filter = null;
@@ -55,7 +66,11 @@ public sealed class GetFirewalldPortCommand : DockerHostCmdlet
 
             if (Port is not null)
             {
-                filter = FirewalldPortSpec.Parse(Port, protocol ?? "tcp");
+                filter = FirewalldPortSpec.Parse(Port, protocol);
+                if (Port.Contains('/', StringComparison.Ordinal))
+                {
+                    protocol = filter.Protocol; // 5000/udp filters on udp as -Protocol udp does
+                }
             }
         }
         catch (FirewalldInputException ex)
@@ -64,18 +79,27 @@ public sealed class GetFirewalldPortCommand : DockerHostCmdlet
             return;
         }
 
-        var state = Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct));
+        var state = Await(ct => FirewalldReader.GetStateAsync(Runner, LiveFiles, ct));
         if (!state.IsRunning)
         {
             ThrowTerminatingError(FirewalldCommandSupport.ToFirewalldError(new FirewalldNotRunningException(state.State,
                 $"firewalld is {state.State}: no port is filtered by it now. {state.Message}"), null)!);
         }
 
-        var ports = FirewalldReader.GetPorts(state, FirewalldReader.ReadServicePorts(HostFileSystem.Live));
+        foreach (var z in zones.Where(z => !WildcardPattern.ContainsWildcardCharacters(z)))
+        {
+            if (!state.Zones.Concat(state.PermanentZones).Any(x => x.Name == z))
+            {
+                WriteError(FirewalldCommandSupport.NoSuchZone(z, state.Zones.Concat(state.PermanentZones)));
+            }
+        }
+
+        var ports = FirewalldReader.GetPorts(state, FirewalldReader.ReadServicePorts(LiveFiles));
+        WriteReadLog();
         foreach (var p in ports)
         {
             var spec = FirewalldPortSpec.Parse(p.Port, p.Protocol);
-            if ((Zone is null || Zone.Any(z => FirewalldCommandSupport.Matches(p.Zone, z)))
+            if ((Zone is null || zones.Any(z => FirewalldCommandSupport.Matches(p.Zone, z)))
                 && (protocol is null || p.Protocol == protocol)
                 && (filter is null || new FirewalldPortSpec(spec.From, spec.To, filter.Protocol).Covers(filter) && (protocol is null || spec.Protocol == protocol))
                 && (!Drift || p.Drift))

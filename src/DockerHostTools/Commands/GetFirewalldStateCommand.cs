@@ -17,7 +17,7 @@ public sealed class GetFirewalldStateCommand : DockerHostCmdlet
         {
             // the policies beside the zones (firewalld 0.9+), read concurrently on the same road
             var policies = FirewalldPolicies.ReadHostAsync(Runner, ct);
-            var state = await FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct).ConfigureAwait(false);
+            var state = await FirewalldReader.GetStateAsync(Runner, LiveFiles, ct).ConfigureAwait(false);
             return FirewalldPolicies.Apply(state, (await policies.ConfigureAwait(false)).Policies);
         }));
 }

@@ -16,6 +16,7 @@ public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [Alias("Zone")]
+    [PipelineInput("Name", "Zone")]
     [ArgumentCompleter(typeof(Completers.FirewalldZoneCompleter))]
     public string[]? Name { get; set; }
 
@@ -33,7 +34,7 @@ public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
             return;
         }
 
-        _state = Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct));
+        _state = Await(ct => FirewalldReader.GetStateAsync(Runner, LiveFiles, ct));
         if (!_state.IsRunning)
         {
             ThrowTerminatingError(FirewalldCommandSupport.ToFirewalldError(new FirewalldNotRunningException(_state.State,
@@ -44,6 +45,12 @@ public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (PipelineInput.Original(Name) is { } original)
+        {
+            WriteError(PipelineInput.NotRecognized(original, MyInvocation.MyCommand.Name, "zone names or objects with a Name (or Zone) property", "Name"));
+            return;
+        }
+
         var patterns = new List<string>();
         foreach (var pattern in Name ?? [])
         {
@@ -75,8 +82,7 @@ public sealed class GetFirewalldZoneCommand : DockerHostCmdlet
             var matched = zones.Where(z => FirewalldCommandSupport.Matches(z.Name, pattern)).ToList();
             if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
             {
-                WriteError(FirewalldCommandSupport.ToFirewalldError(new FirewalldInputException(FirewalldInputError.InvalidZone, pattern,
-                    $"firewalld has no zone '{pattern}' (INVALID_ZONE). Zones: {string.Join(", ", zones.Select(z => z.Name))}."), pattern)!);
+                WriteError(FirewalldCommandSupport.NoSuchZone(pattern, zones));
                 continue;
             }
 

@@ -36,7 +36,7 @@ public sealed class GetIpForwardCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        IHostFileSystem fs = HostFileSystem.Live;
+        var fs = LiveFiles;
         if (Root is not null)
         {
             var resolved = GetUnresolvedProviderPathFromPSPath(Root);
@@ -46,11 +46,12 @@ public sealed class GetIpForwardCommand : DockerHostCmdlet
                     "RootNotFound", ErrorCategory.ObjectNotFound, Root));
             }
 
-            fs = new HostFileSystem(resolved);
+            fs = Observe(new HostFileSystem(resolved));
         }
 
         var reader = new IpForward(Runner, fs);
         var configuration = SysctlConfiguration.Load(fs, null, CancellationToken);
+        WriteReadLog();
         foreach (var unreadable in configuration.Unreadable)
         {
             // Not silent: what these files set is unknown, so the verdict below may be wrong (its Confidence is Low).
@@ -59,7 +60,9 @@ public sealed class GetIpForwardCommand : DockerHostCmdlet
 
         foreach (var family in Families(Family))
         {
-            WriteObject(reader.Get(family, configuration));
+            var state = reader.Get(family, configuration);
+            WriteReadLog();
+            WriteObject(state);
         }
     }
 

@@ -31,28 +31,34 @@ public sealed class TestFirewalldPortCommand : FirewalldPortCommand
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        if (ParseSpec() is not { } spec)
+        var specs = ParseSpecs();
+        if (specs.Count == 0)
         {
             return;
         }
 
-        _state ??= Await(ct => FirewalldReader.GetStateAsync(Runner, HostFileSystem.Live, ct));
-        _services ??= FirewalldReader.ReadServicePorts(HostFileSystem.Live);
-        var iface = ParameterSetName == ZoneSet ? null : Interface ?? OutsideZone.Interface(HostFileSystem.Live);
-        if (Interface is not null && !HostFileSystem.Live.DirectoryExists("/sys/class/net/" + Interface))
+        if (Interface is not null && !LiveFiles.DirectoryExists("/sys/class/net/" + Interface))
         {
             WriteError(new ErrorRecord(new ItemNotFoundException($"There is no network interface '{Interface}' (no /sys/class/net/{Interface})."),
                 "InterfaceNotFound", ErrorCategory.ObjectNotFound, Interface));
             return;
         }
 
-        try
+        _state ??= Await(ct => FirewalldReader.GetStateAsync(Runner, LiveFiles, ct));
+        _services ??= FirewalldReader.ReadServicePorts(LiveFiles);
+        var iface = ParameterSetName == ZoneSet ? null : Interface ?? OutsideZone.Interface(LiveFiles);
+        WriteReadLog();
+        foreach (var (_, spec) in specs)
         {
-            WriteObject(FirewalldReader.TestPort(_state, _services, spec, Zone, iface));
-        }
-        catch (FirewalldInputException ex)
-        {
-            WriteError(FirewalldCommandSupport.ToFirewalldError(ex, ex.Value)!);
+            try
+            {
+                WriteObject(FirewalldReader.TestPort(_state, _services, spec, Zone, iface));
+            }
+            catch (FirewalldInputException ex)
+            {
+                WriteError(InputError(ex, ex.Value));
+                return; // the zone does not exist: every port of this item would fail the same way
+            }
         }
     }
 }

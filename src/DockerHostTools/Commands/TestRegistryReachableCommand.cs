@@ -29,6 +29,7 @@ public sealed class TestRegistryReachableCommand : DockerHostCmdlet
     /// <summary>The endpoints: host, host:port, [v6addr]:port, http://host:port or https://host:port (port 5000 when none).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = EndpointSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
+    [PipelineInput("Endpoint", OtherNames = ["ComputerName", "HostName"])]
     public string[] Endpoint { get; set; } = [];
 
     /// <summary>The host to probe (binds the ComputerName or HostName property of piped objects).</summary>
@@ -124,6 +125,11 @@ public sealed class TestRegistryReachableCommand : DockerHostCmdlet
             {
                 _slots.Add(new Slot(null, new ErrorRecord(ex, "InvalidEndpoint", ErrorCategory.InvalidArgument, ComputerName)));
             }
+        }
+        else if (PipelineInput.Original(Endpoint) is { } original)
+        {
+            _slots.Add(new Slot(null, PipelineInput.NotRecognized(original, MyInvocation.MyCommand.Name,
+                "endpoints (host, host:port, URL) or objects with an Endpoint property, or a ComputerName (or HostName) and optionally a Port property", "ComputerName")));
         }
         else
         {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DockerHostTools.Core.Docker;
 using DockerHostTools.Core.Native;
 using DockerHostTools.Core.Watch;
 
@@ -42,6 +43,11 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
     [ValidateRange(1, 3600)]
     public int SlowEvery { get; set; } = 15;
 
+    /// <summary>The Docker Engine API socket whose answers are watched with the slow reads (as the Docker commands take it).</summary>
+    [Parameter]
+    [ValidateHostPath(Absolute = true)]
+    public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
+
     /// <inheritdoc />
     protected override void EndProcessing()
     {
@@ -59,11 +65,12 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
         }
 
         // The watch says from its own threads how it learns of changes; -Verbose shows it from the pipeline's thread.
+        // It does not use the read log's runner: a watch runs for days, and its reads would pile up in the log.
         var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using var saying = new SemaphoreSlim(0);
-        var watcher = new NetStateWatcher(Runner, HostFileSystem.Live, new WatchOptions
+        var watcher = new NetStateWatcher(CliWrapRunner.Instance, HostFileSystem.Live, new WatchOptions
         {
-            Interval = Interval, SlowEvery = SlowEvery, Ports = Port ?? [],
+            Interval = Interval, SlowEvery = SlowEvery, Ports = Port ?? [], Socket = Socket,
             Log = m =>
             {
                 said.Enqueue(m);

@@ -27,6 +27,6 @@ nothing), or in both.
         @{ Code = '(Get-DockerChain | Where-Object { $_.Table -eq ''nat'' -and $_.Chain -eq ''DOCKER'' }).Rules'; Remarks = 'Prints the rules of nat DOCKER: one DNAT rule per published port.' }
         @{ Code = 'Get-DockerChain -Variant Legacy | ConvertTo-Json -EnumsAsStrings'; Remarks = 'Only the legacy variant, as JSON for a runbook.' }
     )
-    Notes        = 'Needs root (iptables-save needs CAP_NET_ADMIN). Rules are per network namespace: run it in the namespace of the Docker host.'
+    Notes        = 'Needs root (iptables-save needs CAP_NET_ADMIN). Rules are per network namespace: run it in the namespace of the Docker host. -Verbose lists every program, D-Bus call, Engine API request and file read, with how long it took.'
     RelatedLinks = @('Get-DockerPublishedPort', 'Repair-DockerChain', 'Get-DockerHostService', 'about_DockerHostTools')
 }

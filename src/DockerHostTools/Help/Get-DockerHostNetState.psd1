@@ -14,7 +14,7 @@ and judge it later anywhere with Import-Clixml FILE | Test-DockerHost: FactsJson
 What could not be read (firewalld absent, Docker not running, no systemd) is a warning and a line in Problems, not an error.
 '@
     Parameters   = @{
-        Port   = 'Published host ports of interest; the snapshot keeps only those. All published ports by default.'
+        Port   = 'Published host ports of interest; the snapshot keeps only those. All published ports by default. From the pipeline by value or by property name (Port).'
         Socket = 'The Docker Engine API socket (default /run/docker.sock).'
     }
     Outputs      = @{ DockerHostNetState = 'Taken, HostName, IpForward, Firewalld, Chains, PublishedPorts, Services, EngineVersion, EngineIPv4Forwarding, EngineFirewallBackend, EngineFirewallReloadedAt, FirewalldStartedAfterDocker, FirewalldRunState, OutsideZone, OutsideZoneReason, Problems, FactsJson (and the method GetFacts()).' }
@@ -24,6 +24,6 @@ What could not be read (firewalld absent, Docker not running, no systemd) is a w
         @{ Code = 'Get-DockerHostNetState | Test-DockerHost -Port 5000'; Remarks = 'Takes a snapshot and judges it; Import-Clixml ./host-a.xml | Test-DockerHost judges a saved one the same way, anywhere.' }
         @{ Code = '(Get-DockerHostNetState).PublishedPorts | Where-Object { -not $_.DnatRulePresent }'; Remarks = 'Published ports whose DNAT rule is gone.' }
     )
-    Notes        = 'Needs root for iptables-save and firewall-cmd. Reading changes nothing.'
+    Notes        = 'Needs root for iptables-save and firewall-cmd. Reading changes nothing. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes. -Verbose lists what was read and how long each read took.'
     RelatedLinks = @('Test-DockerHost', 'Repair-DockerHost', 'about_DockerHostTools')
 }

@@ -14,7 +14,7 @@ Engine API 1.48 and later) when the engine gives it.
 By default it shows docker, containerd and firewalld, and network, NetworkManager and systemd-networkd when present.
 '@
     Parameters   = @{
-        Name   = 'The units to show; a name without a suffix means .service (docker is docker.service). Accepts Name from the pipeline.'
+        Name   = 'The units to show; a name without a suffix means .service (docker is docker.service). From the pipeline by value or by property name (Name).'
         Socket = 'The Docker socket asked for the engine''s firewall report (default /run/docker.sock).'
     }
     Outputs      = @{ DockerHostService = 'One per unit: Name, LoadState, ActiveState, SubState, ActiveSince, ActiveEnterMonotonicUs, NRestarts, After, Result, UnitFileState, ActiveAfterDocker, FirewallBackend, FirewallReloadedAt.' }
@@ -23,6 +23,6 @@ By default it shows docker, containerd and firewalld, and network, NetworkManage
         @{ Code = 'Get-DockerHostService -Name firewalld | Select-Object Name, ActiveSince, ActiveAfterDocker'; Remarks = 'Did firewalld (re)start after dockerd?' }
         @{ Code = '(Get-DockerHostService -Name docker).FirewallBackend'; Remarks = 'The firewall backend dockerd reports (dockerd 28.x and later).' }
     )
-    Notes        = 'Needs systemd as the init system (error SystemdNotRunning otherwise). Reading needs no root; the engine''s report needs access to the socket.'
+    Notes        = 'Needs systemd as the init system (error SystemdNotRunning otherwise). Reading needs no root; the engine''s report needs access to the socket. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes. -Verbose lists what was read and how long each read took.'
     RelatedLinks = @('Get-DockerChain', 'Repair-DockerChain', 'about_DockerHostTools')
 }

@@ -17,7 +17,7 @@ When Docker is not installed, not running or its socket is not accessible, the c
 constant id (DockerSocketNotFound, DockerNotRunning, DockerSocketAccessDenied, DockerEngineTimeout) and no output.
 '@
     Parameters   = @{
-        Name   = 'Only containers whose name matches one of these (wildcards allowed). Accepts ContainerName from the pipeline.'
+        Name   = 'Only containers whose name matches one of these (wildcards allowed). From the pipeline by value or by property name (Name or ContainerName).'
         Port   = 'Only these host ports (1-65535).'
         Socket = 'The Docker socket (default /run/docker.sock).'
     }
@@ -28,6 +28,6 @@ constant id (DockerSocketNotFound, DockerNotRunning, DockerSocketAccessDenied, D
         @{ Code = 'Get-DockerPublishedPort -Socket /tmp/other/docker.sock -Name reg*'; Remarks = 'Asks another engine, only containers whose name starts with reg.' }
         @{ Code = 'try { Get-DockerPublishedPort -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }'; Remarks = 'In a runbook: DockerNotRunning,DockerHostTools.Commands.GetDockerPublishedPortCommand when dockerd is stopped.' }
     )
-    Notes        = 'Needs root for the iptables rules and to see docker-proxy''s sockets; the socket needs root or the docker group.'
+    Notes        = 'Needs root for the iptables rules and to see docker-proxy''s sockets; the socket needs root or the docker group. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes. -Verbose lists what was read and how long each read took.'
     RelatedLinks = @('Get-DockerChain', 'Repair-DockerChain', 'about_DockerHostTools')
 }

@@ -10,7 +10,7 @@ Runtime only: the port closes at the next reload or restart of firewalld. Perman
 '@
     Parameters   = @{
         Zone     = 'Zone names; wildcards allowed. All zones by default.'
-        Port     = 'Only entries that cover this port or range (5000, 8000-8010).'
+        Port     = 'Only entries that cover this port or range (5000, 8000-8010; 5000/udp also filters on udp).'
         Protocol = 'Only this protocol: tcp, udp, sctp or dccp. Anything else is an InvalidProtocol error.'
         Drift    = 'Only entries whose runtime and permanent configurations disagree.'
     }
@@ -21,6 +21,6 @@ Runtime only: the port closes at the next reload or restart of firewalld. Perman
         @{ Code = 'Get-FirewalldPort -Zone public -Port 5000'; Remarks = 'Is 5000 open in public, by a port entry, a range or a service?' }
         @{ Code = 'Get-FirewalldPort -Drift | Where-Object Runtime | Add-FirewalldPort -Permanent'; Remarks = 'Makes runtime-only port entries permanent (Zone, Port and Protocol come from the pipeline).' }
     )
-    Notes        = 'Stops with FirewalldNotRunning when firewalld does not run.'
+    Notes        = 'Stops with FirewalldNotRunning when firewalld does not run. A -Zone name without wildcards that matches no zone is an InvalidZone error (as in Get-FirewalldZone); the other zones are still listed. -Verbose lists every program, D-Bus call, Engine API request and file read, with how long it took.'
     RelatedLinks = @('Test-FirewalldPort', 'Add-FirewalldPort', 'Remove-FirewalldPort')
 }

@@ -33,6 +33,6 @@ commands of the module use the same read.
         @{ Code = 'if ((Get-FirewalldState).State -ne ''Running'') { ''firewalld filters nothing'' }'; Remarks = 'A runbook branch: a stopped or missing firewalld is a state, not an error.' }
         @{ Code = 'Get-FirewalldState | ConvertTo-Json -Depth 4 -EnumsAsStrings'; Remarks = 'The whole picture as JSON.' }
     )
-    Notes        = 'Reading needs the system D-Bus and, on most systems, root. Run it in the network namespace of the Docker host.'
+    Notes        = 'Reading needs the system D-Bus and, on most systems, root. Run it in the network namespace of the Docker host. -Verbose lists every program, D-Bus call, Engine API request and file read, with how long it took.'
     RelatedLinks = @('Get-FirewalldZone', 'Get-FirewalldPort', 'Test-FirewalldPort', 'about_DockerHostTools')
 }

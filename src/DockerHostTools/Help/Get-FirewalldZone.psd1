@@ -20,6 +20,6 @@ the outside interface silently uses the default zone.
         @{ Code = 'Get-FirewalldZone | Where-Object { $_.IsDefault -or $_.IsActive }'; Remarks = 'The zones that take traffic.' }
         @{ Code = 'try { Get-FirewalldZone nosuch -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }'; Remarks = 'InvalidZone,DockerHostTools.Commands.GetFirewalldZoneCommand.' }
     )
-    Notes        = 'Stops with FirewalldNotRunning when firewalld does not run.'
+    Notes        = 'Stops with FirewalldNotRunning when firewalld does not run. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes. -Verbose lists what was read and how long each read took.'
     RelatedLinks = @('Get-FirewalldState', 'Get-FirewalldPort')
 }

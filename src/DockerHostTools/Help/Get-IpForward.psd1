@@ -26,6 +26,6 @@ PersistedDisabled (the file in force sets 0), NotPersisted (on only because dock
         @{ Code = '(Get-IpForward).Assignments | Format-Table'; Remarks = 'Every assignment of net.ipv4.ip_forward in the order sysctl applies them; InForce marks the one that wins.' }
         @{ Code = 'Get-IpForward -Root ./saved-host | ConvertTo-Json -Depth 4 -EnumsAsStrings'; Remarks = 'Judges a saved copy of another host''s /etc and prints the result as JSON for a runbook.' }
     )
-    Notes        = 'Reading needs no root. The runtime value is per network namespace: run it in the namespace of the host whose ports you publish.'
+    Notes        = 'Reading needs no root. The runtime value is per network namespace: run it in the namespace of the host whose ports you publish. -Verbose lists every program, D-Bus call, Engine API request and file read, with how long it took.'
     RelatedLinks = @('Repair-IpForward', 'about_DockerHostTools')
 }

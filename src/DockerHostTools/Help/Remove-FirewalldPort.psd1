@@ -7,15 +7,17 @@ firewall-cmd [--permanent] --zone=Z --remove-port=PORT/PROTO once per configurat
 flush Docker's iptables chains.
 
 It is idempotent: when the port is not a port entry of the zone, that configuration is left alone and -PassThru reports Changed = False.
-Port, Protocol and Zone come from the pipeline by property name, so objects with Port/PublicPort and
-Protocol/Type properties can be piped in.
+Several ports are several items: Remove-FirewalldPort 5000,5001 or 5000,5001 | Remove-FirewalldPort; a bad one is an error of
+its own and the others go on. Port, Protocol and Zone also come from the pipeline by property name, so objects with
+Port/PublicPort and Protocol/Type properties can be piped in; an object with neither is an InputObjectNotRecognized
+error naming the properties it takes.
 
 Errors, each with nothing changed: InvalidPort (0, above 65535, a reversed range), InvalidProtocol (not tcp, udp,
-sctp, dccp), InvalidZone (firewalld's INVALID_ZONE), FirewalldNotRunning, NotRoot.
+sctp, dccp), ConflictingProtocol (5000/tcp -Protocol udp), InvalidZone (firewalld's INVALID_ZONE), FirewalldNotRunning, NotRoot.
 '@
     Parameters   = @{
-        Port      = 'The port or range: 5000, 8000-8010, or 5000/udp. From the pipeline by property name (also as PublicPort).'
-        Protocol  = 'tcp (default), udp, sctp or dccp. From the pipeline by property name (also as Type).'
+        Port      = 'The ports or ranges: 5000, 8000-8010, 5000/udp, or several (5000,5001). From the pipeline by value or by property name (also as PublicPort).'
+        Protocol  = 'tcp (default), udp, sctp or dccp. From the pipeline by property name (also as Type). A port that names another protocol (5000/udp -Protocol tcp) is a ConflictingProtocol error.'
         Zone      = 'The zone. Default: firewalld''s default zone. From the pipeline by property name.'
         Runtime   = 'Change only the runtime configuration (lost at the next reload).'
         Permanent = 'Change only the permanent configuration (not in force until a reload).'
@@ -28,6 +30,6 @@ sctp, dccp), InvalidZone (firewalld's INVALID_ZONE), FirewalldNotRunning, NotRoo
         @{ Code = 'Remove-FirewalldPort 8000-8010/udp -Permanent'; Remarks = 'A range, permanent configuration only.' }
         @{ Code = '[pscustomobject]@{ PublicPort = 5000; Type = ''tcp'' } | Remove-FirewalldPort -Confirm:$false'; Remarks = 'Port and protocol by property name from the pipeline (the shape of Docker''s published ports).' }
     )
-    Notes        = 'Needs root (not for -WhatIf) and a running firewalld.'
+    Notes        = 'Needs root (not for -WhatIf) and a running firewalld. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes.'
     RelatedLinks = @('Get-FirewalldPort', 'Test-FirewalldPort', 'Add-FirewalldPort')
 }

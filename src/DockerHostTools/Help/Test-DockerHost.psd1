@@ -42,6 +42,6 @@ HostReadIncomplete (Info): some host files could not be read (a 0600 sysctl drop
         @{ Code = 'if (Test-DockerHost | Where-Object Severity -eq Error) { exit 1 }'; Remarks = 'A runbook or monitoring check: fails when outside traffic is blocked now.' }
         @{ Code = 'Import-Clixml ./host-a.xml | Test-DockerHost | ConvertTo-Json -EnumsAsStrings'; Remarks = 'Judges a snapshot saved on another host, as JSON.' }
     )
-    Notes        = 'Needs root on a live host (iptables-save, firewall-cmd). Error ids: InputNotASnapshot, SnapshotNotReadable.'
+    Notes        = 'Needs root on a live host (iptables-save, firewall-cmd). Error ids: InputNotASnapshot, SnapshotNotReadable. -Verbose lists every program, D-Bus call, Engine API request and file read, with how long it took.'
     RelatedLinks = @('Get-DockerHostNetState', 'Repair-DockerHost', 'about_DockerHostTools')
 }

@@ -7,11 +7,13 @@ runtime and in the permanent configuration, and by what: a port entry or a range
 zone target that accepts everything (ACCEPT, as the docker and trusted zones). Message says what to do when it is
 not open in both.
 
-When firewalld does not run, nothing filters by zone: Runtime is true and FirewalldState says why.
+When firewalld does not run it filters nothing: it neither opens nor blocks the port, so IsOpen, Runtime and
+Permanent are empty ($null, not False), FirewalldState says why and Message says "firewalld is not running; it
+filters nothing". Several ports (5000,5001, or piped) give one result each.
 '@
     Parameters   = @{
-        Port      = 'The port or range: 5000, 8000-8010, or 5000/udp. Taken from the pipeline by property name (also as PublicPort).'
-        Protocol  = 'tcp (default), udp, sctp or dccp. Taken from the pipeline by property name (also as Type).'
+        Port      = 'The ports or ranges: 5000, 8000-8010, 5000/udp, or several (5000,5001). Taken from the pipeline by value or by property name (also as PublicPort).'
+        Protocol  = 'tcp (default), udp, sctp or dccp. Taken from the pipeline by property name (also as Type). A port that names another protocol is a ConflictingProtocol error.'
         Interface = 'The interface the traffic arrives on. Default: the interface of the default route. An interface that does not exist is an InterfaceNotFound error.'
         Zone      = 'Look in this zone instead of the interface''s. A zone that does not exist is an InvalidZone error.'
     }
@@ -22,6 +24,6 @@ When firewalld does not run, nothing filters by zone: Runtime is true and Firewa
         @{ Code = 'Test-FirewalldPort 8005 -Zone public'; Remarks = 'A range 8000-8010/tcp in public counts as open.' }
         @{ Code = 'Test-FirewalldPort 5000 | Where-Object { -not $_.IsOpen } | ForEach-Object Message'; Remarks = 'Prints what to do when it is not open both now and after a reload.' }
     )
-    Notes        = 'Source-bound zones (sources:) are not considered when choosing the zone: traffic from such a source may land in another zone.'
+    Notes        = 'Source-bound zones (sources:) are not considered when choosing the zone: traffic from such a source may land in another zone. A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes. -Verbose lists what was read and how long each read took.'
     RelatedLinks = @('Get-FirewalldPort', 'Add-FirewalldPort')
 }

@@ -45,6 +45,6 @@ only (error id InvalidEndpoint); the others still run. Ctrl+C stops every probe 
         @{ Code = '[pscustomobject]@{ ComputerName = ''192.0.2.10''; Port = 5000 } | Test-RegistryReachable'; Remarks = 'Objects with ComputerName (or HostName) and Port bind by property name.' }
         @{ Code = 'if (-not (Test-RegistryReachable registry.example -Quiet)) { throw ''registry down'' }'; Remarks = 'Uses the bool form in a script.' }
     )
-    Notes        = 'Needs no root. Probe from the place whose view matters: another host, or a network namespace. A Reachable result proves the path works now; it does not prove that Docker''s iptables rules are intact (docker-proxy can answer while DNAT rules are missing).'
+    Notes        = 'Needs no root. Probe from the place whose view matters: another host, or a network namespace. A Reachable result proves the path works now; it does not prove that Docker''s iptables rules are intact (docker-proxy can answer while DNAT rules are missing). A piped object with none of the property names this command binds is an InputObjectNotRecognized error (InvalidArgument, the object as its target) naming the properties it takes.'
     RelatedLinks = @('Test-Connection', 'about_DockerHostTools')
 }

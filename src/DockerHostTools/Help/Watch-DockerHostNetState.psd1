@@ -31,6 +31,7 @@ It runs until Ctrl+C, -Duration or -Count, and works in a runbook or a job.
         Duration  = 'Stop after this long: a TimeSpan or a number of seconds. Runs until Ctrl+C by default.'
         Count     = 'Stop after this many changes.'
         Port      = 'Published host ports whose DNAT rules are watched; all by default.'
+        Socket    = 'The Docker Engine API socket (default /run/docker.sock), asked /_ping with the slow reads: "Docker Engine API SOCKET" changes when dockerd stops answering there, also where systemd does not run it.'
         SlowEvery = 'Every how many intervals the reads that have no notification run (default 15): iptables-save while iptables-legacy holds rules; where the bus or netlink is not to be had, also systemctl (when systemd''s invocation ids in /run/systemd/units changed), iptables-save and nft. Higher is cheaper; a notified change is read at once whatever it is.'
     }
     Outputs      = @{ NetStateChange = 'Timestamp, What, Before, After, Severity, Kind, LikelyCause (journal entries, best first), Cause (the best one''s unit).' }
