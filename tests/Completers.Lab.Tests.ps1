@@ -78,7 +78,6 @@ Describe 'Completers, -Verbose and Watch -Socket on dockerd in a namespace (Reci
         $c[0].Severity | Should -Be 'Error'
         $r.Output.Tab | Should -BeNullOrEmpty
         $r.Output.TabErrors | Should -Be 0
-        $r.Output.TabSeconds | Should -BeLessThan 3
     }
 }
 

@@ -391,22 +391,20 @@ Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -
         }
         $r.Errors | Should -BeNullOrEmpty
         $c = @($r.Output)
-        # The flush: the DNAT rule for 5000 (or the chain itself) gone, an Error, seen well within the old 15 s poll.
+        # The flush: the DNAT rule for 5000 (or the chain itself) gone, an Error, seen before the reload 6 s later (a poll of
+        # the rules would come only after 600 intervals: being told is what makes it show up in this window).
         $flush = $c | Where-Object { $_.At -ge $flushedAt -and $_.At -lt $reloadedAt -and $null -eq $_.After -and ($_.What -eq 'DNAT 5000/tcp' -or $_.What -like 'iptables-* nat/DOCKER') } | Select-Object -First 1
         $flush | Should -Not -BeNullOrEmpty
         $flush.Severity | Should -Be 'Error'
-        ($flush.At - $flushedAt) | Should -BeLessThan 5000
         # The reload: told by firewalld's Reloaded signal (its own change, the note says so), soon after.
-        $reload = $c | Where-Object { $_.What -eq 'firewalld reloads' -and $_.Before -eq '0' -and $_.After -eq '1' } | Select-Object -First 1
+        $reload = $c | Where-Object { $_.What -eq 'firewalld reloads' -and $_.Before -eq '0' -and $_.After -eq '1' -and $_.At -lt $restartedAt } | Select-Object -First 1
         $reload | Should -Not -BeNullOrEmpty
         $reload.At | Should -BeGreaterOrEqual $reloadedAt
-        ($reload.At - $reloadedAt) | Should -BeLessThan 5000
         $reload.Note | Should -BeLike '*Reloaded signal*'
         $reload.Severity | Should -Be 'Warning'
         # The restart: docker.service leaves active, told by systemd (no poll of the units ran).
         $docker = $c | Where-Object { $_.What -eq 'docker.service' -and $_.At -ge $restartedAt } | Select-Object -First 1
         $docker | Should -Not -BeNullOrEmpty
-        ($docker.At - $restartedAt) | Should -BeLessThan 5000
     }
 
     It 'catches ip_forward reset by a unit (named as the cause), firewalld restart and reload, and docker restart' {

@@ -95,9 +95,8 @@ Describe 'Fault: hung daemons in the firewalld lab' -Tag 'Lab', 'Fault' {
             $execs = @(Get-Content $trace | Where-Object { $_ -match 'execve\("[^"]+", \[' -and $_ -notmatch 'ENOENT' })
             $execs.Count | Should -BeGreaterThan 0 -Because 'the trace saw the programs Test-DockerHost starts (iptables-save...)'
             @($execs | Where-Object { $_ -match 'execve\("[^"]*/firewall-cmd"' }) | Should -BeNullOrEmpty -Because 'firewall-cmd would wait 30 s on the same hung process'
-            # Before: D-Bus's 5 s, then firewall-cmd's own 30 s (FirewalldReader.CallTimeout), about 37 s. A loose bound, not a benchmark.
-            $r.Output[0].StateSeconds | Should -BeLessThan 25 -Because 'only the D-Bus call waits, not firewall-cmd'
-            $r.Output[0].TestSeconds | Should -BeLessThan 25
+            # Before: D-Bus's 5 s, then firewall-cmd's own 30 s (FirewalldReader.CallTimeout), about 37 s; the seconds are printed
+            # above, not asserted (no timed assertion in a test): the trace is what proves that firewall-cmd was not waited for.
             $r.Output[0].Findings | Should -Not -BeNullOrEmpty -Because 'Test-DockerHost still judges what it could read'
             @($r.Errors | Where-Object { $_.FullyQualifiedErrorId -notmatch '^[A-Za-z]+,DockerHostTools\.Commands\.' }) | Should -BeNullOrEmpty -Because 'any error has a constant id'
         }
@@ -116,8 +115,7 @@ Describe 'Fault: hung daemons in the firewalld lab' -Tag 'Lab', 'Fault' {
             Write-Host "hung dbus-daemon: Get-FirewalldState $([int]$r.Output[0].Seconds) s, $($r.Output[0].State): $($r.Output[0].Message); errors: $(@($r.Errors.FullyQualifiedErrorId) -join ', ')"
             $r.Output[0].State | Should -Be 'Unreachable'
             $r.Output[0].Message | Should -Not -BeNullOrEmpty
-            # the bus connection's 5 s, busctl's 5 s, firewall-cmd's 30 s
-            $r.Output[0].Seconds | Should -BeLessThan 50
+            # the bus connection's 5 s, busctl's 5 s, firewall-cmd's 30 s: printed above, not asserted (no timed assertion in a test)
             @($r.Errors | Where-Object { $_.FullyQualifiedErrorId -notmatch '^[A-Za-z]+,DockerHostTools\.Commands\.' }) | Should -BeNullOrEmpty
         }
         finally { & kill -CONT $bus }

@@ -58,8 +58,6 @@ Describe 'Fault: dockerd hung or killed on the nspawn Docker host' -Tag 'Lab', '
             Assert-ConstantIds $r.Errors
             $o.EngineError | Should -BeLike '*did not answer*dockerd may be hung*'
             $o.Problems | Should -Contain "Docker Engine API: $($o.EngineError)"
-            $o.StateSeconds | Should -BeLessThan 60 -Because 'the Engine API client gives up after 10 s (loose bound: a correctness check, not a benchmark)'
-            $o.TestSeconds | Should -BeLessThan 60
             $o.Findings | Should -Contain 'Error DockerServiceDown docker.service'
             $o.DownMessage | Should -BeLike 'dockerd does not answer although docker.service is active (hung?)*'
             $o.Firewalld | Should -Be 'Running' -Because 'the other facts are still read'

@@ -77,6 +77,7 @@ public sealed class SystemBusConnection : ISystemBus, ISystemBusSignals, IDispos
         var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var rule = new MatchRule { Type = MessageType.Signal, Interface = match.Interface, Member = match.Member, Path = match.Path, Sender = match.Sender, Arg0 = match.Arg0 };
         var ended = 0;
+        Task<IDisposable>? pending = null;
         try
         {
             var subscription = connection.AddMatchAsync(rule,
@@ -93,7 +94,12 @@ public sealed class SystemBusConnection : ISystemBus, ISystemBusSignals, IDispos
                     }
                 },
                 false, ObserverFlags.EmitOnConnectionClosed | ObserverFlags.EmitOnConnectionFailed | ObserverFlags.EmitOnReaderFailed, null);
-            return await subscription.AsTask().WaitAsync(DBusCall.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+            pending = subscription.AsTask();
+            return await pending.WaitAsync(DBusCall.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (pending is { IsCompleted: false } late && DisposeWhenDone(late))
+        {
+            throw; // not reached: DisposeWhenDone returns false (a timeout or Ctrl+C must not leave the match on the shared connection)
         }
         catch (TimeoutException ex)
         {
@@ -108,6 +114,20 @@ public sealed class SystemBusConnection : ISystemBus, ISystemBusSignals, IDispos
             Forget(connection);
             throw new DBusUnavailableException($"The D-Bus system bus connection broke while adding {match}: {ex.Message}", ex);
         }
+    }
+
+    // A match added after its caller stopped waiting (a timeout, Ctrl+C) is removed once it is there; returns false so
+    // that the exception goes on to its own handler.
+    private static bool DisposeWhenDone(Task<IDisposable> late)
+    {
+        _ = late.ContinueWith(static t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                t.Result.Dispose();
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return false;
     }
 
     /// <summary>Closes the connection.</summary>

@@ -168,8 +168,12 @@ public sealed class FirewalldState
     /// <summary>Every zone of the runtime configuration.</summary>
     public IReadOnlyList<FirewalldZone> Zones { get; internal set; } = [];
 
-    /// <summary>Every zone of the permanent configuration.</summary>
+    /// <summary>Every zone of the permanent configuration (only those a diagnosis needs when <see cref="PermanentZonesPartial"/>).</summary>
     public IReadOnlyList<FirewalldZone> PermanentZones { get; internal set; } = [];
+
+    /// <summary>True when <see cref="PermanentZones"/> holds only the zones a diagnosis needs (the outside, default and docker
+    /// zones, as Test-DockerHost and Get-DockerHostNetState read them): the other zones' permanent side was not read.</summary>
+    public bool PermanentZonesPartial { get; internal set; }
 
     /// <summary>The policies of the runtime configuration (firewalld 0.9+); null when firewalld does not run, has no policies, or they could not be read.</summary>
     public IReadOnlyList<FirewalldPolicy>? Policies { get; internal set; }

@@ -120,6 +120,19 @@ public static class FirewalldPolicies
     public static async Task<(IReadOnlyList<FirewalldPolicy>? Policies, string? Error)> ReadHostAsync(INativeRunner runner, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runner);
+        try
+        {
+            return await ReadAnyRoadAsync(runner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // a failed policy read is a line in the result, never the failure of the read beside it
+            return (null, "the policies could not be read: " + ex.Message);
+        }
+    }
+
+    private static async Task<(IReadOnlyList<FirewalldPolicy>? Policies, string? Error)> ReadAnyRoadAsync(INativeRunner runner, CancellationToken cancellationToken)
+    {
         if (runner.SystemBus is { } bus)
         {
             try

@@ -103,7 +103,9 @@ public static class FirewalldReader
         // no bus to connect to in process, and neither when the bus is there but firewalld is not on it.
         Task<(NativeResult? Result, Exception? Error)> stateTask, defaultTask;
         Task<IReadOnlyList<FirewalldZone>?> runtimeBus, permanentBus;
-        var inProcess = runner.SystemBus is { } systemBus ? await FirewalldDbusReader.ReadAsync(systemBus, permanentZonesNeeded, cancellationToken).ConfigureAwait(false) : null;
+        var inProcess = runner.SystemBus is { } systemBus ? await FirewalldDbusReader.ReadAsync(systemBus,
+            // the default zone as the state will name it: firewalld.conf's when firewalld's own answer is missing
+            permanentZonesNeeded is null ? null : (d, rt) => permanentZonesNeeded(d ?? confDefault, rt), cancellationToken).ConfigureAwait(false) : null;
         if (inProcess is { NotResponding: true })
         {
             // firewalld owns its name but does not answer: firewall-cmd would wait on the same process for its 30 s.
@@ -180,6 +182,8 @@ public static class FirewalldReader
             var (permanentZones, permanentListing) = permanentTask.Result;
             state.Zones = ZonesOf(runtimeZones, runtimeListing.Result, FirewalldConfiguration.Runtime, state.DefaultZone);
             state.PermanentZones = ZonesOf(permanentZones, permanentListing.Result, FirewalldConfiguration.Permanent, state.DefaultZone);
+            // Only the in-process read is narrowed: a firewall-cmd or busctl listing has every zone.
+            state.PermanentZonesPartial = permanentZonesNeeded is not null && inProcess is { State: "RUNNING" } && permanentZones is not null;
             var road = inProcess is { State: "RUNNING" } ? FirewalldDbusReader.Road : Busctl;
             state.ZonesReadWith = (runtimeZones is null, permanentZones is null) switch
             {
@@ -325,6 +329,11 @@ public static class FirewalldReader
         {
             var rt = state.Zones.FirstOrDefault(z => z.Name == name);
             var pm = state.PermanentZones.FirstOrDefault(z => z.Name == name);
+            if (pm is null && state.PermanentZonesPartial)
+            {
+                continue; // its permanent side was not read (a diagnosis reads the zones it needs only): no row says "not permanent"
+            }
+
             var entries = new List<(FirewalldPortSpec Spec, FirewalldPortSource Source, string? Service, bool Runtime, bool Permanent)>();
             foreach (var spec in (rt?.PortSpecs ?? []).Concat(pm?.PortSpecs ?? []).Distinct())
             {

@@ -51,6 +51,8 @@ public sealed class NetStateNotifier : IDisposable
     private NftablesEvents? _netlink;
     private int _pending;
     private int _busUp;
+    private int _busEnded; // set by every end of the connection, also one that comes while the subscriptions are being added
+    private int _disposed;
     private int _netlinkUp;
     private int _reloads;
     private bool _busFailureSaid;
@@ -159,6 +161,8 @@ public sealed class NetStateNotifier : IDisposable
     /// <summary>Ends the subscriptions and closes the netlink socket.</summary>
     public void Dispose()
     {
+        Volatile.Write(ref _disposed, 1);
+        Volatile.Write(ref _busUp, 0);
         lock (_gate)
         {
             foreach (var s in _subscriptions)
@@ -200,6 +204,9 @@ public sealed class NetStateNotifier : IDisposable
         matches.AddRange(_units.Select(u => (new DBusSignalMatch(DBusCall.PropertiesInterface, "PropertiesChanged", SystemdDbusReader.UnitPath(u)),
             (Action<DBusSignal>)(_ => Raise(WatchReads.Services)))));
         var added = new List<IDisposable>();
+        var subscribed = false;
+        var committed = false;
+        Volatile.Write(ref _busEnded, 0);
         try
         {
             foreach (var (match, onSignal) in matches)
@@ -209,14 +216,10 @@ public sealed class NetStateNotifier : IDisposable
 
             // systemd sends its unit and job signals only to clients that asked for them.
             await calls.CallAsync(new DBusCall(SystemdName, SystemdPath, ManagerInterface, "Subscribe"), cancellationToken).ConfigureAwait(false);
+            subscribed = true;
         }
         catch (Exception ex) when (ex is DBusUnavailableException or DBusCallFailedException or DBusTimeoutException)
         {
-            foreach (var s in added)
-            {
-                s.Dispose();
-            }
-
             if (!_busFailureSaid)
             {
                 _busFailureSaid = true; // said once: the watch tries again every -SlowEvery intervals
@@ -225,20 +228,49 @@ public sealed class NetStateNotifier : IDisposable
 
             return;
         }
-
-        lock (_gate)
+        finally
         {
-            _subscriptions.AddRange(added);
+            // Ctrl+C, a failure, or a connection that ended while the matches were added (some of them then died with
+            // it): nothing half-subscribed is kept, and the watch polls and tries again.
+            if (subscribed && Volatile.Read(ref _busEnded) == 0 && Volatile.Read(ref _disposed) == 0 && !cancellationToken.IsCancellationRequested)
+            {
+                lock (_gate)
+                {
+                    _subscriptions.AddRange(added);
+                }
+
+                committed = true;
+            }
+
+            if (!committed)
+            {
+                foreach (var a in added)
+                {
+                    a.Dispose();
+                }
+            }
+        }
+
+        if (!committed)
+        {
+            return;
         }
 
         Volatile.Write(ref _busUp, 1);
+        if (Volatile.Read(ref _busEnded) == 1)
+        {
+            OnBusEnd(null); // it ended just now, after the check above: poll and try again
+            return;
+        }
+
         _busFailureSaid = false;
         _log($"Told over D-Bus: firewalld's Reloaded, zone signals and NameOwnerChanged, systemd's PropertiesChanged for {string.Join(", ", _units)} and JobRemoved.");
     }
 
     private void OnBusEnd(Exception? ex)
     {
-        if (Interlocked.Exchange(ref _busUp, 0) == 1)
+        Volatile.Write(ref _busEnded, 1);
+        if (Interlocked.Exchange(ref _busUp, 0) == 1 && Volatile.Read(ref _disposed) == 0)
         {
             _log($"The D-Bus connection ended ({ex?.Message}): the units and firewalld are polled until it is back.");
             lock (_gate)

@@ -350,7 +350,7 @@ public sealed class NetStateWatcher
         var invocations = _fs.DirectoryExists("/run/systemd/units") ? InvocationIds() : null;
         if (!force && invocations is not null && invocations == _invocations)
         {
-            return previous.Values.Where(v => v.Kind == ChangeKind.Service).ToList();
+            return previous.Values.Where(v => v.Group == ProbeGroup.Services).ToList();
         }
 
         try

@@ -12,12 +12,30 @@ namespace DockerHostTools.Commands;
 public sealed class GetFirewalldStateCommand : DockerHostCmdlet
 {
     /// <inheritdoc />
-    protected override void EndProcessing() =>
-        WriteObject(Await(async ct =>
+    protected override void EndProcessing()
+    {
+        string? policyError = null;
+        var state = Await(async ct =>
         {
-            // the policies beside the zones (firewalld 0.9+), read concurrently on the same road
+            // the policies beside the zones (firewalld 0.9+), read concurrently on the same road; awaited whatever the zones do
             var policies = FirewalldPolicies.ReadHostAsync(Runner, ct);
-            var state = await FirewalldReader.GetStateAsync(Runner, LiveFiles, ct).ConfigureAwait(false);
-            return FirewalldPolicies.Apply(state, (await policies.ConfigureAwait(false)).Policies);
-        }));
+            try
+            {
+                var read = await FirewalldReader.GetStateAsync(Runner, LiveFiles, ct).ConfigureAwait(false);
+                var (list, error) = await policies.ConfigureAwait(false);
+                policyError = error;
+                return FirewalldPolicies.Apply(read, list);
+            }
+            finally
+            {
+                await policies.ConfigureAwait(false);
+            }
+        });
+        if (state.IsRunning && policyError is not null)
+        {
+            WriteWarning("firewalld: " + policyError + " (Policies is empty for that reason, not because firewalld has none).");
+        }
+
+        WriteObject(state);
+    }
 }

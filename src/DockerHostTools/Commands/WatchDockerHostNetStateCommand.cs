@@ -74,7 +74,14 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
             Log = m =>
             {
                 said.Enqueue(m);
-                saying.Release();
+                try
+                {
+                    saying.Release();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // the watch has ended; what a late D-Bus callback says is not shown
+                }
             },
         });
         using var window = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);

@@ -41,6 +41,6 @@ It runs until Ctrl+C, -Duration or -Count, and works in a runbook or a job.
         @{ Code = 'Start-Job { Import-Module DockerHostTools; Watch-DockerHostNetState -Duration 86400 -Port 5000 } | Out-Null'; Remarks = 'Watches port 5000 for a day in the background; Receive-Job shows what happened.' }
         @{ Code = 'Watch-DockerHostNetState -Count 1 | Select-Object -ExpandProperty LikelyCause'; Remarks = 'Waits for the next change and shows everything the journal says around it.' }
     )
-    Notes        = 'Needs root for iptables-save, firewall-cmd and the netlink group (CAP_NET_ADMIN). Error ids: InvalidInterval, InvalidDuration. Cost: see build.ps1 Bench (CPU over a minute at a 1 s interval, and how soon a flushed nat DOCKER chain is reported).'
+    Notes        = 'Needs root for iptables-save, firewall-cmd and the netlink group (CAP_NET_ADMIN). Error ids: InvalidInterval, InvalidDuration, ParameterArgumentValidationError (a -Socket that is not an absolute path), WatchFailed (a read that fails in a way the watch cannot go on from). Cost: see build.ps1 Bench (CPU over a minute at a 1 s interval, and how soon a flushed nat DOCKER chain is reported).'
     RelatedLinks = @('Test-DockerHost', 'Get-DockerHostNetState', 'about_DockerHostTools')
 }

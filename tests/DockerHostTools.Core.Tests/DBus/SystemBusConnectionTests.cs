@@ -62,13 +62,10 @@ public sealed class SystemBusConnectionTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Replies_of_several_signatures_come_back_as_plain_values_over_one_connection_concurrently()
     {
-        if (_bus is null)
-        {
-            return; // no dbus-daemon here
-        }
+        Skip.If(_bus is null, "no dbus-daemon here (build.ps1 Test installs it as root with the lab packages)");
 
         var names = _bus.CallAsync(new DBusCall(Daemon, "/org/freedesktop/DBus", Daemon, "ListNames"));
         var owner = _bus.CallAsync(new DBusCall(Daemon, "/org/freedesktop/DBus", Daemon, "GetNameOwner", Daemon));
@@ -87,13 +84,10 @@ public sealed class SystemBusConnectionTests : IDisposable
         Assert.Equal((object?[])props["Interfaces"]!, Assert.IsType<object?[]>(Assert.Single(await feature)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_call_to_an_activatable_service_does_not_start_it_and_fails_with_its_error()
     {
-        if (_bus is null)
-        {
-            return;
-        }
+        Skip.If(_bus is null, "no dbus-daemon here (build.ps1 Test installs it as root with the lab packages)");
 
         var ex = await Assert.ThrowsAsync<DBusCallFailedException>(() =>
             _bus.CallAsync(new DBusCall("org.example.Starter", "/org/example/Starter", "org.example.Starter", "Ping")));
@@ -103,13 +97,10 @@ public sealed class SystemBusConnectionTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "started")), "the daemon started the service: NO_AUTO_START was not set");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unknown_methods_are_errors_and_a_cancelled_call_is_cancelled()
     {
-        if (_bus is null)
-        {
-            return;
-        }
+        Skip.If(_bus is null, "no dbus-daemon here (build.ps1 Test installs it as root with the lab packages)");
 
         var ex = await Assert.ThrowsAsync<DBusCallFailedException>(() => _bus.CallAsync(new DBusCall(Daemon, "/org/freedesktop/DBus", Daemon, "NoSuchMethod")));
         Assert.Equal("org.freedesktop.DBus.Error.UnknownMethod", ex.ErrorName);
@@ -127,13 +118,10 @@ public sealed class SystemBusConnectionTests : IDisposable
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_signal_matched_by_arg0_is_received_and_the_end_of_the_connection_is_told()
     {
-        if (_bus is null)
-        {
-            return;
-        }
+        Skip.If(_bus is null, "no dbus-daemon here (build.ps1 Test installs it as root with the lab packages)");
 
         // NameOwnerChanged for one name, as the watch takes it for firewalld: a second connection takes the name.
         var received = new TaskCompletionSource<DBusSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
