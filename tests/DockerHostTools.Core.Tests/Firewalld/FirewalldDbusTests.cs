@@ -115,6 +115,15 @@ public class FirewalldDbusTests
         AssertSameZones(full.PermanentZones.Where(z => z.Name is "public").ToList(), some.PermanentZones); // no docker zone here: not an error
         Assert.DoesNotContain(bus.Calls, c => c.Member is "listZones" or "getZoneNames" || (c.Member == "Get" && c.Arguments.Contains("name")));
         Assert.True(bus.Calls.Count < fullCalls / 2, $"{bus.Calls.Count} calls against {fullCalls}");
+        // The narrowed state says so, and its port rows leave out the zones whose permanent side was not read instead of
+        // calling their runtime ports "not permanent".
+        Assert.False(full.PermanentZonesPartial);
+        Assert.True(some.PermanentZonesPartial);
+        var fullRows = FirewalldReader.GetPorts(full, new Dictionary<string, IReadOnlyList<FirewalldPortSpec>>());
+        var someRows = FirewalldReader.GetPorts(some, new Dictionary<string, IReadOnlyList<FirewalldPortSpec>>());
+        Assert.All(someRows, r => Assert.Contains(r.Zone, some.PermanentZones.Select(z => z.Name)));
+        Assert.Equal(fullRows.Where(r => r.Zone == "public").Select(r => $"{r.Port}/{r.Protocol} {r.Runtime} {r.Permanent}"),
+            someRows.Where(r => r.Zone == "public").Select(r => $"{r.Port}/{r.Protocol} {r.Runtime} {r.Permanent}"));
     }
 
     [Fact]
