@@ -29,6 +29,11 @@ for spec in "$@"; do
   mkdir -p "$d/upper" "$d/work" "$d/root" "$d/docker"
   mount -t overlay overlay -o "lowerdir=$tree,upperdir=$d/upper,workdir=$d/work" "$d/root"
   r=$d/root
+  # The incident's baseline whatever a generation lab left in the tree (as nspawn/up.sh resets it): no sysctl drop-in,
+  # firewalld's zones and firewalld.conf as shipped; 8080/tcp is opened in public below, once firewalld runs.
+  find "$r/etc/sysctl.d" -maxdepth 1 \( -name '*.conf' ! -name '99-sysctl.conf' -o -name '*.dht-backup-*' \) -delete 2>/dev/null || true
+  rm -f "$r"/etc/firewalld/zones/public.xml "$r"/etc/firewalld/zones/public.xml.old
+  [ ! -f "$r/etc/firewalld/firewalld.conf.dk-orig" ] || cp "$r/etc/firewalld/firewalld.conf.dk-orig" "$r/etc/firewalld/firewalld.conf"
   rm -f "$r"/etc/systemd/network/*.network; mkdir -p "$r/etc/systemd/network" "$r/root/.ssh"
   printf '[Match]\nName=fl0\n[Network]\nAddress=198.51.100.%s/24\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n' $((10 + i)) > "$r/etc/systemd/network/80-fl.network"
   echo "dkfleet$i" > "$r/etc/hostname"
@@ -62,6 +67,8 @@ done
 for i in "${IDS[@]}"; do
   d=$FLEET/m$i; l=$(cat "$d/leader.pid"); X=(nsenter -t "$l" -a)
   for _ in $(seq 1 300); do "${X[@]}" systemctl is-active -q docker ssh 2>/dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 100); do [ "$("${X[@]}" firewall-cmd --state 2>/dev/null)" = running ] && break; sleep 0.2; done
+  "${X[@]}" firewall-cmd -q --zone=public --add-port=8080/tcp; "${X[@]}" firewall-cmd -q --permanent --zone=public --add-port=8080/tcp
   "${X[@]}" docker image inspect dkbusybox:local >/dev/null 2>&1 || "${X[@]}" docker import --change 'CMD ["/bin/sh"]' /root/bbrootfs.tar dkbusybox:local >/dev/null
   "${X[@]}" docker run -d --name dkweb --restart=unless-stopped -p 8080:80 dkbusybox:local httpd -f -p 80 -h /tmp >/dev/null
   echo "dkfleet$i (198.51.100.$((10 + i))): $("${X[@]}" systemctl is-active docker ssh firewalld | tr '\n' ' ')"
