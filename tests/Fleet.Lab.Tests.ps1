@@ -69,7 +69,7 @@ Describe 'A fleet of Docker hosts over SSH (issue 15)' -Tag 'Lab' {
             $view = ($first | Format-Table | Out-String -Width 80) -split "`n"
             [pscustomobject]@{ First = $first; WhatIf = $whatIf.Count; Repair = $repair; Second = $second
                 Snapshot = $snap.PSComputerName; LocalJudged = $local.Count; View = $view; Json = ($first[0] | ConvertTo-Json -Depth 4) }
-        } -ArgumentList @(, [string[]] @($hosts.Keys)), $key
+        } -ArgumentList ([string[]] @($hosts.Keys)), $key
         $script:out = $run.Output[0]
     }
 

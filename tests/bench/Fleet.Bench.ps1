@@ -17,7 +17,7 @@ try {
     & env "PWSH_DIR=$(Split-Path ([Environment]::GetCommandLineArgs()[0]))" "FLEET=$fleet" bash (Join-Path $PSScriptRoot '../lab/fleet/up.sh') @specs | Out-Null
     if ($LASTEXITCODE -ne 0) { throw "fleet up.sh failed ($LASTEXITCODE)" }
     $hosts = [string[]] (1..8 | ForEach-Object { "198.51.100.$(10 + $_)" })
-    $r = Invoke-LabPwshRun -Enter @('ip', 'netns', 'exec', 'fl-admin') -WorkRoot $fleet -ModulePath $module -ArgumentList @(, $hosts), (Join-Path $fleet 'key') -ScriptBlock {
+    $r = Invoke-LabPwshRun -Enter @('ip', 'netns', 'exec', 'fl-admin') -WorkRoot $fleet -ModulePath $module -ArgumentList $hosts, (Join-Path $fleet 'key') -ScriptBlock {
         param($hosts, $key)
         $o = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }
         function Diagnose([string[]] $h) { Test-DockerHost -HostName $h -UserName root -KeyFilePath $key -Options $o | Out-Null }
