@@ -125,3 +125,25 @@ Describe 'A fleet of Docker hosts over SSH (issue 15)' -Tag 'Lab' {
         $out.LocalJudged | Should -Be 0 -Because 'the clean host has no Error or Warning once judged here'
     }
 }
+
+Describe 'Watch-DockerHostNetState -HostName on a fleet (issue 15)' -Tag 'Lab' {
+    It 'reports a change made on one host, tagged with that host' {
+        $r = Invoke-Admin {
+            param($key)
+            $o = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }
+            $fleet = '198.51.100.11', '198.51.100.12'
+            $null = Test-DockerHost -HostName $fleet -UserName root -KeyFilePath $key -Options $o   # sessions warm, module imported
+            # The change, made on the first host while the watch runs (10 s after it starts: its first read is long done).
+            $ssh = Start-Process -PassThru -FilePath ssh -ArgumentList @('-i', $key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+                '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', 'root@198.51.100.11', 'sleep 10; sysctl -q -w net.ipv4.ip_forward=0')
+            $changes = @(Watch-DockerHostNetState -HostName $fleet -UserName root -KeyFilePath $key -Options $o -Duration 45 -Count 1)
+            $ssh.WaitForExit(30000) | Out-Null
+            $changes | Select-Object HostName, PSComputerName, What, Before, After
+        } -ArgumentList $key
+        $r.Errors | Should -BeNullOrEmpty
+        @($r.Output).Count | Should -Be 1
+        $r.Output[0].HostName | Should -Be '198.51.100.11'
+        $r.Output[0].PSComputerName | Should -Be '198.51.100.11'
+        "$($r.Output[0].What)" | Should -Match 'ip_forward|forwarding'
+    }
+}

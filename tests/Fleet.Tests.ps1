@@ -43,6 +43,20 @@ Describe 'Get-DockerHostNetState -HostName with a host that cannot be reached' {
     }
 }
 
+Describe 'Watch-DockerHostNetState -HostName with a host that cannot be reached' {
+    It 'is a non-terminating HostUnreachable error and ends without a change (nothing left to watch)' {
+        $out = @(Watch-DockerHostNetState -HostName 127.0.0.1 -Options $nowhere -Duration 30 -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $out | Should -BeNullOrEmpty
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'HostUnreachable,DockerHostTools.Commands.WatchDockerHostNetStateCommand'
+        $ev[0].TargetObject | Should -Be '127.0.0.1'
+    }
+
+    It '-Socket with -HostName is a parameter set error (the socket is the host''s own)' {
+        { Watch-DockerHostNetState -HostName h -Socket /run/docker.sock -Duration 1 } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+    }
+}
+
 Describe 'Repair-DockerHost with a fleet finding whose host has no session' {
     It 'is FindingHostNotConnected and changes nothing here (the finding is never repaired on another host)' {
         $f = '{"Id":"IpForwardDisabled","Severity":"Error","HostName":"web9","Subject":{"Kind":"Forwarding","Family":"IPv4"},"Intent":{"Action":"PersistForwarding","Families":["IPv4"]}}' | ConvertFrom-Json
