@@ -136,14 +136,15 @@ Describe 'Watch-DockerHostNetState -HostName on a fleet (issue 15)' -Tag 'Lab' {
             # The change, made on the first host while the watch runs (10 s after it starts: its first read is long done).
             $ssh = Start-Process -PassThru -FilePath ssh -ArgumentList @('-i', $key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
                 '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', 'root@198.51.100.11', 'sleep 10; sysctl -q -w net.ipv4.ip_forward=0')
-            $changes = @(Watch-DockerHostNetState -HostName $fleet -UserName root -KeyFilePath $key -Options $o -Duration 45 -Count 1)
+            $changes = @(Watch-DockerHostNetState -HostName $fleet -UserName root -KeyFilePath $key -Options $o -Duration 25)
             $ssh.WaitForExit(30000) | Out-Null
             $changes | Select-Object HostName, PSComputerName, What, Before, After
         } -ArgumentList $key
         $r.Errors | Should -BeNullOrEmpty
-        @($r.Output).Count | Should -Be 1
-        $r.Output[0].HostName | Should -Be '198.51.100.11'
-        $r.Output[0].PSComputerName | Should -Be '198.51.100.11'
-        "$($r.Output[0].What)" | Should -Match 'ip_forward|forwarding'
+        $forward = @($r.Output | Where-Object What -eq 'net.ipv4.ip_forward')
+        $forward.Count | Should -Be 1 -Because "the one change made was on 198.51.100.11 (all: $(@($r.Output | ForEach-Object { "$($_.HostName) $($_.What)" }) -join '; '))"
+        $forward[0].HostName | Should -Be '198.51.100.11'
+        $forward[0].PSComputerName | Should -Be '198.51.100.11'
+        "$($forward[0].After)" | Should -Be '0'
     }
 }
