@@ -83,6 +83,23 @@ Describe 'Fleet parameters: bad input' {
         { & $Script } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
+    It 'a host name ssh would refuse is InvalidHostName for that host (never handed to ssh), the others go on' {
+        $r = @(Test-DockerHost -HostName ' ', '-oProxyCommand=x', "a`nb", '[*?', 127.0.0.1 -Options $nowhere -ErrorVariable ev -ErrorAction SilentlyContinue)
+        @($r.HostName) | Should -Be @('127.0.0.1')
+        $ev.Count | Should -Be 4
+        @($ev.FullyQualifiedErrorId | Select-Object -Unique) | Should -Be @('InvalidHostName,DockerHostTools.Commands.TestDockerHostCommand')
+        @($ev | ForEach-Object { $_.CategoryInfo.Category } | Select-Object -Unique) | Should -Be @('InvalidArgument')
+        $ev[1].TargetObject | Should -Be '-oProxyCommand=x'
+    }
+
+    It '<Case> stops the command with <Id>' -TestCases @(
+        @{ Case = 'a user name with a newline'; Id = 'InvalidUserName'; Script = { Test-DockerHost -HostName h -UserName "a`nb" } }
+        @{ Case = 'a key path starting with -'; Id = 'InvalidKeyFilePath'; Script = { Get-DockerHostNetState -HostName h -KeyFilePath '-oProxyCommand=x' } }
+        @{ Case = 'an ssh option name with a space'; Id = 'InvalidSshOption'; Script = { Watch-DockerHostNetState -HostName h -Options @{ 'a b' = 1 } -Duration 1 } }
+    ) {
+        { & $Script } | Should -Throw -ErrorId "$Id,*"
+    }
+
     It '-Socket with -HostName is a parameter set error (the socket is the host''s own)' {
         { Test-DockerHost -HostName h -Socket /run/docker.sock } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
     }

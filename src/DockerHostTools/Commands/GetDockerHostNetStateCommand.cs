@@ -90,9 +90,15 @@ public sealed class GetDockerHostNetStateCommand : DockerHostCmdlet
         {
             var version = FleetCommand.Version(this);
             var ports = _ports.Count == 0 ? null : _ports.ToArray();
+            var names = FleetCommand.UsableHostNames(this, HostName, UserName, KeyFilePath, Options);
+            if (ParameterSetName == FleetCommand.HostNameSet && names.Length == 0)
+            {
+                return;
+            }
+
             var reads = Await(async ct =>
             {
-                var hosts = await FleetCommand.HostsAsync(ParameterSetName, Session, HostName, UserName, KeyFilePath, Options,
+                var hosts = await FleetCommand.HostsAsync(ParameterSetName, Session, names, UserName, KeyFilePath, Options,
                     ConnectingTimeout, ThrottleLimit, ct).ConfigureAwait(false);
                 return await FleetDiagnosis.ReadAsync(hosts, version, ports, ThrottleLimit, ct).ConfigureAwait(false);
             });

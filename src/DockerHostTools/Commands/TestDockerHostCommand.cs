@@ -97,9 +97,15 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
         if (ParameterSetName is FleetCommand.SessionSet or FleetCommand.HostNameSet)
         {
             var version = FleetCommand.Version(this);
+            var names = FleetCommand.UsableHostNames(this, HostName, UserName, KeyFilePath, Options);
+            if (ParameterSetName == FleetCommand.HostNameSet && names.Length == 0)
+            {
+                return;
+            }
+
             var reads = Await(async ct =>
             {
-                var hosts = await FleetCommand.HostsAsync(ParameterSetName, Session, HostName, UserName, KeyFilePath, Options,
+                var hosts = await FleetCommand.HostsAsync(ParameterSetName, Session, names, UserName, KeyFilePath, Options,
                     ConnectingTimeout, ThrottleLimit, ct).ConfigureAwait(false);
                 return await FleetDiagnosis.ReadAsync(hosts, version, Port, ThrottleLimit, ct).ConfigureAwait(false);
             });

@@ -196,7 +196,13 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
     /// <summary>Every host watches itself in its own session; the changes are written here as they come.</summary>
     private void WatchFleet()
     {
-        var hosts = Await(ct => FleetCommand.HostsAsync(ParameterSetName, Session, HostName, UserName, KeyFilePath, Options,
+        var names = FleetCommand.UsableHostNames(this, HostName, UserName, KeyFilePath, Options);
+        if (ParameterSetName == FleetCommand.HostNameSet && names.Length == 0)
+        {
+            return;
+        }
+
+        var hosts = Await(ct => FleetCommand.HostsAsync(ParameterSetName, Session, names, UserName, KeyFilePath, Options,
             ConnectingTimeout, FleetCommand.DefaultThrottle, ct));
         foreach (var host in hosts.Where(h => h.Runspace is null))
         {

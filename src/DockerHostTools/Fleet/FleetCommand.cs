@@ -28,6 +28,60 @@ internal static class FleetCommand
         return await FleetConnections.OpenAsync(targets, throttle, ct).ConfigureAwait(false);
     }
 
+    private static readonly System.Text.RegularExpressions.Regex HostPattern = new(
+        @"^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:.%A-Za-z]{2,60}\]|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,60})$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static readonly System.Text.RegularExpressions.Regex UserPattern = new(@"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// What reaches ssh is checked first: a host name ssh would refuse (white space, wildcards, a leading dash that ssh
+    /// would take for an option, control characters) is an InvalidHostName error for that host (the others go on); a
+    /// -UserName, -KeyFilePath or -Options value that cannot be one stops the command. Returns the usable host names.
+    /// </summary>
+    public static string[] UsableHostNames(PSCmdlet cmdlet, string[]? hostNames, string? userName, string? keyFilePath, Hashtable? options)
+    {
+        static bool Control(string s) => s.Any(char.IsControl);
+        void Stop(string id, string message, object target) => cmdlet.ThrowTerminatingError(
+            new ErrorRecord(new ArgumentException(message), id, ErrorCategory.InvalidArgument, target));
+        if (userName is not null && !UserPattern.IsMatch(userName))
+        {
+            Stop("InvalidUserName", "The user name is not one ssh takes (letters, digits, '.', '_', '-'; at most 64).", userName);
+        }
+
+        if (keyFilePath is not null && (Control(keyFilePath) || keyFilePath.Length > 4096 || keyFilePath.StartsWith('-')))
+        {
+            Stop("InvalidKeyFilePath", "The key file path holds control characters, starts with '-' or is too long.", keyFilePath);
+        }
+
+        foreach (DictionaryEntry e in options ?? new Hashtable())
+        {
+            var key = e.Key?.ToString() ?? string.Empty;
+            var value = e.Value?.ToString() ?? string.Empty;
+            if (!System.Text.RegularExpressions.Regex.IsMatch(key, "^[A-Za-z][A-Za-z0-9]{0,63}$") || Control(value) || value.Length > 4096)
+            {
+                Stop("InvalidSshOption", $"The ssh option '{key}' is not a name=value ssh takes (a name of letters and digits, a value without control characters).", options!);
+            }
+        }
+
+        var usable = new List<string>();
+        foreach (var name in hostNames ?? [])
+        {
+            if (name is { Length: > 0 } && HostPattern.IsMatch(name))
+            {
+                usable.Add(name);
+                continue;
+            }
+
+            cmdlet.WriteError(new ErrorRecord(new ArgumentException(
+                "The host name is not one ssh takes: a DNS name, an IPv4 or IPv6 address, optionally user@ before it (no white space, wildcards or control characters, no leading '-')."),
+                "InvalidHostName", ErrorCategory.InvalidArgument, name));
+        }
+
+        return [.. usable];
+    }
+
     /// <summary>The version of the controlling module (the one the hosts must have).</summary>
     public static string Version(PSCmdlet cmdlet) =>
         cmdlet.MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(FleetCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
