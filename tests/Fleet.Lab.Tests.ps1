@@ -67,7 +67,14 @@ Describe 'A fleet of Docker hosts over SSH (issue 15)' -Tag 'Lab' {
             $snap = @(Get-DockerHostNetState -HostName $hosts[0] -UserName root -KeyFilePath $key -Options $o)
             $local = @($snap | Test-DockerHost)
             $view = ($first | Format-Table | Out-String -Width 80) -split "`n"
-            [pscustomobject]@{ First = $first; WhatIf = $whatIf.Count; Repair = $repair; Second = $second
+            # Flat rows for the JSON the runner hands back (deserialized objects nest keys that differ only in case).
+            function Flat($results) {
+                $results | ForEach-Object { [pscustomobject]@{ HostName = $_.HostName; Status = "$($_.Status)"; Reason = $_.Reason; ModuleVersion = $_.ModuleVersion
+                        EngineVersion = $_.EngineVersion; FirewalldVersion = $_.FirewalldVersion; Errors = $_.Errors; Warnings = $_.Warnings
+                        Findings = @($_.Findings | ForEach-Object { [pscustomobject]@{ Id = $_.Id; HostName = $_.HostName } }) } }
+            }
+            $repaired = @($repair | ForEach-Object { [pscustomobject]@{ HostName = $_.HostName; Id = $_.Id; Verified = $_.Verified } })
+            [pscustomobject]@{ First = @(Flat $first); WhatIf = $whatIf.Count; Repair = $repaired; Second = @(Flat $second)
                 Snapshot = $snap.PSComputerName; LocalJudged = $local.Count; View = $view; Json = ($first[0] | ConvertTo-Json -Depth 4) }
         } -ArgumentList ([string[]] @($hosts.Keys)), $key
         $script:out = $run.Output[0]
