@@ -70,6 +70,11 @@ for i in "${IDS[@]}"; do
   for _ in $(seq 1 100); do [ "$("${X[@]}" firewall-cmd --state 2>/dev/null)" = running ] && break; sleep 0.2; done
   "${X[@]}" firewall-cmd -q --zone=public --add-port=8080/tcp; "${X[@]}" firewall-cmd -q --permanent --zone=public --add-port=8080/tcp
   "${X[@]}" docker image inspect dkbusybox:local >/dev/null 2>&1 || "${X[@]}" docker import --change 'CMD ["/bin/sh"]' /root/bbrootfs.tar dkbusybox:local >/dev/null
-  "${X[@]}" docker run -d --name dkweb --restart=unless-stopped -p 8080:80 dkbusybox:local httpd -f -p 80 -h /tmp >/dev/null
+  # Seen once with 7 machines booting on 2 loaded cores: runc "unable to apply cgroup configuration" (cpuset, cgroup v1); a second try starts it.
+  for try in 1 2 3; do
+    "${X[@]}" docker rm -f dkweb >/dev/null 2>&1 || true
+    "${X[@]}" docker run -d --name dkweb --restart=unless-stopped -p 8080:80 dkbusybox:local httpd -f -p 80 -h /tmp >/dev/null && break
+    [ "$try" = 3 ] && exit 1; sleep 1
+  done
   echo "dkfleet$i (198.51.100.$((10 + i))): $("${X[@]}" systemctl is-active docker ssh firewalld | tr '\n' ' ')"
 done
