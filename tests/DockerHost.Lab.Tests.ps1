@@ -439,3 +439,98 @@ Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -
         @($c | Where-Object What -eq 'docker.service').Count | Should -BeGreaterOrEqual 1
     }
 }
+
+# Issue 12, other things that wipe Docker's rules, and ufw: on trixie (Debian 13: nftables 1.1.3 with Debian's default
+# /etc/nftables.conf, which begins with 'flush ruleset'; docker.io 26.1 on iptables-nft; ufw 0.36.2 from Debian's
+# package, fetched beside the tree by lab/nspawn/40-nspawn-ufw-deb.sh and installed into the booted machine for one test).
+Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -eq 'trixie') {
+    BeforeAll {
+        Use-Lab $Generation
+        Reset-Healthy
+        $script:nftUnit = '/run/systemd/system/cu-nft-restart.service'
+    }
+    BeforeEach { Reset-Healthy }
+
+    It 'nftables.service restarted by a unit after dockerd: Docker''s rules vanish, the watcher and Test-DockerHost name nftables.service, and the edit of the remedy keeps them' {
+        try {
+            Invoke-Host sh -c "printf '[Unit]\nDescription=cu lab: restart nftables.service after docker\nAfter=docker.service\n[Service]\nType=oneshot\nExecStart=/usr/bin/systemctl restart nftables.service\n' > $nftUnit && systemctl daemon-reload" | Out-Null
+            $job = Start-ThreadJob -ScriptBlock {
+                param($lab, $modulePath, $labModule)
+                $env:DHT_MODULE_PATH = $modulePath
+                Import-Module $labModule
+                Invoke-DockerLabPwsh $lab { Watch-DockerHostNetState -Interval 0.5 -SlowEvery 2 -Duration 18 }
+            } -ArgumentList $lab, $env:DHT_MODULE_PATH, (Join-Path $PSScriptRoot 'lab/DockerLab.psm1')
+            Start-Sleep -Seconds 8      # the child pwsh starts and takes its baseline
+            Invoke-Host systemctl start cu-nft-restart.service | Out-Null
+            Start-Sleep -Seconds 1
+            Get-Dnat | Should -BeNullOrEmpty
+            @(Invoke-Host iptables-save) -match ':DOCKER' | Should -BeNullOrEmpty -Because "'flush ruleset' deleted iptables-nft's tables"
+            $script:nftCode = Get-DockerLabHttpCode $lab
+            $f = Get-Findings
+            $n = $f | Where-Object Id -eq 'NftablesServiceFlushesRuleset'
+            $n.Severity | Should -Be 'Error'
+            $n.Target | Should -Be 'nftables.service'
+            Get-Ids $f | Should -Contain 'Error DockerChainMissing Nft:nat/DOCKER'
+            $kernel = "$(Invoke-Host uname -r)".Trim()
+            $destroy = [version]($kernel -replace '^(\d+\.\d+).*', '$1') -ge [version]'6.3'
+            $n.Message | Should -Match ($destroy ? "'destroy table inet filter'" : "'table inet filter'; 'delete table inet filter'")
+
+            $r = $job | Wait-Job -Timeout 60 | Receive-Job
+            $job | Remove-Job -Force
+            $r.Errors | Should -BeNullOrEmpty
+            $gone = @($r.Output | Where-Object { $_.What -like 'iptables-nft *' -and $null -eq $_.After })
+            $gone | Should -Not -BeNullOrEmpty
+            $gone[0].LikelyCause[0].Unit | Should -Be 'nftables.service'
+            @($gone[0].LikelyCause.Unit) | Should -Contain 'cu-nft-restart.service' -Because 'its ExecStart restarts nftables.service'
+
+            # The remedy's edit, run as written: Docker's rules come back with the docker restart and survive the next nftables restart.
+            $edit = "$($n.Remedy[0].Command)"
+            Invoke-Host bash -c $edit | Out-Null
+            Wait-Dnat
+            Get-Dnat | Should -Not -BeNullOrEmpty
+            Invoke-Host systemctl restart nftables.service | Out-Null
+            Get-Dnat | Should -Not -BeNullOrEmpty -Because 'the edited nftables.conf and the ExecStop of the drop-in renew only table inet filter'
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+            @(Get-Findings | Where-Object Id -eq 'NftablesServiceFlushesRuleset') | Should -BeNullOrEmpty
+        }
+        finally {
+            Invoke-Host sh -c "systemctl stop nftables.service; rm -f $nftUnit /etc/systemd/system/nftables.service.d/dht-keep-docker-rules.conf; systemctl daemon-reload; [ ! -f /etc/nftables.conf.dht-backup ] || mv -f /etc/nftables.conf.dht-backup /etc/nftables.conf" | Out-Null
+        }
+        Write-Host "  outside client right after nftables.service's flush: $nftCode (docker-proxy on 26.1 holds 0.0.0.0:5000; firewalld's own table, flags owner,persist, survives the flush)"
+    }
+
+    It 'ufw active with ''ufw deny 5000'': the outside client still gets 200, an Info says what filters published ports and a Warning names the rule; its DOCKER-USER remedy does filter' {
+        $deb = & env "GEN=$($lab.Generation)" bash (Join-Path $PSScriptRoot 'lab/nspawn/40-nspawn-ufw-deb.sh')
+        $LASTEXITCODE | Should -Be 0
+        Copy-Item $deb (Join-Path $lab.Dir 'ufw.deb')      # the machine sees the work folder at /dkx
+        $rule = $null
+        try {
+            Invoke-Host dpkg -i /dkx/ufw.deb | Out-Null
+            Invoke-Host systemctl stop firewalld | Out-Null   # a ufw host runs no firewalld
+            Invoke-Host ufw --force enable | Out-Null
+            Invoke-Host ufw deny 5000 | Out-Null
+            Get-Dnat | Should -Not -BeNullOrEmpty -Because 'ufw enable loads its chains with iptables-restore --noflush: Docker''s rules stay'
+            Get-DockerLabHttpCode $lab | Should -Be '200'
+            $r = Invoke-DockerLabPwsh $lab { Test-DockerHost -Port 5000 -IncludeInfo }
+            $r.Errors | Should -BeNullOrEmpty
+            $f = @($r.Output)
+            Get-Ids $f | Should -Contain 'Info UfwDoesNotFilterPublishedPorts ufw.service'
+            $w = $f | Where-Object Id -eq 'UfwRuleIgnoredForPublishedPort'
+            $w.Severity | Should -Be 'Warning'
+            $w.Target | Should -Be '5000/tcp'
+            $w.Message | Should -Match 'user\.rules: deny any 5000 from 0\.0\.0\.0/0 in'
+            $rule = @($w.Remedy | Where-Object { "$_" -like 'iptables *' })[0]
+            "$rule" | Should -Be 'iptables -I DOCKER-USER -i dkt0 -p tcp -m conntrack --ctorigdstport 5000 --ctdir ORIGINAL -j DROP'
+            Invoke-Host bash -c "$rule" | Out-Null
+            Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'DOCKER-USER sees the forwarded traffic that ufw does not'
+        }
+        finally {
+            if ($rule) { Invoke-Host bash -c ("$rule" -replace ' -I DOCKER-USER ', ' -D DOCKER-USER ') | Out-Null }
+            Invoke-Host sh -c 'ufw --force disable; dpkg --purge ufw' | Out-Null
+            Remove-Item (Join-Path $lab.Dir 'ufw.deb') -ErrorAction SilentlyContinue
+            Invoke-Firewalld start
+            Invoke-Host systemctl restart docker | Out-Null
+            Wait-Dnat
+        }
+    }
+}
