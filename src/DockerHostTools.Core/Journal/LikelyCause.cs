@@ -101,13 +101,14 @@ public static class LikelyCauseRanker
     }
 
     /// <summary>The units that restore or replace whole rule sets when they start, restart or reload, with why.</summary>
-    private static readonly Dictionary<string, string> FlusherUnits = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, (int Score, string Reason)> FlusherUnits = new(StringComparer.Ordinal)
     {
-        ["nftables.service"] = "nftables.service loads /etc/nftables.conf with nft -f; Debian's begins with 'flush ruleset', which deletes every nf_tables table (Docker's iptables-nft rules too), and its stop runs 'nft flush ruleset'",
-        ["netfilter-persistent.service"] = "netfilter-persistent restores the saved rules with iptables-restore, which replaces whole tables (Docker's chains go)",
-        ["iptables.service"] = "iptables.service restores /etc/sysconfig/iptables with iptables-restore, which replaces whole tables (Docker's chains go)",
-        ["ip6tables.service"] = "ip6tables.service restores /etc/sysconfig/ip6tables with ip6tables-restore, which replaces whole tables (Docker's chains go)",
-        ["ufw.service"] = "ufw (re)loaded its rules (ufw enable, reload or disable): it rewrites the filter tables' ufw chains with iptables-restore, and a *nat section in its before.rules replaces the nat table",
+        ["nftables.service"] = (90, "nftables.service loads /etc/nftables.conf with nft -f; Debian's begins with 'flush ruleset', which deletes every nf_tables table (Docker's iptables-nft rules too), and its stop runs 'nft flush ruleset'"),
+        ["netfilter-persistent.service"] = (85, "netfilter-persistent restores the saved rules with iptables-restore, which replaces whole tables (Docker's chains go)"),
+        ["iptables.service"] = (85, "iptables.service restores /etc/sysconfig/iptables with iptables-restore, which replaces whole tables (Docker's chains go)"),
+        ["ip6tables.service"] = (85, "ip6tables.service restores /etc/sysconfig/ip6tables with ip6tables-restore, which replaces whole tables (Docker's chains go)"),
+        // Seen on Debian 12 and 13: 'ufw enable' with ufw's own files leaves Docker's chains alone.
+        ["ufw.service"] = (65, "ufw (re)loaded its rules (ufw enable, reload or disable): it rewrites its own chains; Docker's survive ufw's default files, so suspect rules added to /etc/ufw/before.rules or after.rules"),
     };
 
     // Things other than firewalld that remove Docker's rules: the units above, a unit whose commands flush (told by the
@@ -116,9 +117,9 @@ public static class LikelyCauseRanker
     {
         var unit = e.SubjectUnit ?? string.Empty;
         var lifecycle = e.Identifier == "systemd" && LifecyclePrefixes.Any(p => e.Message.StartsWith(p, StringComparison.Ordinal));
-        if (lifecycle && FlusherUnits.TryGetValue(unit, out var why))
+        if (lifecycle && FlusherUnits.TryGetValue(unit, out var known))
         {
-            return (unit == "nftables.service" ? 90 : 85, why);
+            return known;
         }
 
         if (lifecycle && unit.Length > 0 && !unit.StartsWith("docker.", StringComparison.Ordinal) && unit != "firewalld.service" && unitFlushes?.Invoke(unit) is { } flush)

@@ -333,7 +333,6 @@ public class FlusherRankingTests
     [Theory]
     [InlineData("netfilter-persistent.service", 85)]
     [InlineData("iptables.service", 85)]
-    [InlineData("ufw.service", 85)]
     [InlineData("nftables.service", 90)]
     public void Units_that_restore_whole_rule_sets_rank_above_firewalld(string unit, int score)
     {
@@ -349,6 +348,10 @@ public class FlusherRankingTests
         Assert.Equal(score, causes[0].Score);
         Assert.Equal(80, causes.Single(c => c.Unit == "firewalld.service").Score);
         Assert.Equal(75, causes.Single(c => c.Identifier == "iptables-restore").Score);
+        // ufw with its own files leaves Docker's chains alone (seen in the lab): below firewalld, above a unit that merely changed state.
+        var ufw = LikelyCauseRanker.Rank([new JournalEntry(t, "ufw.service", "init.scope", "systemd", "Started ufw.service - x.", "start", null)], t, ChangeKind.DockerRules).Single();
+        Assert.Equal(65, ufw.Score);
+        Assert.Contains("before.rules", ufw.Reason);
         // An ip_forward change is not explained by them.
         Assert.DoesNotContain(LikelyCauseRanker.Rank(entries, t, ChangeKind.IpForward, "net.ipv4.ip_forward"), c => c.Score > 20);
     }
