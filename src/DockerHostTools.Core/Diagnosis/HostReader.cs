@@ -46,6 +46,8 @@ public sealed class HostReader
         var containersTask = Capture(() => engine.GetContainersAsync(all: true, cancellationToken));
         var versionTask = Capture(() => engine.GetVersionAsync(cancellationToken));
         var servicesTask = Capture(() => DockerHostServices.ReadAsync(new SystemdReader(_runner), engine, null, cancellationToken));
+        // What else replaces Docker's rules: nftables.service's script, ufw's files (issue 12).
+        var culpritsTask = Capture(() => Culprits.CulpritReader.ReadAsync(_runner, _fs, cancellationToken));
 
         // The cheap, in-process reads while the programs run.
         var sysctl = new IpForward(_runner, _fs);
@@ -59,7 +61,7 @@ public sealed class HostReader
         var outside = outsideInterface;
         var bridges = DockerBridges.Read(_fs);
 
-        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask, policiesTask).ConfigureAwait(false);
+        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask, policiesTask, culpritsTask).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
 
         var (fw, fwError) = firewalldTask.Result;
@@ -107,6 +109,7 @@ public sealed class HostReader
             Services = services?.Services ?? [],
             SystemdAvailable = services is not null,
             Unreadable = unreadable,
+            Culprits = culpritsTask.Result.Value ?? new Culprits.CulpritReading(),
             Problems = problems,
         });
     }
