@@ -70,8 +70,14 @@ for i in "${IDS[@]}"; do
   for _ in $(seq 1 100); do [ "$("${X[@]}" firewall-cmd --state 2>/dev/null)" = running ] && break; sleep 0.2; done
   "${X[@]}" firewall-cmd -q --zone=public --add-port=8080/tcp; "${X[@]}" firewall-cmd -q --permanent --zone=public --add-port=8080/tcp
   "${X[@]}" docker image inspect dkbusybox:local >/dev/null 2>&1 || "${X[@]}" docker import --change 'CMD ["/bin/sh"]' /root/bbrootfs.tar dkbusybox:local >/dev/null
-  # Seen once with 7 machines booting on 2 loaded cores: runc "unable to apply cgroup configuration" (cpuset, cgroup v1); a second try starts it.
+  # Seen with 7 machines booting on 2 loaded cores: runc "mkdir /sys/fs/cgroup/cpuset/docker/...: read-only file system"
+  # (cgroup v1) on one machine, every try: a controller hierarchy nspawn mounts read-only was still read-only although the
+  # tree's dk-cgroup-rw.service remounts them (it ignores failures). The same remount, from here, before each try.
   for try in 1 2 3; do
+    ro=$("${X[@]}" sh -c 'for d in /sys/fs/cgroup/*/; do case "$d" in */systemd/|*/unified/) continue;; esac
+      mountpoint -q "$d" || continue; grep -q "^[^ ]* ${d%/} [^ ]* ro[, ]" /proc/self/mounts || continue
+      echo "${d%/}"; mount -o remount,bind,rw "$d" >&2; done') || true
+    [ -z "$ro" ] || echo "dkfleet$i: cgroup hierarchies were read-only, remounted rw: $(echo $ro)" >&2
     "${X[@]}" docker rm -f dkweb >/dev/null 2>&1 || true
     "${X[@]}" docker run -d --name dkweb --restart=unless-stopped -p 8080:80 dkbusybox:local httpd -f -p 80 -h /tmp >/dev/null && break
     [ "$try" = 3 ] && exit 1; sleep 1
