@@ -27,6 +27,20 @@ ContainerNotRunning (Error): no running container publishes the port asked for.
 DockerFirewalldZoneMissing (Warning; Docker 20.10+ where firewalld runs and dockerd uses it, so on bookworm, trixie and docker28 alike): Docker's firewalld zone docker (target ACCEPT, Docker's bridges in it) is missing, has another target, or a Docker bridge is not in it. Published ports keep answering (firewalld accepts DNATed traffic; seen on all three lab generations), but container traffic Docker did not DNAT follows zones Docker did not choose. Remedy: restart docker (it re-creates the zone and puts its bridges back; an altered target is set back by hand).
 DockerForwardingPolicyMissing (Warning; Docker 27+ with firewalld 0.9+, so docker28 and not bookworm 20.10 or trixie 26.1, which make no policy): Docker's firewalld policy docker-forwarding (ingress ANY, egress docker, target ACCEPT) is missing or altered. Published ports keep answering (seen on docker28); forwarding into the docker zone that Docker did not DNAT is rejected. Remedy: restart docker (it re-creates a missing policy; an altered one is deleted first).
 HostReadIncomplete (Info): some host files could not be read (a 0600 sysctl drop-in read by non-root, a FIFO): the findings drawn from them keep their verdict, but their message says it may be wrong and names the files.
+
+IPv6 is judged with the same ids, per family, where the engine has IPv6 in play: a running container has an IPv6
+address (an IPv6-enabled network: "ipv6": true with fixed-cidr-v6, or docker network create --ipv6) and the engine uses
+ip6tables (its chains are in ip6tables-save; Docker 27+ uses ip6tables by default, 20.10 and 26 need "ip6tables": true,
+20.10 also "experimental": true). A host without IPv6 in play gets no IPv6 finding. The IPv6 targets:
+net.ipv6.conf.all.forwarding and net.ipv6.conf.default.forwarding (IpForwardDisabled: Error for all, Warning for
+default, which decides only interfaces created from now on; IpForwardNotPersisted, IpForwardOverridden, and
+IpForwardResetRisk for systemd-networkd's IPForward=ipv4|no or IPv6Forwarding=no; repaired by Repair-IpForward
+-Family IPv6, which persists both keys); [::]:5000/tcp for the IPv6 binding of a published port, judged on ip6tables
+(DockerDnatMissing, ForwardPolicyDrop for the ip6tables FORWARD policy, DockerUserDrop); ip6tables-Nft:nat/DOCKER for
+Docker's ip6tables chains (DockerChainMissing; Docker 20.10 makes no DOCKER-USER in ip6tables, so it is expected there
+only from 26). firewalld's zones filter a port whatever its family, so the firewalld findings name the IPv4 target.
+Seen on the lab's three generations (20.10.24, 26.1.5, 28.5.2): net.ipv6.conf.all.forwarding=0 makes the outside
+client time out over IPv6 while IPv4 still answers.
 '@
     Parameters   = @{
         Port        = 'Published host ports to check; by default every published port. A port that no running container publishes gives ContainerNotRunning.'
