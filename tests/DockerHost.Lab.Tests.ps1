@@ -196,10 +196,12 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         }
         else {
             # firewalld 1.3 flushed and dockerd re-added its rules, all but the jump into DOCKER-ISOLATION-STAGE-2 (Docker
-            # 20.10's reload handler does not put the per-network isolation rule back): that loss and the risk of the next flush
+            # 20.10's reload handler does not put the per-network isolation rule back, in iptables nor in ip6tables): that loss,
+            # per family, and the risk of the next flush
             Get-Dnat | Should -Not -BeNullOrEmpty -Because 'dockerd, started with firewalld running, has the handler that puts its rules back'
             @(Get-Ids @(Get-Findings | Where-Object Severity -ne 'Info') | Sort-Object) |
-                Should -Be @('Warning DockerChainMissing Nft:filter/DOCKER-ISOLATION-STAGE-2', 'Warning FirewalldStartedAfterDocker firewalld.service')
+                Should -Be @('Warning DockerChainMissing ip6tables-Nft:filter/DOCKER-ISOLATION-STAGE-2', 'Warning DockerChainMissing Nft:filter/DOCKER-ISOLATION-STAGE-2', 'Warning FirewalldStartedAfterDocker firewalld.service')
+            Get-DockerLabHttpCode $lab -IPv6 | Should -Be '200' -Because 'the handler put the ip6tables DNAT rule back too'
         }
     }
 
