@@ -71,10 +71,37 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
     }
     BeforeEach { Reset-Healthy }
 
-    It 'a healthy host yields no Error and no Warning, and the outside client gets 200' {
+    It 'a healthy host yields no Error and no Warning, and the outside client gets 200 over IPv4 and IPv6' {
         Get-DockerLabHttpCode $lab | Should -Be '200'
+        Get-DockerLabHttpCode $lab -IPv6 | Should -Be '200'
         $f = Get-Findings
         @($f | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+        # the hardened host persists IPv6 forwarding too (the repair in Reset-Healthy wrote it): both keys
+        $text = @(Invoke-Host cat $dropIn)
+        foreach ($k in 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding') { $text | Should -Contain "$k = 1" }
+    }
+
+    It 'IPv6: net.ipv6.conf.all.forwarding=0 leaves IPv4 answering, the outside client gets no answer over IPv6, IpForwardDisabled names the IPv6 key, Repair-IpForward -Family IPv6 brings 200 back and persists both keys' {
+        # the drop-in keeps IPv4 only, so the repair has both IPv6 keys to persist
+        Invoke-Host sh -c "printf 'net.ipv4.ip_forward = 1\n' > $dropIn" | Out-Null
+        Invoke-Host systemd-run --unit=dht-t-v6reset --wait --quiet sysctl -q -w net.ipv6.conf.all.forwarding=0 | Out-Null
+        try {
+            Get-DockerLabHttpCode $lab -IPv6 | Should -Be '000'
+            Get-DockerLabHttpCode $lab | Should -Be '200'
+            $ids = Get-Ids (Get-Findings)
+            $ids | Should -Contain 'Error IpForwardDisabled net.ipv6.conf.all.forwarding'
+            $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv6.conf.default.forwarding'
+            @($ids | Where-Object { $_ -like '*net.ipv4.ip_forward' }) | Should -BeNullOrEmpty
+            @($ids | Where-Object { $_ -like 'Error *' }) | Should -Be @('Error IpForwardDisabled net.ipv6.conf.all.forwarding')
+            $r = Invoke-DockerLabPwsh $lab { Repair-IpForward -Family IPv6 -Confirm:$false }
+            $r.Errors | Should -BeNullOrEmpty
+            @($r.Output[0].After.Status) | Should -Be @('Ok', 'Ok')
+            Wait-DockerLabHttpCode $lab -IPv6 | Should -Be '200'
+            $text = @(Invoke-Host cat $dropIn)
+            foreach ($k in 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding') { $text | Should -Contain "$k = 1" }
+            @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+        }
+        finally { Invoke-Host sysctl -q -w net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1 | Out-Null }
     }
 
     It 'cause 3 alone: a network restart resets ip_forward (no file keeps it): timeout, found, repaired' {
@@ -169,10 +196,11 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         }
         else {
             # firewalld 1.3 flushed and dockerd re-added its rules, all but the jump into DOCKER-ISOLATION-STAGE-2 (Docker
-            # 20.10's reload handler does not put the per-network isolation rule back): that loss and the risk of the next flush
+            # 20.10's reload handler does not put the per-network isolation rule back, in iptables nor in ip6tables): that loss,
+            # per family, and the risk of the next flush
             Get-Dnat | Should -Not -BeNullOrEmpty -Because 'dockerd, started with firewalld running, has the handler that puts its rules back'
             @(Get-Ids @(Get-Findings | Where-Object Severity -ne 'Info') | Sort-Object) |
-                Should -Be @('Warning DockerChainMissing Nft:filter/DOCKER-ISOLATION-STAGE-2', 'Warning FirewalldStartedAfterDocker firewalld.service')
+                Should -Be @('Warning DockerChainMissing ip6tables-Nft:filter/DOCKER-ISOLATION-STAGE-2', 'Warning DockerChainMissing Nft:filter/DOCKER-ISOLATION-STAGE-2', 'Warning FirewalldStartedAfterDocker firewalld.service')
         }
     }
 
@@ -271,6 +299,9 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         Get-DockerLabHttpCode $lab | Should -Be '200'
         $ids = Get-Ids (Get-Findings)
         $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv4.ip_forward'
+        # dockerd switched IPv6 forwarding on too (both keys, at runtime only) for its IPv6 network
+        $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv6.conf.all.forwarding'
+        $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv6.conf.default.forwarding'
         @($ids | Where-Object { $_ -like 'Error *' }) | Should -BeNullOrEmpty
     }
 

@@ -24,11 +24,17 @@ public sealed record HostFacts
     /// <summary>Configuration that switches forwarding off behind sysctl.d's back.</summary>
     public IReadOnlyList<string> ResetRisks { get; init; } = [];
 
+    /// <summary>The same for IPv6 forwarding (systemd-networkd <c>IPForward=ipv4|no</c>, <c>IPv6Forwarding=no</c>).</summary>
+    public IReadOnlyList<string> ResetRisks6 { get; init; } = [];
+
     /// <summary>firewalld.</summary>
     public FirewalldFact Firewalld { get; init; } = new();
 
     /// <summary>Docker's rules, per iptables variant that holds rules.</summary>
     public IReadOnlyList<IptablesVariantFact> Iptables { get; init; } = [];
+
+    /// <summary>Docker's rules in ip6tables, per variant that holds rules (empty: no ip6tables, or a snapshot of an older module).</summary>
+    public IReadOnlyList<IptablesVariantFact> Iptables6 { get; init; } = [];
 
     /// <summary>The variant the <c>iptables</c> command (and firewalld) uses.</summary>
     public IptablesVariant? DefaultIptablesVariant { get; init; }
@@ -73,8 +79,10 @@ public sealed record HostFacts
             IpForward = (facts.IpForward ?? []).Where(f => f is not null)
                 .Select(f => f with { Key = f.Key ?? string.Empty, Assignments = f.Assignments ?? [], Unreadable = f.Unreadable ?? [] }).ToList(),
             ResetRisks = facts.ResetRisks ?? [],
+            ResetRisks6 = facts.ResetRisks6 ?? [],
             Firewalld = facts.Firewalld ?? new FirewalldFact { State = FirewalldRunState.Unreachable, Message = "The snapshot holds no firewalld facts." },
             Iptables = facts.Iptables ?? [],
+            Iptables6 = facts.Iptables6 ?? [],
             Docker = facts.Docker ?? new DockerFact(),
             Services = facts.Services ?? [],
             Problems = facts.Problems ?? [],
@@ -312,6 +320,12 @@ public sealed record DockerFact
     /// <summary>The engine's <c>/info</c> IPv4Forwarding (whether it sees net.ipv4.ip_forward on); null when not read.</summary>
     public bool? IPv4Forwarding { get; init; }
 
+    /// <summary>
+    /// The networks on which a container has an IPv6 address (IPv6 enabled: <c>"ipv6": true</c> for the default bridge, or
+    /// <c>docker network create --ipv6</c>); empty on an IPv4-only engine.
+    /// </summary>
+    public IReadOnlyList<string> IPv6Networks { get; init; } = [];
+
     /// <summary>Docker's Linux bridges on the host (<c>docker0</c>, <c>br-*</c>).</summary>
     public IReadOnlyList<string> Bridges { get; init; } = [];
 
@@ -333,6 +347,9 @@ public sealed record PublishedPortFact
 
     /// <summary>The host address it is bound to.</summary>
     public string? HostIp { get; init; }
+
+    /// <summary>IPv4, or IPv6 for the <c>[::]</c> binding of a container with an IPv6 address (its rules are in ip6tables).</summary>
+    public IpFamily Family { get; init; } = IpFamily.IPv4;
 
     /// <summary>The host port.</summary>
     public int Port { get; init; }

@@ -27,6 +27,7 @@ public static class HostFactsBuilder
             HostName = reading.HostName,
             IpForward = reading.IpForward.Select(IpForwardFact.From).ToList(),
             ResetRisks = reading.ResetRisks,
+            ResetRisks6 = reading.ResetRisks6,
             Firewalld = Firewalld(reading.Firewalld, reading.FirewalldServicePorts, reading.OutsideInterface, interesting),
             Iptables = ipt is null ? [] : ipt.Saves.Select(s => new IptablesVariantFact
             {
@@ -34,6 +35,16 @@ public static class HostFactsBuilder
                 ForwardPolicy = DockerChains.ForwardPolicy(s.Ruleset),
                 HoldsDockerRules = IptablesSnapshot.HasDockerChains(s.Ruleset),
                 Chains = reading.Chains.Where(c => c.Variant == s.Variant).Select(c => new ChainFact
+                {
+                    Table = c.Table, Chain = c.Chain, Exists = c.Exists, JumpCount = c.JumpCount, Rules = c.Rules,
+                }).ToList(),
+            }).ToList(),
+            Iptables6 = ipt is null ? [] : ipt.Saves6.Select(s => new IptablesVariantFact
+            {
+                Variant = s.Variant,
+                ForwardPolicy = DockerChains.ForwardPolicy(s.Ruleset),
+                HoldsDockerRules = IptablesSnapshot.HasDockerChains(s.Ruleset),
+                Chains = reading.Chains6.Where(c => c.Variant == s.Variant).Select(c => new ChainFact
                 {
                     Table = c.Table, Chain = c.Chain, Exists = c.Exists, JumpCount = c.JumpCount, Rules = c.Rules,
                 }).ToList(),
@@ -48,9 +59,10 @@ public static class HostFactsBuilder
                 FirewallReloadedAt = docker?.FirewallReloadedAt,
                 IPv4Forwarding = docker?.IPv4Forwarding,
                 Bridges = reading.DockerBridges,
+                IPv6Networks = (reading.Containers ?? []).Where(c => c.State == "running").SelectMany(c => c.Networks6.Keys).Distinct().Order(StringComparer.Ordinal).ToList(),
                 Ports = published.Where(p => p.ContainerState == "running").Select(p => new PublishedPortFact
                 {
-                    ContainerName = p.ContainerName, ContainerId = p.ContainerId, HostIp = p.HostIp, Port = p.Port, Protocol = p.Protocol,
+                    ContainerName = p.ContainerName, ContainerId = p.ContainerId, HostIp = p.HostIp, Family = p.Family, Port = p.Port, Protocol = p.Protocol,
                     ContainerIp = p.ContainerIp, ContainerPort = p.ContainerPort, DnatRulePresent = p.DnatRulePresent,
                     RuleVariant = p.RuleVariant, ForwardAccepted = p.ForwardAccepted, ProxyListening = p.ProxyListening,
                 }).ToList(),

@@ -52,9 +52,11 @@ public sealed class HostReader
         // The cheap, in-process reads while the programs run.
         var sysctl = new IpForward(_runner, _fs);
         var configuration = SysctlConfiguration.Load(_fs);
-        var forwarding = new[] { IpFamily.IPv4, IpFamily.IPv6 }.Select(f => sysctl.Get(f, configuration)).ToList();
+        // IPv6: net.ipv6.conf.all.forwarding and net.ipv6.conf.default.forwarding, each judged as ip_forward is.
+        var forwarding = new[] { IpFamily.IPv4, IpFamily.IPv6 }.SelectMany(f => sysctl.GetAll(f, configuration)).ToList();
         var unreadable = forwarding.SelectMany(f => f.Unreadable).ToList();
         var resetRisks = ResetRisks.Find(_fs, unreadable);
+        var resetRisks6 = ResetRisks.Find(_fs, unreadable, IpFamily.IPv6);
         unreadable = unreadable.DistinctBy(u => u.Path, StringComparer.Ordinal).ToList();
         problems.AddRange(unreadable.Select(u => $"host file: {u.Path} could not be read ({u.Reason}): {u.Message}"));
         var servicePorts = FirewalldReader.ReadServicePorts(_fs);
@@ -73,6 +75,7 @@ public sealed class HostReader
         if (fw is not null) { FirewalldPolicies.Apply(fw, policiesTask.Result.Policies); }
         if (fw is { IsRunning: true } && policiesTask.Result.Error is { } policyError) { problems.Add("firewalld: " + policyError); }
         if (iptError is not null) { problems.Add("iptables: " + iptError.Message); }
+        if (ipt?.IPv6Problem is { } ip6Problem) { problems.Add("ip6tables: " + ip6Problem); }
         if (engineError is not null) { problems.Add("Docker Engine API: " + engineError.Message); }
         if (servicesError is not null) { problems.Add("systemd: " + servicesError.Message); }
 
@@ -96,11 +99,13 @@ public sealed class HostReader
             PortsOfInterest = ports ?? [],
             IpForward = forwarding,
             ResetRisks = resetRisks,
+            ResetRisks6 = resetRisks6,
             Firewalld = fw,
             FirewalldServicePorts = servicePorts,
             OutsideInterface = outside,
             Iptables = ipt,
             Chains = ipt?.DockerChains(engineMajor) ?? [],
+            Chains6 = ipt?.DockerChains6(engineMajor) ?? [],
             EngineVersion = version,
             Containers = containers,
             EngineError = engineError?.Message,

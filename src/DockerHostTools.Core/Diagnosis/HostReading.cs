@@ -26,6 +26,9 @@ public sealed record HostReading
     /// <summary>Configuration that switches forwarding off behind sysctl.d's back.</summary>
     public IReadOnlyList<string> ResetRisks { get; init; } = [];
 
+    /// <summary>The same for IPv6 forwarding.</summary>
+    public IReadOnlyList<string> ResetRisks6 { get; init; } = [];
+
     /// <summary>firewalld (null when it could not be read).</summary>
     public FirewalldState? Firewalld { get; init; }
 
@@ -41,6 +44,9 @@ public sealed record HostReading
 
     /// <summary>Docker's chains in every variant.</summary>
     public IReadOnlyList<DockerChainState> Chains { get; init; } = [];
+
+    /// <summary>Docker's chains in every ip6tables variant that holds any of them.</summary>
+    public IReadOnlyList<DockerChainState> Chains6 { get; init; } = [];
 
     /// <summary>The engine's version (null when the engine did not answer).</summary>
     public DockerEngineVersion? EngineVersion { get; init; }

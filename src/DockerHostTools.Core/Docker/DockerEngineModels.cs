@@ -69,17 +69,22 @@ public static class DockerEngineParser
             }
 
             var networks = new Dictionary<string, string>(StringComparer.Ordinal);
+            var networks6 = new Dictionary<string, string>(StringComparer.Ordinal);
             if (c.TryGetProperty("NetworkSettings", out var ns) && ns.ValueKind == JsonValueKind.Object &&
                 ns.TryGetProperty("Networks", out var nets) && nets.ValueKind == JsonValueKind.Object)
             {
                 foreach (var net in nets.EnumerateObject())
                 {
                     networks[net.Name] = Str(net.Value, "IPAddress") ?? string.Empty;
+                    if (Str(net.Value, "GlobalIPv6Address") is { Length: > 0 } v6)
+                    {
+                        networks6[net.Name] = v6;
+                    }
                 }
             }
 
             list.Add(new DockerContainer(Str(c, "Id") ?? string.Empty, names.FirstOrDefault() ?? string.Empty, Str(c, "Image") ?? string.Empty,
-                Str(c, "State") ?? string.Empty, Str(c, "Status") ?? string.Empty, ports, networks));
+                Str(c, "State") ?? string.Empty, Str(c, "Status") ?? string.Empty, ports, networks) { Networks6 = networks6 });
         }
 
         return list;
@@ -288,6 +293,9 @@ public sealed class DockerContainer
 
     /// <summary>Network name to the container's IPv4 address on it.</summary>
     public IReadOnlyDictionary<string, string> Networks { get; }
+
+    /// <summary>Network name to the container's IPv6 address on it (<c>GlobalIPv6Address</c>; only networks with IPv6 enabled).</summary>
+    public IReadOnlyDictionary<string, string> Networks6 { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>The parts of <c>/containers/{id}/json</c> this module needs.</summary>

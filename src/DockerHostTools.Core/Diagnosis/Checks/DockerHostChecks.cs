@@ -22,10 +22,13 @@ public static class DockerHostChecks
         var firewalldService = facts.Services.FirstOrDefault(s => s.Name == "firewalld.service");
         var dockerUp = facts.Docker.EngineReachable && (dockerService is null || dockerService.ActiveState == UnitActiveState.Active);
 
+        // IPv6 is judged only where the engine has it in play (IPv6Use): an IPv4-only host gets no IPv6 finding.
+        var ipv6 = IPv6Use(facts);
+
         // Cause 3: forwarding.
         foreach (var f in facts.IpForward)
         {
-            findings.AddRange(IpForwardChecks.Evaluate(f, facts.ResetRisks));
+            findings.AddRange(IpForwardChecks.Evaluate(f, f.Family == Sysctl.IpFamily.IPv6 ? facts.ResetRisks6 ?? [] : facts.ResetRisks, ipv6));
         }
 
         // What could not be read: the verdicts drawn from those files stand, with less certainty (their messages say so).
@@ -96,6 +99,12 @@ public static class DockerHostChecks
                     RestartEngine, RepairIntent.RestartEngine));
             }
 
+            // The same per family: Docker's ip6tables chains, where the engine uses ip6tables for an IPv6 network.
+            if (ipv6)
+            {
+                findings.AddRange(ChainFindings(facts, Ip6Variant(facts), Sysctl.IpFamily.IPv6, engineMajor, flusher));
+            }
+
             var other = ipt.FirstOrDefault(v => v.HoldsDockerRules && v.Variant != facts.DefaultIptablesVariant);
             if (other is not null && facts.DefaultIptablesVariant is not null)
             {
@@ -111,7 +120,7 @@ public static class DockerHostChecks
         var fwActive = fwRunning && firewalldService is { ActiveState: UnitActiveState.Active };
         var startedAfter = dockerActive && fwActive && firewalldService!.ActiveEnterMonotonicUs > dockerService!.ActiveEnterMonotonicUs;
         var rulesMissing = findings.Any(x => x.Id == FindingIds.DockerChainMissing && x.Severity == FindingSeverity.Error) ||
-            facts.Docker.Ports.Any(p => !p.DnatRulePresent);
+            facts.Docker.Ports.Any(p => !p.DnatRulePresent && (p.Family == Sysctl.IpFamily.IPv4 || ipv6));
         var startEvidence = dockerActive && firewalldService is not null
             ? $"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService!.ActiveSince)}"
             : "systemctl: no start times";
@@ -161,7 +170,9 @@ public static class DockerHostChecks
         findings.AddRange(DockerFirewalldObjects(facts, fwRunning && dockerUp && dockerVariant is { HoldsDockerRules: true } && !engineWithoutFirewalld && !stoppedBeforeDocker));
 
         // Per published port.
-        var published = facts.Docker.Ports.Where(p => ports is null || ports.Count == 0 || ports.Contains(p.Port)).ToList();
+        // An IPv6 binding ([::]) is judged on ip6tables only where IPv6 is in play; where ip6tables is not the engine's, docker-proxy serves it.
+        var published = facts.Docker.Ports.Where(p => (ports is null || ports.Count == 0 || ports.Contains(p.Port)) &&
+            (p.Family == Sysctl.IpFamily.IPv4 || ipv6)).ToList();
         if (ports is { Count: > 0 } && facts.Docker.EngineReachable)
         {
             foreach (var wanted in ports.Where(p => published.All(x => x.Port != p)))
@@ -183,8 +194,13 @@ public static class DockerHostChecks
 
         foreach (var p in published)
         {
-            var subject = FindingSubject.ForPort(p.Port, p.Protocol);
+            var v6 = p.Family == Sysctl.IpFamily.IPv6;
+            var subject = FindingSubject.ForPort(p.Port, p.Protocol, p.Family);
             var target = subject.ToString();
+            var family = v6 ? facts.Iptables6 : facts.Iptables;
+            var tool = v6 ? "ip6tables" : "iptables";
+            // firewalld's zones filter a port whatever the family: said once, on the IPv4 binding (on the IPv6 one when it is the only one).
+            var firewalldJudged = !v6 || !published.Any(x => x.Family == Sysctl.IpFamily.IPv4 && x.Port == p.Port && x.Protocol == p.Protocol);
             var zone = fw.OutsideZone;
             var inZone = fw.Ports.FirstOrDefault(x => x.Zone == zone && x.Port == p.Port && x.Protocol == p.Protocol);
             var openRuntime = inZone?.RuntimeOpenBy is not null;
@@ -198,23 +214,23 @@ public static class DockerHostChecks
                     hidden
                         ? $"The DNAT rule of {target} ({p.ContainerName}) is gone; docker-proxy still answers, so it looks healthy, but the registry sees the host's address instead of the client's."
                         : $"The DNAT rule of {target} ({p.ContainerName}) is gone: outside traffic no longer reaches the container{(fwRejects ? " and firewalld rejects it at the host" : string.Empty)}.",
-                    [$"iptables nat/DOCKER: no DNAT for {target} -> {p.ContainerIp}:{p.ContainerPort}", $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}",
+                    [$"{tool} nat/DOCKER: no DNAT for {target} -> {p.ContainerIp}:{p.ContainerPort}", $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}",
                         fwRunning ? $"firewalld zone {zone}: {target} {(openRuntime ? "open" : "not open")} at runtime" : $"firewalld: {fw.State}"],
                     RestartEngine, RepairIntent.RestartEngine));
             }
             else
             {
-                var policy = facts.Iptables.FirstOrDefault(v => v.Variant == p.RuleVariant)?.ForwardPolicy;
+                var policy = family.FirstOrDefault(v => v.Variant == p.RuleVariant)?.ForwardPolicy;
                 if (!p.ForwardAccepted && string.Equals(policy, "DROP", StringComparison.Ordinal))
                 {
                     findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
-                        $"The FORWARD policy is DROP and no rule accepts forwarded traffic to {p.ContainerIp}:{p.ContainerPort}: outside clients time out on {target}.",
-                        [$"iptables-{p.RuleVariant}: :FORWARD DROP", $"no ACCEPT rule in Docker's chains for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}"],
-                        [Remedy.Bash("systemctl restart docker"), Remedy.Bash($"iptables -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT")], RepairIntent.Nothing));
+                        $"The {(v6 ? "ip6tables " : string.Empty)}FORWARD policy is DROP and no rule accepts forwarded traffic to {(v6 ? $"[{p.ContainerIp}]" : p.ContainerIp)}:{p.ContainerPort}: outside clients time out on {target}.",
+                        [$"{tool}-{p.RuleVariant}: :FORWARD DROP", $"no ACCEPT rule in Docker's {tool} chains for {p.ContainerIp} port {p.ContainerPort}/{p.Protocol}"],
+                        [Remedy.Bash("systemctl restart docker"), Remedy.Bash($"{tool} -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT")], RepairIntent.Nothing));
                 }
             }
 
-            var user = facts.Iptables.FirstOrDefault(v => v.Variant == (p.RuleVariant ?? dockerVariant?.Variant))?.Chains.FirstOrDefault(c => c.Table == "filter" && c.Chain == "DOCKER-USER");
+            var user = family.FirstOrDefault(v => v.Variant == (p.RuleVariant ?? (v6 ? Ip6Variant(facts)?.Variant : dockerVariant?.Variant)))?.Chains.FirstOrDefault(c => c.Table == "filter" && c.Chain == "DOCKER-USER");
             var drops = user?.Rules.Where(r => r.Contains(" -j DROP", StringComparison.Ordinal) || r.Contains(" -j REJECT", StringComparison.Ordinal)).ToList() ?? [];
             if (drops.Count > 0)
             {
@@ -224,13 +240,13 @@ public static class DockerHostChecks
                     unconditional
                         ? $"DOCKER-USER drops traffic to {target} before Docker's own rules see it."
                         : $"DOCKER-USER holds DROP/REJECT rules that may match traffic to {target}; check they are meant.",
-                    drops.Select(r => "iptables filter/DOCKER-USER: " + r).ToList(),
-                    [Remedy.Bash([.. drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal))])], RepairIntent.Nothing));
+                    drops.Select(r => $"{tool} filter/DOCKER-USER: " + r).ToList(),
+                    [Remedy.Bash([.. drops.Select(r => $"{tool} " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal))])], RepairIntent.Nothing));
             }
 
             // StrictForwardPorts=yes: firewalld rejects DNATed traffic to a port it has no forward-port for.
             var forwarded = fw.ForwardPorts.Any(f => f.Contains($"port={p.Port}:", StringComparison.Ordinal) && f.Contains($"proto={p.Protocol}", StringComparison.Ordinal));
-            if (fwRunning && fw.StrictForwardPorts == true && p.DnatRulePresent && !forwarded && zone is not null)
+            if (firewalldJudged && fwRunning && fw.StrictForwardPorts == true && p.DnatRulePresent && !forwarded && zone is not null)
             {
                 findings.Add(new Finding(FindingIds.FirewalldStrictForwardPorts, FindingSeverity.Error, subject,
                     $"firewalld's StrictForwardPorts=yes rejects Docker-published {target} ({p.ContainerName}): zone {zone} has no forward-port for it, so outside clients time out although Docker's rules are all there.",
@@ -243,7 +259,7 @@ public static class DockerHostChecks
             }
 
             // Cause 1: firewalld.
-            if (fwRunning && zone is not null)
+            if (firewalldJudged && fwRunning && zone is not null)
             {
                 // Zones that open the port by a port or service entry (a zone whose target accepts everything, such as
                 // docker or trusted, says nothing about where the admin meant to open it).
@@ -391,6 +407,53 @@ public static class DockerHostChecks
                 policy is null ? RestartEngine
                     : [Remedy.Bash("firewall-cmd --permanent --delete-policy=docker-forwarding", "firewall-cmd --reload", "systemctl reset-failed docker.service docker.socket", "systemctl restart docker")],
                 policy is null ? RepairIntent.RestartEngine : RepairIntent.Nothing);
+        }
+    }
+
+    /// <summary>
+    /// True when the engine has IPv6 in play, so that IPv6 forwarding and Docker's ip6tables rules decide whether published
+    /// ports answer over IPv6: a running container has an IPv6 address (an IPv6-enabled network) and the engine uses
+    /// ip6tables (its chains are there; or, with them gone, the engine is 27+, where ip6tables is on by default).
+    /// </summary>
+    public static bool IPv6Use(HostFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var networks = (facts.Docker.IPv6Networks ?? []).Count > 0 || facts.Docker.Ports.Any(p => p.Family == Sysctl.IpFamily.IPv6);
+        var ip6tables = (facts.Iptables6 ?? []).Any(v => v.HoldsDockerRules) || VersionNumber.Major(facts.Docker.Version) >= 27 && (facts.Iptables6 ?? []).Count > 0;
+        return networks && ip6tables;
+    }
+
+    /// <summary>The ip6tables variant that holds Docker's rules (else the default variant's, else the first).</summary>
+    private static IptablesVariantFact? Ip6Variant(HostFacts facts)
+    {
+        var ipt6 = facts.Iptables6 ?? [];
+        return ipt6.FirstOrDefault(v => v.HoldsDockerRules && v.Variant == facts.DefaultIptablesVariant)
+            ?? ipt6.FirstOrDefault(v => v.HoldsDockerRules)
+            ?? ipt6.FirstOrDefault(v => v.Variant == facts.DefaultIptablesVariant)
+            ?? ipt6.FirstOrDefault();
+    }
+
+    /// <summary>Docker's chains of one variant that are missing or unreached, judged as for IPv4 (the catalog's set for this engine).</summary>
+    private static IEnumerable<Finding> ChainFindings(HostFacts facts, IptablesVariantFact? variant, Sysctl.IpFamily family, int? engineMajor, string flusher)
+    {
+        if (variant is null)
+        {
+            yield break;
+        }
+
+        var tool = family == Sysctl.IpFamily.IPv6 ? "ip6tables" : "iptables";
+        var expected = DockerChainCatalog.ExpectedFor(engineMajor, spec => variant.Chains.Any(c => c.Table == spec.Table && c.Chain == spec.Chain && c.Exists), family)
+            .Select(spec => spec.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var c in variant.Chains.Where(c => (!c.Exists || c.JumpCount == 0) &&
+            (DockerChainCatalog.Find(c.Table, c.Chain) is null || expected.Contains($"{c.Table}/{c.Chain}"))))
+        {
+            var vital = DockerChainCatalog.IsVital(c.Table, c.Chain);
+            var what = c.Exists ? "exists but nothing jumps into it" : "is missing";
+            yield return new Finding(FindingIds.DockerChainMissing, vital ? FindingSeverity.Error : FindingSeverity.Warning,
+                FindingSubject.ForChain(variant.Variant, c.Table, c.Chain, family),
+                $"Docker's chain {c.Table}/{c.Chain} {what} in {tool}-{variant.Variant}: {flusher}.",
+                [$"{tool}-{variant.Variant}-save: chain {c.Table}/{c.Chain} {(c.Exists ? "present" : "absent")}, {c.JumpCount} jump(s) into it"],
+                RestartEngine, RepairIntent.RestartEngine);
         }
     }
 
