@@ -439,3 +439,6 @@ Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -
         @($c | Where-Object What -eq 'docker.service').Count | Should -BeGreaterOrEqual 1
     }
 }
+
+# Issue 17: Trace-DockerHostPort and Test-DockerHost -Trace on the same machines (booted once per generation above).
+. (Join-Path $PSScriptRoot 'lab/Trace.GenerationCases.ps1')
