@@ -34,8 +34,7 @@ nft 1.0.6 (Debian 12) and 1.1.3 (Debian 13) print the trace as text only, with o
         @{ Code = 'Trace-DockerHostPort 5000 -From 198.51.100.2 -Count 1 | Select-Object Outcome, Owner, Reason'; Remarks = 'Traces one connection from one client and prints only the verdict.' }
         @{ Code = '(Trace-DockerHostPort 5000 -Count 1).Path | Format-Table Hook, Table, Chain, Rule, Verdict'; Remarks = 'Every rule and policy the packet passed, in order.' }
         @{ Code = 'Trace-DockerHostPort 5000 -WhatIf'; Remarks = 'Shows the nftables table the trace would add; adds nothing.' }
-        @{ Code = 'Test-DockerHost -Port 5000 -Trace -Duration 20'; Remarks = 'Judges the host and confirms or refutes each finding about port 5000 with the kernel''s evidence.' }
     )
-    Notes        = 'Needs root (NotRoot otherwise, before anything is added) and nft (NativeProgramNotFound otherwise). Another live trace holding the table stops the command with TraceInProgress. Errors: InvalidPort, InvalidFrom, InvalidCount, InvalidDuration (InvalidArgument), TraceFailed (nft could not add the table). The trace is per network namespace: run it where the published ports live.'
+    Notes        = 'Test-DockerHost -Port 5000 -Trace runs the same trace and confirms or refutes each finding of the port in its Evidence. Needs root (NotRoot otherwise, before anything is added) and nft (NativeProgramNotFound otherwise). Another live trace holding the table stops the command with TraceInProgress. Errors: InvalidPort, InvalidFrom, InvalidCount, InvalidDuration (InvalidArgument), TraceFailed (nft could not add the table). The trace is per network namespace: run it where the published ports live.'
     RelatedLinks = @('Test-DockerHost', 'Get-DockerChain', 'about_DockerHostTools')
 }
