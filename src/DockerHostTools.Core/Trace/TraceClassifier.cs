@@ -106,7 +106,7 @@ public static partial class TraceClassifier
                 : $"the trace ended in {last.Family} {last.Table} {last.Chain} ({last.Hook.ToString().ToLowerInvariant()}) without a DNAT, a drop or a delivery";
         }
 
-        if (legacyReason is not null)
+        if (!string.IsNullOrWhiteSpace(legacyReason))
         {
             reason = $"{legacyReason} (nftables alone saw: {outcome}: {reason})";
             outcome = TraceOutcome.Unknown;

@@ -162,9 +162,18 @@ public sealed record TracedPacket
             }
 
             var hook = s.Hook == TraceHook.Unknown ? "?" : s.Hook.ToString().ToLowerInvariant();
-            var what = s.IsPolicy ? "policy " + v : $"{TraceClassifier.ShortRule(s.Rule)} -> {v}";
-            var line = $"{(s.Deciding ? ">" : " ")} {hook,-11} {s.Family} {s.Table} {s.Chain}: {what}";
-            lines.Add(line.Length <= width ? line : line[..(width - 3)] + "...");
+            var head = $"{(s.Deciding ? ">" : " ")} {hook,-11} {s.Family} {s.Table} {s.Chain}: ";
+            var rule = TraceClassifier.ShortRule(s.Rule);
+            var what = s.IsPolicy ? "policy " + v : rule.EndsWith(v, StringComparison.Ordinal) ? rule : $"{rule} -> {v}";
+            if (head.Length + what.Length > width)
+            {
+                // The end of a rule says what it does (dnat to ..., drop, reject ...): keep the end.
+                var room = Math.Max(width - head.Length - 3, 8);
+                what = "..." + what[^Math.Min(room, what.Length)..];
+            }
+
+            var line = head + what;
+            lines.Add(line.Length <= width ? line : line[..width]);
         }
 
         return lines;

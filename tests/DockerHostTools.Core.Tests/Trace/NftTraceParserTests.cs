@@ -163,6 +163,9 @@ public class NftTraceParserTests
             Assert.All(lines, l => Assert.True(l.Length <= 80, l));
             Assert.Single(lines, l => l.StartsWith('>'));
         }
+
+        // A long rule keeps its end, which says what it does.
+        Assert.Contains(One(gen, "healthy").FormatPath(80), l => l.Contains("dnat to 192.0.2.2:5000", StringComparison.Ordinal));
     }
 }
 
