@@ -575,3 +575,6 @@ Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)
         }
     }
 }
+
+# Issue 17: Trace-DockerHostPort and Test-DockerHost -Trace on the same machines (booted once per generation above).
+. (Join-Path $PSScriptRoot 'lab/Trace.GenerationCases.ps1')

@@ -51,6 +51,8 @@ client time out over IPv6 while IPv4 still answers.
         InputObject = 'A snapshot from Get-DockerHostNetState, live or read back with Import-Clixml; it is judged instead of the live host.'
         Socket      = 'The Docker Engine API socket (default /run/docker.sock), for the live check.'
         IncludeInfo = 'Also return Info findings.'
+        Trace       = 'Be sure instead of inferring: after judging, arm the kernel''s trace (Trace-DockerHostPort) for each port judged, one after the other, wait -Duration for a client''s connection from outside, and add to each finding of that port (and to the forwarding findings) one Evidence line: "kernel trace of PORT/PROTO: confirmed", "refuted (the packet ended otherwise)", "seen, not judged" (a Warning, or Docker''s rules in iptables-legacy) or "not checked" (no client tried), with the packet''s outcome and the deciding rule. Needs root (NotRoot) and nft; try the ports from another host while it waits.'
+        Duration    = 'With -Trace: how long to wait for a client on each port, a TimeSpan or a number of seconds (30 by default).'
     }
     Outputs      = @{ Finding = 'Id, Severity, Target, Message, Evidence, Remedy, CanRepair; Errors first.' }
     Examples     = @(
@@ -58,6 +60,7 @@ client time out over IPv6 while IPv4 still answers.
         @{ Code = 'Test-DockerHost -Port 5000 | Format-List'; Remarks = 'Everything about port 5000, with the evidence for each finding.' }
         @{ Code = 'Test-DockerHost | Repair-DockerHost -Confirm:$false'; Remarks = 'Finds and fixes in one line, then says for each finding whether the check afterwards shows it gone.' }
         @{ Code = 'if (Test-DockerHost | Where-Object Severity -eq Error) { exit 1 }'; Remarks = 'A runbook or monitoring check: fails when outside traffic is blocked now.' }
+        @{ Code = 'Test-DockerHost -Port 5000 -Trace -Duration 20 | Format-List Id, Severity, Evidence'; Remarks = 'The way to be sure: while it waits 20 s, run curl http://HOST:5000/ from another machine; each finding''s evidence then says whether the kernel''s trace of that connection confirms it.' }
         @{ Code = 'Import-Clixml ./host-a.xml | Test-DockerHost | ConvertTo-Json -EnumsAsStrings'; Remarks = 'Judges a snapshot saved on another host, as JSON.' }
     )
     Notes        = 'Needs root on a live host (iptables-save, firewall-cmd). Error ids: InputNotASnapshot, SnapshotNotReadable. -Verbose lists every program, D-Bus call, Engine API request and file read, with how long it took.'
