@@ -328,6 +328,43 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
     }
 
+    It 'userland-proxy: false in daemon.json: read as the daemon''s setting; the DNAT rule deleted makes the outside client fail (no docker-proxy) and the finding an Error; the repair brings 200 back' {
+        # Issue 12: the setting comes from the daemon.json the running dockerd was started with, not from a default.
+        $orig = (@(Invoke-Host cat /etc/docker/daemon.json) -join "`n")
+        $json = $orig | ConvertFrom-Json
+        $json | Add-Member -NotePropertyName 'userland-proxy' -NotePropertyValue $false -Force
+        $new = $json | ConvertTo-Json -Compress -Depth 5
+        try {
+            Invoke-Host sh -c "printf '%s\n' '$new' > /etc/docker/daemon.json" | Out-Null
+            Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+            Invoke-Host systemctl restart docker | Out-Null
+            Wait-Dnat 20
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+            $r = Invoke-DockerLabPwsh $lab { $s = Get-DockerHostNetState -Port 5000; [pscustomobject]@{ P = $s.Daemon.UserlandProxy; D = $s.DaemonSettings; L = @($s.PublishedPorts)[0].ProxyListening } }
+            $r.Errors | Should -BeNullOrEmpty
+            $r.Output[0].P | Should -BeFalse
+            $r.Output[0].D | Should -Match 'userland-proxy false,'
+            $r.Output[0].L | Should -BeFalse -Because 'dockerd runs no docker-proxy with userland-proxy: false'
+            Remove-Dnat
+            Get-Dnat | Should -BeNullOrEmpty
+            Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'no docker-proxy answers for the lost DNAT rule'
+            $f = @(Get-Findings | Where-Object Id -eq 'DockerDnatMissing')
+            $f.Count | Should -Be 1
+            "$($f[0].Severity)" | Should -Be 'Error'
+            $f[0].Evidence | Should -Contain 'dockerd: userland-proxy false (no docker-proxy answers without the DNAT rule)'
+            $rep = Invoke-Repair
+            @($rep | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+        }
+        finally {
+            $back = $orig -replace "'", ''
+            Invoke-Host sh -c "printf '%s\n' '$back' > /etc/docker/daemon.json" | Out-Null
+            Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+            Invoke-Host systemctl restart docker | Out-Null
+            Wait-Dnat 20
+        }
+    }
+
     It 'a snapshot saved on the host is judged the same elsewhere' {
         Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
         try {
