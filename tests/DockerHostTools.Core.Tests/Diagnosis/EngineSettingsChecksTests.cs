@@ -43,6 +43,10 @@ public class EngineSettingsChecksTests
         Assert.Equal(FindingSeverity.Info, info.Severity);
         Assert.Contains("does not manage the firewall", info.Message, StringComparison.Ordinal);
         Assert.Contains(info.Evidence, e => e == "/etc/docker/daemon.json: \"iptables\": false");
+        // A closed port is then an Error: the traffic reaches docker-proxy through INPUT, which firewalld filters.
+        var closed = DockerHostChecks.Evaluate(Load("03-dnat-deleted") with { Daemon = Settings("{\"iptables\": false}") }).Single(x => x.Id == FindingIds.FirewalldPortClosed);
+        Assert.Equal(FindingSeverity.Error, closed.Severity);
+        Assert.Contains("Docker makes no DNAT rule for it (iptables: false)", closed.Message, StringComparison.Ordinal);
     }
 
     [Fact]

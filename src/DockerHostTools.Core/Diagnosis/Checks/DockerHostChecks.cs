@@ -304,7 +304,9 @@ public static class DockerHostChecks
                             ? flushes == false
                                 ? $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists ({flushWords}), and breaks when anything else flushes the nat table (nftables.service, iptables-restore) or dockerd runs without its rules."
                                 : $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists, and breaks when a firewalld reload flushes it."
-                            : $"{target} is not open in firewalld zone {zone} and Docker's DNAT rule is gone: firewalld rejects outside clients.",
+                            : !EngineSettingsChecks.ExpectsDnat(facts, p)
+                                ? $"{target} is not open in firewalld zone {zone}, and Docker makes no DNAT rule for it ({(facts.Daemon.IptablesOn ? "gateway mode " + p.GatewayMode : "iptables: false")}): outside traffic is delivered to the host's listener through INPUT, where firewalld rejects it."
+                                : $"{target} is not open in firewalld zone {zone} and Docker's DNAT rule is gone: firewalld rejects outside clients.",
                         evidence, remedy, Open(FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent)));
                 }
                 else if (openRuntime != openPermanent)
