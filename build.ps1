@@ -8,7 +8,7 @@
       Test     core unit tests (xunit), a fuzz smoke (each parser's captured outputs replayed, then 3 s of afl-fuzz
                on every parser at once; afl++ installed as root, the targets counted as not run for another user without it; -Tag Fuzz
                runs it alone), then Pester in a child pwsh against the assembled module, then the lab
-               tests. As root it first installs the lab packages (tests/lab/install-host-packages.sh, idempotent)
+               tests (the namespace labs beside the machine labs; -LabJobs 1 runs them in turn). As root it first installs the lab packages (tests/lab/install-host-packages.sh, idempotent)
                and the last line is "N passed, N failed"; as another user the lab tests are not run and the last
                lines say how many and the one command that runs them. Exits non-zero on any failure
       Package  output/package/DockerHostTools.<version>.nupkg, made with PSResourceGet (Publish-PSResource to a
@@ -44,7 +44,11 @@ param(
     [int] $FuzzSeconds = 60,
 
     # Fuzz task: the targets to run (default all; `dotnet output/fuzz/plain/DockerHostTools.Fuzz.dll list` names them).
-    [string[]] $FuzzTarget
+    [string[]] $FuzzTarget,
+
+    # Test task, as root: how many lab groups run at once (2: the namespace labs beside the machine labs; 1: in turn).
+    [ValidateRange(1, 2)]
+    [int] $LabJobs = 2
 )
 
 $ErrorActionPreference = 'Stop'
@@ -58,6 +62,9 @@ $PesterVersion = '5.7.1'
 $ProjectUri = 'https://github.com/dockerhosttools/DockerHostTools'
 
 $ModuleName = 'DockerHostTools'
+# Lab test files that use only network namespaces of their own (no nspawn machine, no dockerd lab): they may run beside
+# the machine labs. A new lab file runs with the machine labs unless it is listed here.
+$NamespaceLabFiles = @('Firewalld.Lab.Tests.ps1', 'Fault.Lab.Tests.ps1', 'IpForward.Tests.ps1', 'Registry.Lab.Tests.ps1', 'Diagnosis.Tests.ps1')
 $Root = $PSScriptRoot
 $Manifest = Import-PowerShellDataFile (Join-Path $Root "$ModuleName.psd1")
 $Version = $Manifest.ModuleVersion
@@ -166,24 +173,50 @@ function Get-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout; Skipped = [int]$c.notExecuted }
 }
 
-function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $ExcludeTag, [switch] $DiscoverOnly) {
+function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $ExcludeTag, [switch] $DiscoverOnly,
+    [string[]] $TestPath = @(Join-Path $Root 'tests'), [string[]] $ExcludePath = @(), [string] $LogFile) {
+    # -LogFile: run the child in the background (a thread job) with its output in that file and return the run;
+    # Complete-PesterRun waits for it, prints the log and reads the counts.
     $pester = Get-PesterPath
     $resultFile = Join-Path $ResultsDir "pester-$Name.xml"
     $countsFile = Join-Path $ResultsDir "pester-$Name.json"
     Remove-Item $countsFile -ErrorAction Ignore
     $pwsh = Get-PwshCommand
-    # Tags go to the child as one comma-joined argument each (an empty array would leave the parameter without a value).
-    $tagArgs = @()
-    if ($IncludeTag) { $tagArgs += '-IncludeTag', ($IncludeTag -join ',') }
-    if ($ExcludeTag) { $tagArgs += '-ExcludeTag', ($ExcludeTag -join ',') }
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') `
-        -PesterPath $pester -ModulePath (Join-Path $ModuleOut "$ModuleName.psd1") -TestPath (Join-Path $Root 'tests') `
-        @tagArgs -ResultFile $resultFile -CountsFile $countsFile @(if ($DiscoverOnly) { '-DiscoverOnly' }) | Out-Host
-    if (-not (Test-Path $countsFile)) {
+    # Tags and paths go to the child as one comma-joined argument each (an empty array would leave the parameter
+    # without a value).
+    $childArgs = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Invoke-PesterRun.ps1'),
+        '-PesterPath', $pester, '-ModulePath', (Join-Path $ModuleOut "$ModuleName.psd1"), '-TestPath', ($TestPath -join ','))
+    if ($ExcludePath) { $childArgs += '-ExcludePath', ($ExcludePath -join ',') }
+    if ($IncludeTag) { $childArgs += '-IncludeTag', ($IncludeTag -join ',') }
+    if ($ExcludeTag) { $childArgs += '-ExcludeTag', ($ExcludeTag -join ',') }
+    $childArgs += '-ResultFile', $resultFile, '-CountsFile', $countsFile
+    if ($DiscoverOnly) { $childArgs += '-DiscoverOnly' }
+    if ($LogFile) {
+        $job = Start-ThreadJob -ArgumentList $pwsh[0], $childArgs, $LogFile {
+            param($exe, $argv, $log)
+            & $exe @argv > $log 2>&1
+        }
+        return [pscustomobject]@{ Name = $Name; Job = $job; LogFile = $LogFile; CountsFile = $countsFile }
+    }
+    & $pwsh[0] @childArgs | Out-Host
+    Read-PesterCounts $Name $countsFile
+}
+
+function Read-PesterCounts([string] $Name, [string] $CountsFile) {
+    if (-not (Test-Path $CountsFile)) {
         Write-Warning "Pester ($Name) ended without results (exit $LASTEXITCODE)."
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
     }
-    Get-Content $countsFile -Raw | ConvertFrom-Json
+    Get-Content $CountsFile -Raw | ConvertFrom-Json
+}
+
+function Complete-PesterRun($Run) {
+    $null = $Run.Job | Wait-Job
+    $Run.Job | Receive-Job -ErrorAction Continue | Out-Host
+    $Run.Job | Remove-Job
+    Write-Host "---- $($Run.Name) (ran beside the machine labs; its output follows) ----"
+    Get-Content $Run.LogFile | Out-Host
+    Read-PesterCounts $Run.Name $Run.CountsFile
 }
 
 function Get-LabCommand {
@@ -239,8 +272,23 @@ function Invoke-Test {
     $labNotRun = 0
     if ($wantLab) {
         if ($isRoot) {
-            Write-Step 'Lab tests (Pester, real programs in namespaces; root)'
-            & $add (Invoke-PesterRun 'lab' @('Lab') @()) 'Lab'
+            # Two groups side by side (2 cores; most of a lab test is waiting on daemons): the namespace labs, whose
+            # names and addresses are their own (prefixes ft, ip, rg, wa, the firewalld lab's), in the background, and
+            # the machine labs (nspawn Docker hosts, the dockerd namespace lab) in the foreground. -LabJobs 1 runs
+            # them one after the other.
+            $nsFiles = @($NamespaceLabFiles | ForEach-Object { Join-Path $Root "tests/$_" })
+            if ($LabJobs -gt 1) {
+                Write-Step "Lab tests (Pester, real programs in namespaces; root): namespace labs beside machine labs"
+                $bg = Invoke-PesterRun 'lab-namespaces' @('Lab') @() -TestPath $nsFiles -LogFile (Join-Path $ResultsDir 'pester-lab-namespaces.log')
+                try { $machines = Invoke-PesterRun 'lab' @('Lab') @() -ExcludePath $nsFiles }
+                finally { $ns = Complete-PesterRun $bg }
+                & $add $machines 'Lab (machines)'
+                & $add $ns 'Lab (namespaces)'
+            }
+            else {
+                Write-Step 'Lab tests (Pester, real programs in namespaces; root)'
+                & $add (Invoke-PesterRun 'lab' @('Lab') @()) 'Lab'
+            }
         }
         else {
             Write-Step 'Lab tests: not run, they need root (counting them)'

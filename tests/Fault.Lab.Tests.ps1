@@ -98,24 +98,36 @@ Describe 'Fault: hung daemons in the firewalld lab' -Tag 'Lab', 'Fault' {
             # Before: D-Bus's 5 s, then firewall-cmd's own 30 s (FirewalldReader.CallTimeout), about 37 s; the seconds are printed
             # above, not asserted (no timed assertion in a test): the trace is what proves that firewall-cmd was not waited for.
             $r.Output[0].Findings | Should -Not -BeNullOrEmpty -Because 'Test-DockerHost still judges what it could read'
+            $r.Output[0].Findings | Should -Contain 'FirewalldNotResponding Warning' -Because 'a firewalld that does not answer is said, not read as health'
             @($r.Errors | Where-Object { $_.FullyQualifiedErrorId -notmatch '^[A-Za-z]+,DockerHostTools\.Commands\.' }) | Should -BeNullOrEmpty -Because 'any error has a constant id'
         }
         finally { & kill -CONT $fw }
         (Invoke-LabPwsh $lab { Get-FirewalldState }).Output[0].State | Should -Be 'Running'
     }
 
-    It 'Fault_DbusStopped: SIGSTOP dbus-daemon -> Get-FirewalldState ends within its timeouts with a clear state; after SIGCONT the next run reads it again' {
+    It 'Fault_DbusStopped: SIGSTOP dbus-daemon -> Get-FirewalldState says the bus is not responding after the one connect timeout and starts no busctl or firewall-cmd (they would wait on the same daemon); after SIGCONT the next run reads it again' {
         $bus = Get-LabPid dbus
+        $trace = Join-Path $lab.Dir 'fault-dbus.strace'
+        Remove-Item $trace -ErrorAction Ignore
         & kill -STOP $bus
         try {
-            $r = Invoke-LabPwsh $lab {
-                $s = [Diagnostics.Stopwatch]::StartNew(); $state = Get-FirewalldState
-                [pscustomobject]@{ State = $state.State; Message = $state.Message; Seconds = $s.Elapsed.TotalSeconds }
+            $r = Invoke-LabPwsh $lab -Wrap @('strace', '-f', '-qq', '-e', 'trace=execve', '-e', 'signal=none', '-o', $trace) {
+                $module = (Get-Module DockerHostTools).Path
+                $job = Start-ThreadJob { Import-Module $using:module; $s = [Diagnostics.Stopwatch]::StartNew(); $f = @(Test-DockerHost); @{ Findings = @($f | ForEach-Object { "$($_.Severity) $($_.Id)" }); Seconds = $s.Elapsed.TotalSeconds } }
+                $s = [Diagnostics.Stopwatch]::StartNew(); $state = Get-FirewalldState; $t1 = $s.Elapsed.TotalSeconds
+                $t = Receive-Job $job -Wait -AutoRemoveJob
+                [pscustomobject]@{ State = $state.State; Message = $state.Message; Seconds = $t1; Findings = $t.Findings; TestSeconds = $t.Seconds }
             }
-            Write-Host "hung dbus-daemon: Get-FirewalldState $([int]$r.Output[0].Seconds) s, $($r.Output[0].State): $($r.Output[0].Message); errors: $(@($r.Errors.FullyQualifiedErrorId) -join ', ')"
+            Write-Host "hung dbus-daemon: Get-FirewalldState $([int]$r.Output[0].Seconds) s, Test-DockerHost $([int]$r.Output[0].TestSeconds) s ($($r.Output[0].Findings -join '; ')), $($r.Output[0].State): $($r.Output[0].Message); errors: $(@($r.Errors.FullyQualifiedErrorId) -join ', ')"
+            $r.Output[0].Findings | Should -Contain 'Warning FirewalldNotResponding' -Because 'firewalld cannot be read through a hung bus, which the diagnosis says'
+
             $r.Output[0].State | Should -Be 'Unreachable'
-            $r.Output[0].Message | Should -Not -BeNullOrEmpty
-            # the bus connection's 5 s, busctl's 5 s, firewall-cmd's 30 s: printed above, not asserted (no timed assertion in a test)
+            $r.Output[0].Message | Should -BeLike '*did not answer within 5 s (dbus-daemon hung or stopped)*busctl and firewall-cmd were not tried*'
+            # Before: the bus connection's 5 s, busctl's 5 s, firewall-cmd's 30 s (about 42 s). The seconds are printed above,
+            # not asserted (no timed assertion in a test): the trace proves that neither program was waited for.
+            $execs = @(Get-Content $trace | Where-Object { $_ -match 'execve\("[^"]+", \[' -and $_ -notmatch 'ENOENT' })
+            $execs.Count | Should -BeGreaterThan 0 -Because 'the trace saw the child pwsh start'
+            @($execs | Where-Object { $_ -match 'execve\("[^"]*/(firewall-cmd|busctl)"' }) | Should -BeNullOrEmpty -Because 'busctl and firewall-cmd would wait on the same hung dbus-daemon'
             @($r.Errors | Where-Object { $_.FullyQualifiedErrorId -notmatch '^[A-Za-z]+,DockerHostTools\.Commands\.' }) | Should -BeNullOrEmpty
         }
         finally { & kill -CONT $bus }

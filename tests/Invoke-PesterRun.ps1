@@ -8,7 +8,9 @@
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
+    # Comma-separated paths to run, and to leave out.
     [Parameter(Mandatory)] [string] $TestPath,
+    [string] $ExcludePath = '',
     # Comma-separated tag lists (an empty array would not survive the trip through a child process's command line).
     [string] $IncludeTag = '',
     [string] $ExcludeTag = '',
@@ -21,7 +23,8 @@ Import-Module $PesterPath -Force
 $env:DHT_MODULE_PATH = $ModulePath
 
 $config = New-PesterConfiguration
-$config.Run.Path = $TestPath
+$config.Run.Path = @($TestPath -split ',' | Where-Object { $_ })
+$config.Run.ExcludePath = @($ExcludePath -split ',' | Where-Object { $_ })
 $config.Run.PassThru = $true
 $config.Run.Exit = $false
 $config.Filter.Tag = @($IncludeTag -split ',' | Where-Object { $_ })

@@ -76,6 +76,12 @@ public sealed class DBusUnavailableException : Exception
         : base(message, inner)
     {
     }
+
+    /// <summary>
+    /// The bus's socket is there but the daemon behind it did not answer (the connection's handshake timed out): a
+    /// hung or stopped dbus-daemon. busctl and firewall-cmd would wait on the same process, so readers do not try them.
+    /// </summary>
+    public bool BusNotResponding { get; init; }
 }
 
 /// <summary>A D-Bus call was answered with an error (for example <c>org.freedesktop.DBus.Error.ServiceUnknown</c>).</summary>

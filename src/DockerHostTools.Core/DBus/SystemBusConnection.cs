@@ -21,6 +21,11 @@ public sealed class SystemBusConnection : ISystemBus, ISystemBusSignals, IDispos
     public const string DisableVariable = "DOCKERHOSTTOOLS_NO_DBUS";
 
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    // A connect that timed out is shared with the readers that queued behind it for this long after it ended; a later
+    // read tries the bus again (a dbus-daemon that was stopped may have been continued).
+    private const long HangShareMilliseconds = 1000;
+    private (string Address, long At, string Message)? _lastHang;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string? _fixedAddress;
     private DBusConnection? _connection;
@@ -168,6 +173,13 @@ public sealed class SystemBusConnection : ISystemBus, ISystemBusSignals, IDispos
                 return _connection;
             }
 
+            if (_lastHang is { } hang && hang.Address == address && Environment.TickCount64 - hang.At < HangShareMilliseconds)
+            {
+                // Another reader's connect to this bus timed out while this one waited at the gate: the same daemon
+                // would keep this one waiting as long again (a diagnosis reads firewalld, its policies and systemd at once).
+                throw new DBusUnavailableException(hang.Message) { BusNotResponding = true };
+            }
+
             _connection?.Dispose();
             _connection = null;
             const string unixPath = "unix:path=";
@@ -185,6 +197,13 @@ public sealed class SystemBusConnection : ISystemBus, ISystemBusSignals, IDispos
             try
             {
                 await connection.ConnectAsync().AsTask().WaitAsync(ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex)
+            {
+                connection.Dispose();
+                var message = $"The D-Bus system bus at {address} did not answer within {ConnectTimeout.TotalSeconds:0} s (dbus-daemon hung or stopped).";
+                _lastHang = (address, Environment.TickCount64, message);
+                throw new DBusUnavailableException(message, ex) { BusNotResponding = true };
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

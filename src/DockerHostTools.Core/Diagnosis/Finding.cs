@@ -88,6 +88,12 @@ public static class FindingIds
     /// </summary>
     public const string DockerForwardingPolicyMissing = nameof(DockerForwardingPolicyMissing);
 
+    /// <summary>
+    /// firewalld is installed but did not answer (hung or stopped, or the system bus it speaks through is): its zones,
+    /// ports and policies could not be checked, and firewall-cmd would hang on the same process.
+    /// </summary>
+    public const string FirewalldNotResponding = nameof(FirewalldNotResponding);
+
     /// <summary>Some host files could not be read (a 0600 drop-in read by non-root, a FIFO): the verdicts that depend on them may be wrong.</summary>
     public const string HostReadIncomplete = nameof(HostReadIncomplete);
 

@@ -75,6 +75,11 @@ public static class FirewalldDbusReader
             var reply = await bus.CallAsync(DBusCall.GetProperty(BusName, BusPath, BusName, "state"), cancellationToken).ConfigureAwait(false);
             state = reply.Count == 1 ? reply[0] as string : null;
         }
+        catch (DBusUnavailableException ex) when (ex.BusNotResponding)
+        {
+            // busctl and firewall-cmd talk to firewalld through the same hung dbus-daemon: they would only wait too.
+            return new FirewalldBusRead(null, ex.Message + " busctl and firewall-cmd were not tried, as they would wait on the same process.") { NotResponding = true };
+        }
         catch (DBusUnavailableException)
         {
             return null;
@@ -82,10 +87,14 @@ public static class FirewalldDbusReader
         catch (DBusTimeoutException ex)
         {
             // Who did not answer: firewalld (its name is owned, the bus daemon answers) or the bus itself.
-            return await OwnsNameAsync(bus, cancellationToken).ConfigureAwait(false)
-                ? new FirewalldBusRead(null, $"firewalld is not responding: it owns {BusName} on the system bus but did not answer within " +
-                    $"{DBusCall.DefaultTimeout.TotalSeconds:0} s (hung or stopped); firewall-cmd was not tried, as it would wait on the same process.") { NotResponding = true }
-                : new FirewalldBusRead(null, ex.Message);
+            return await OwnsNameAsync(bus, cancellationToken).ConfigureAwait(false) switch
+            {
+                true => new FirewalldBusRead(null, $"firewalld is not responding: it owns {BusName} on the system bus but did not answer within " +
+                    $"{DBusCall.DefaultTimeout.TotalSeconds:0} s (hung or stopped); firewall-cmd was not tried, as it would wait on the same process.") { NotResponding = true },
+                null => new FirewalldBusRead(null, $"the D-Bus system bus is not responding: neither firewalld nor dbus-daemon answered within " +
+                    $"{DBusCall.DefaultTimeout.TotalSeconds:0} s (hung or stopped); busctl and firewall-cmd were not tried, as they would wait on the same process.") { NotResponding = true },
+                false => new FirewalldBusRead(null, ex.Message),
+            };
         }
         catch (DBusCallFailedException ex)
         {
@@ -120,7 +129,8 @@ public static class FirewalldDbusReader
     /// True when the bus daemon says firewalld's name has an owner (<c>org.freedesktop.DBus.NameHasOwner</c>); false when
     /// it has none or the bus daemon itself does not answer either (then firewall-cmd is the fallback, as before).
     /// </summary>
-    private static async Task<bool> OwnsNameAsync(ISystemBus bus, CancellationToken cancellationToken)
+    /// <summary>Whether firewalld owns its name; null when dbus-daemon itself does not answer (hung or stopped).</summary>
+    private static async Task<bool?> OwnsNameAsync(ISystemBus bus, CancellationToken cancellationToken)
     {
         try
         {
@@ -130,7 +140,11 @@ public static class FirewalldDbusReader
             }, cancellationToken).ConfigureAwait(false);
             return reply is [true];
         }
-        catch (Exception ex) when (ex is DBusCallFailedException or DBusTimeoutException or DBusUnavailableException)
+        catch (DBusTimeoutException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is DBusCallFailedException or DBusUnavailableException)
         {
             return false;
         }

@@ -139,6 +139,10 @@ public static class FirewalldPolicies
             {
                 return await ReadCoreAsync(bus, cancellationToken).ConfigureAwait(false);
             }
+            catch (DBusUnavailableException ex) when (ex.BusNotResponding)
+            {
+                return (null, "firewalld policies: " + ex.Message);   // busctl and firewall-cmd would wait on the same daemon
+            }
             catch (DBusUnavailableException)
             {
                 // no bus in process after all: busctl or firewall-cmd, as FirewalldReader does

@@ -34,6 +34,7 @@ RootlessEngine (Warning; Error with rootlesskit's port driver none; a rootless d
 RootlessPortNotListening (Error; rootless engines): nothing listens on the published port on the host, so the port driver does not hold it.
 EngineNotOnThisHost (Warning; Docker Desktop for Linux, or a Docker context or DOCKER_HOST naming another host while no engine answers on the socket): the engine runs elsewhere, so this host's firewalld, iptables and forwarding are not judged; the only finding given.
 Swarm services' ingress ports (nat DOCKER-INGRESS, any Docker version in swarm mode) are judged as published ports: a lost ingress DNAT rule is DockerDnatMissing, an Error (no docker-proxy hides it).
+FirewalldNotResponding (Warning; any host with firewalld installed, every generation): firewalld did not answer, or the system bus it speaks through did not (a hung or stopped firewalld or dbus-daemon): its zones, ports and policies could not be checked. The rules already in the kernel keep filtering, but firewall-cmd hangs and nothing can reload firewalld. Remedy (by hand): look at systemctl status firewalld dbus, restart firewalld, and then docker where firewalld flushes Docker's rules (firewalld 1.x, or the iptables backend).
 HostReadIncomplete (Info): some host files could not be read (a 0600 sysctl drop-in read by non-root, a FIFO): the findings drawn from them keep their verdict, but their message says it may be wrong and names the files.
 '@
     Parameters   = @{

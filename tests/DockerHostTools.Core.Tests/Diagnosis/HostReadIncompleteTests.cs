@@ -95,3 +95,33 @@ public class HostReadIncompleteTests
         Assert.DoesNotContain(DockerHostChecks.Evaluate(facts), f => f.Id == FindingIds.HostReadIncomplete);
     }
 }
+
+/// <summary>A firewalld that does not answer is a Warning of its own, not silence; a firewalld that runs, or none, gives none.</summary>
+public class FirewalldNotRespondingTests
+{
+    private static IReadOnlyList<Finding> Judge(Core.Firewalld.FirewalldState? state) =>
+        DockerHostChecks.Evaluate(HostFactsBuilder.Build(new HostReading { Firewalld = state }));
+
+    [Fact]
+    public void An_installed_firewalld_that_did_not_answer_is_a_warning_naming_why_and_is_not_repaired_automatically()
+    {
+        var hung = new Core.Firewalld.FirewalldState(Core.Firewalld.FirewalldRunState.Unreachable,
+            "The D-Bus system bus at unix:path=/run/dbus/system_bus_socket did not answer within 5 s (dbus-daemon hung or stopped).")
+        { Version = "1.3.3", Backend = "nftables" };
+
+        var f = Assert.Single(Judge(hung), x => x.Id == FindingIds.FirewalldNotResponding);
+        Assert.Equal(FindingSeverity.Warning, f.Severity);
+        Assert.Contains("dbus-daemon hung or stopped", f.Message, StringComparison.Ordinal);
+        Assert.False(f.CanRepair);
+        // firewalld 1.3 flushes Docker's rules when it restarts: the remedy restarts docker after it
+        Assert.Contains("systemctl restart docker", f.Remedy[0].Command, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_running_firewalld_an_absent_one_or_a_reading_without_firewalld_gives_no_such_finding()
+    {
+        Assert.DoesNotContain(Judge(new Core.Firewalld.FirewalldState(Core.Firewalld.FirewalldRunState.Running, "firewalld is running.") { Version = "2.3.1" }), x => x.Id == FindingIds.FirewalldNotResponding);
+        Assert.DoesNotContain(Judge(new Core.Firewalld.FirewalldState(Core.Firewalld.FirewalldRunState.NotInstalled, "firewall-cmd is not installed.")), x => x.Id == FindingIds.FirewalldNotResponding);
+        Assert.DoesNotContain(Judge(null), x => x.Id == FindingIds.FirewalldNotResponding);
+    }
+}

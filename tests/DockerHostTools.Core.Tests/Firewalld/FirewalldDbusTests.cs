@@ -198,27 +198,48 @@ public class FirewalldDbusTests
         Assert.Equal(TimeSpan.FromSeconds(2), bus.Calls[1].Timeout);
     }
 
-    [Theory]
-    [InlineData(false)]   // the state call timed out but nobody owns the name (firewalld just went away)
-    [InlineData(null)]    // the bus daemon does not answer either: a hung dbus-daemon, not firewalld
-    public async Task State_timeout_without_an_answering_owner_still_falls_back_to_firewall_cmd(bool? owned)
+    [Fact]
+    public async Task State_timeout_without_an_owner_still_falls_back_to_firewall_cmd()
     {
+        // the state call timed out but nobody owns the name (firewalld just went away): firewall-cmd classifies it
         var bus = new CapturedBus();
         bus.Hang(StateCall);
-        if (owned is { } o)
-        {
-            bus.AddValues(NameHasOwner, o);
-        }
-        else
-        {
-            bus.Hang(NameHasOwner);
-        }
-
+        bus.AddValues(NameHasOwner, false);
         var runner = new BusRunner(new CapturedRunner(FirewallCmd), bus);
         var state = await FirewalldReader.GetStateAsync(runner, FirewalldReaderTests.Host(), CancellationToken.None);
         Assert.Contains("--state", runner.Inner.Calls);
         Assert.Equal(FirewalldRunState.Running, state.State);
         Assert.Equal("firewall-cmd", state.ZonesReadWith);
+    }
+
+    [Fact]
+    public async Task State_timeout_with_a_bus_daemon_that_does_not_answer_either_starts_no_firewall_cmd()
+    {
+        // a hung dbus-daemon, not firewalld: firewall-cmd speaks through the same daemon and would wait its 30 s too
+        var bus = new CapturedBus();
+        bus.Hang(StateCall);
+        bus.Hang(NameHasOwner);
+        var runner = new BusRunner(new CapturedRunner(FirewallCmd), bus);
+        var state = await FirewalldReader.GetStateAsync(runner, FirewalldReaderTests.Host(), CancellationToken.None);
+        Assert.Equal(FirewalldRunState.Unreachable, state.State);
+        Assert.Contains("the D-Bus system bus is not responding", state.Message, StringComparison.Ordinal);
+        Assert.Contains("busctl and firewall-cmd were not tried", state.Message, StringComparison.Ordinal);
+        Assert.Empty(runner.Inner.Calls);
+    }
+
+    [Fact]
+    public async Task A_bus_whose_connect_timed_out_starts_neither_busctl_nor_firewall_cmd_and_the_policies_say_why()
+    {
+        var bus = new CapturedBus { Unavailable = true, NotResponding = true };
+        var runner = new BusRunner(new CapturedRunner(FirewallCmd), bus);
+        var state = await FirewalldReader.GetStateAsync(runner, FirewalldReaderTests.Host(), CancellationToken.None);
+        Assert.Equal(FirewalldRunState.Unreachable, state.State);
+        Assert.Contains("dbus-daemon hung or stopped", state.Message, StringComparison.Ordinal);
+        Assert.Contains("busctl and firewall-cmd were not tried", state.Message, StringComparison.Ordinal);
+        var (policies, error) = await FirewalldPolicies.ReadHostAsync(runner, CancellationToken.None);
+        Assert.Null(policies);
+        Assert.Contains("dbus-daemon hung or stopped", error, StringComparison.Ordinal);
+        Assert.Empty(runner.Inner.Calls);
     }
 
     [Fact]
@@ -257,6 +278,9 @@ internal sealed class CapturedBus : ISystemBus
 
     public bool Unavailable { get; init; }
 
+    /// <summary>With <see cref="Unavailable"/>: the bus's socket is there but its daemon did not answer the connect.</summary>
+    public bool NotResponding { get; init; }
+
     public List<DBusCall> Calls { get; } = [];
 
     public void Add(string call, string fixture, bool property = false) => _replies[call] = Plain(Fx.Out(fixture), property);
@@ -281,7 +305,10 @@ internal sealed class CapturedBus : ISystemBus
 
         if (Unavailable)
         {
-            throw new DBusUnavailableException("no bus");
+            throw new DBusUnavailableException(NotResponding ? "The D-Bus system bus at unix:path=/run/dbus/system_bus_socket did not answer within 5 s (dbus-daemon hung or stopped)." : "no bus")
+            {
+                BusNotResponding = NotResponding,
+            };
         }
 
         var key = call.ToString();

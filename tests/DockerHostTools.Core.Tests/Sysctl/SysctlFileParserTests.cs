@@ -44,11 +44,11 @@ public class SysctlFileParserTests
     {
         var key = "*************************K****6*";
         var entries = SysctlFileParser.Parse("=9t\n" + "\n" + key + " = \u00c8\0\n");
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        // No duration is asserted (no timed assertion in a test): the recursive matcher never came back from these
+        // (2^200 splits), so under it this test does not end and the run fails on the CI limit instead.
         Assert.False(SysctlFileParser.Matches(entries.Single().Key, "net.ipv4.ip_forward"));
         Assert.False(SysctlFileParser.Matches(new string('*', 200) + "x", new string('a', 4000)));
         Assert.True(SysctlFileParser.Matches(new string('*', 200) + "a", new string('a', 4000)));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"glob matching took {watch.Elapsed}");
     }
 
     [Fact]

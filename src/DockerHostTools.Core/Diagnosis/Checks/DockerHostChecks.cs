@@ -71,6 +71,17 @@ public static class DockerHostChecks
             ? $"something other than firewalld flushed Docker's rules ({flushWords}; look at nftables.service, iptables-restore or netfilter-persistent scripts)"
             : "something (usually a firewalld start or reload) flushed Docker's rules";
 
+        // firewalld installed (its version read from its files) but not answering: say so, or its silence reads as health.
+        if (fw.State == FirewalldRunState.Unreachable && fw.Version is not null)
+        {
+            findings.Add(new Finding(FindingIds.FirewalldNotResponding, FindingSeverity.Warning, FindingSubject.ForUnit("firewalld.service"),
+                $"firewalld did not answer, so its zones, ports and policies could not be checked (the rules already in the kernel still filter traffic, " +
+                $"but firewall-cmd hangs and a reload cannot be done): {fw.Message}",
+                [$"firewalld {fw.Version}: {fw.Message}", $"systemctl: firewalld.service {ActiveText(firewalldService)}/{firewalldService?.SubState ?? "?"}"],
+                [flushes == false ? Remedy.Bash("systemctl restart firewalld") : Remedy.Bash("systemctl restart firewalld", "systemctl restart docker")],
+                RepairIntent.Nothing));
+        }
+
         // The daemon's own settings: iptables false (nothing of Docker's to judge in the firewall), the nftables backend's table.
         findings.AddRange(EngineSettingsChecks.Settings(facts, dockerUp));
         var judgeIptables = EngineSettingsChecks.JudgesIptables(facts);
