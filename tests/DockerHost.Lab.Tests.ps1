@@ -328,43 +328,6 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
     }
 
-    It 'userland-proxy: false in daemon.json: read as the daemon''s setting; the DNAT rule deleted makes the outside client fail (no docker-proxy) and the finding an Error; the repair brings 200 back' {
-        # Issue 12: the setting comes from the daemon.json the running dockerd was started with, not from a default.
-        $orig = (@(Invoke-Host cat /etc/docker/daemon.json) -join "`n")
-        $json = $orig | ConvertFrom-Json
-        $json | Add-Member -NotePropertyName 'userland-proxy' -NotePropertyValue $false -Force
-        $new = $json | ConvertTo-Json -Compress -Depth 5
-        try {
-            Invoke-Host sh -c "printf '%s\n' '$new' > /etc/docker/daemon.json" | Out-Null
-            Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
-            Invoke-Host systemctl restart docker | Out-Null
-            Wait-Dnat 20
-            Wait-DockerLabHttpCode $lab | Should -Be '200'
-            $r = Invoke-DockerLabPwsh $lab { $s = Get-DockerHostNetState -Port 5000; [pscustomobject]@{ P = $s.Daemon.UserlandProxy; D = $s.DaemonSettings; L = @($s.PublishedPorts)[0].ProxyListening } }
-            $r.Errors | Should -BeNullOrEmpty
-            $r.Output[0].P | Should -BeFalse
-            $r.Output[0].D | Should -Match 'userland-proxy false,'
-            $r.Output[0].L | Should -BeFalse -Because 'dockerd runs no docker-proxy with userland-proxy: false'
-            Remove-Dnat
-            Get-Dnat | Should -BeNullOrEmpty
-            Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'no docker-proxy answers for the lost DNAT rule'
-            $f = @(Get-Findings | Where-Object Id -eq 'DockerDnatMissing')
-            $f.Count | Should -Be 1
-            "$($f[0].Severity)" | Should -Be 'Error'
-            $f[0].Evidence | Should -Contain 'dockerd: userland-proxy false (no docker-proxy answers without the DNAT rule)'
-            $rep = Invoke-Repair
-            @($rep | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
-            Wait-DockerLabHttpCode $lab | Should -Be '200'
-        }
-        finally {
-            $back = $orig -replace "'", ''
-            Invoke-Host sh -c "printf '%s\n' '$back' > /etc/docker/daemon.json" | Out-Null
-            Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
-            Invoke-Host systemctl restart docker | Out-Null
-            Wait-Dnat 20
-        }
-    }
-
     It 'a snapshot saved on the host is judged the same elsewhere' {
         Invoke-Host firewall-cmd -q --zone=public --remove-port=5000/tcp | Out-Null
         try {
@@ -373,6 +336,63 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
             Get-Ids $judged | Should -Contain 'Warning FirewalldRuntimePermanentDrift 5000/tcp'
         }
         finally { Invoke-Host firewall-cmd -q --zone=public --add-port=5000/tcp | Out-Null }
+    }
+}
+
+# Issue 12: the daemon's own settings on the real engine. One generation (the newest packaged Docker) keeps the CI lab
+# within its budget; the machine is the one booted for the file.
+Describe 'The daemon''s settings on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -eq 'docker28') {
+    BeforeAll { Use-Lab $Generation; Reset-Healthy }
+
+    It 'userland-proxy: false in daemon.json: read as the daemon''s setting; the DNAT rule deleted makes the outside client fail (no docker-proxy) and the finding an Error; the repair brings 200 back' {
+        # The setting comes from the daemon.json the running dockerd was started with, not from a default.
+        $orig = (@(Invoke-Host cat /etc/docker/daemon.json) -join "`n")
+        $json = $orig | ConvertFrom-Json
+        $json | Add-Member -NotePropertyName 'userland-proxy' -NotePropertyValue $false -Force
+        $new = $json | ConvertTo-Json -Compress -Depth 5
+        $restored = $false
+        try {
+            [Console]::Error.WriteLine("NBT a $(Get-Date -Format HH:mm:ss.fff)")
+            Invoke-Host sh -c "printf '%s\n' '$new' > /etc/docker/daemon.json" | Out-Null
+            Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+            Invoke-Host systemctl restart docker | Out-Null
+            [Console]::Error.WriteLine("NBT b $(Get-Date -Format HH:mm:ss.fff)")
+            Wait-Dnat 20
+            [Console]::Error.WriteLine("NBT c $(Get-Date -Format HH:mm:ss.fff)")
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+            [Console]::Error.WriteLine("NBT d $(Get-Date -Format HH:mm:ss.fff)")
+            $r = Invoke-DockerLabPwsh $lab { $s = Get-DockerHostNetState -Port 5000; [pscustomobject]@{ P = $s.Daemon.UserlandProxy; D = $s.DaemonSettings; L = @($s.PublishedPorts)[0].ProxyListening } }
+            [Console]::Error.WriteLine("NBT e $(Get-Date -Format HH:mm:ss.fff)")
+            $r.Errors | Should -BeNullOrEmpty
+            $r.Output[0].P | Should -BeFalse
+            $r.Output[0].D | Should -Match 'userland-proxy false,'
+            $r.Output[0].L | Should -BeFalse -Because 'dockerd runs no docker-proxy with userland-proxy: false'
+            Remove-Dnat
+            Get-Dnat | Should -BeNullOrEmpty
+            Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'no docker-proxy answers for the lost DNAT rule'
+            [Console]::Error.WriteLine("NBT f $(Get-Date -Format HH:mm:ss.fff)")
+            $f = @(Get-Findings | Where-Object Id -eq 'DockerDnatMissing')
+            [Console]::Error.WriteLine("NBT g $(Get-Date -Format HH:mm:ss.fff)")
+            $f.Count | Should -Be 1
+            "$($f[0].Severity)" | Should -Be 'Error'
+            $f[0].Evidence | Should -Contain 'dockerd: userland-proxy false (no docker-proxy answers without the DNAT rule)'
+            # Put the default daemon.json back first: the repair's docker restart then also ends the case (one restart fewer).
+            Invoke-Host sh -c "printf '%s\n' '$($orig -replace "'", '')' > /etc/docker/daemon.json" | Out-Null
+            $restored = $true
+            $rep = Invoke-Repair
+            [Console]::Error.WriteLine("NBT h $(Get-Date -Format HH:mm:ss.fff)")
+            @($rep | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+            [Console]::Error.WriteLine("NBT i $(Get-Date -Format HH:mm:ss.fff)")
+        }
+        finally {
+            if (-not $restored) {
+                Invoke-Host sh -c "printf '%s\n' '$($orig -replace "'", '')' > /etc/docker/daemon.json" | Out-Null
+                Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+                Invoke-Host systemctl restart docker | Out-Null
+                Wait-Dnat 20
+            }
+        }
     }
 }
 
