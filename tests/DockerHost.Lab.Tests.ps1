@@ -352,17 +352,12 @@ Describe 'The daemon''s settings on the real lab Docker host (<Generation>)' -Ta
         $new = $json | ConvertTo-Json -Compress -Depth 5
         $restored = $false
         try {
-            [Console]::Error.WriteLine("NBT a $(Get-Date -Format HH:mm:ss.fff)")
             Invoke-Host sh -c "printf '%s\n' '$new' > /etc/docker/daemon.json" | Out-Null
             Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
             Invoke-Host systemctl restart docker | Out-Null
-            [Console]::Error.WriteLine("NBT b $(Get-Date -Format HH:mm:ss.fff)")
             Wait-Dnat 20
-            [Console]::Error.WriteLine("NBT c $(Get-Date -Format HH:mm:ss.fff)")
             Wait-DockerLabHttpCode $lab | Should -Be '200'
-            [Console]::Error.WriteLine("NBT d $(Get-Date -Format HH:mm:ss.fff)")
             $r = Invoke-DockerLabPwsh $lab { $s = Get-DockerHostNetState -Port 5000; [pscustomobject]@{ P = $s.Daemon.UserlandProxy; D = $s.DaemonSettings; L = @($s.PublishedPorts)[0].ProxyListening } }
-            [Console]::Error.WriteLine("NBT e $(Get-Date -Format HH:mm:ss.fff)")
             $r.Errors | Should -BeNullOrEmpty
             $r.Output[0].P | Should -BeFalse
             $r.Output[0].D | Should -Match 'userland-proxy false,'
@@ -370,9 +365,7 @@ Describe 'The daemon''s settings on the real lab Docker host (<Generation>)' -Ta
             Remove-Dnat
             Get-Dnat | Should -BeNullOrEmpty
             Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'no docker-proxy answers for the lost DNAT rule'
-            [Console]::Error.WriteLine("NBT f $(Get-Date -Format HH:mm:ss.fff)")
             $f = @(Get-Findings | Where-Object Id -eq 'DockerDnatMissing')
-            [Console]::Error.WriteLine("NBT g $(Get-Date -Format HH:mm:ss.fff)")
             $f.Count | Should -Be 1
             "$($f[0].Severity)" | Should -Be 'Error'
             $f[0].Evidence | Should -Contain 'dockerd: userland-proxy false (no docker-proxy answers without the DNAT rule)'
@@ -380,10 +373,8 @@ Describe 'The daemon''s settings on the real lab Docker host (<Generation>)' -Ta
             Invoke-Host sh -c "printf '%s\n' '$($orig -replace "'", '')' > /etc/docker/daemon.json" | Out-Null
             $restored = $true
             $rep = Invoke-Repair
-            [Console]::Error.WriteLine("NBT h $(Get-Date -Format HH:mm:ss.fff)")
             @($rep | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
             Wait-DockerLabHttpCode $lab | Should -Be '200'
-            [Console]::Error.WriteLine("NBT i $(Get-Date -Format HH:mm:ss.fff)")
         }
         finally {
             if (-not $restored) {
