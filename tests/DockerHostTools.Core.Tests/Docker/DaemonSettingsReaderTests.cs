@@ -160,6 +160,20 @@ public class DaemonSettingsReaderTests
     }
 
     [Fact]
+    public void A_real_docker28_swarm_whose_routing_mesh_did_not_come_up_shows_its_service_port_without_ingress_rules()
+    {
+        using var doc = JsonDocument.Parse(Fixture.Read("swarm", "services-28.5.2-docker28.json"));
+        var svc = Assert.Single(DockerEngineExtras.ParseServices(doc.RootElement));
+        Assert.Equal(("nbweb", "dkregistry:local"), (svc.Name, svc.Image));
+        Assert.Equal(new DockerServicePort("tcp", 5000, 8080, "ingress"), Assert.Single(svc.Ports));
+        var ruleset = IptablesSaveParser.Parse(Fixture.Read("swarm", "iptables-save-1.8.11-docker28-swarm-no-ingress.txt"), IptablesVariant.Nft);
+        Assert.False(DockerIngress.NatChainReached(ruleset));
+        var ipt = new IptablesSnapshot([new IptablesSave("iptables-nft-save", IptablesVariant.Nft, ruleset, false)], IptablesVariant.Nft);
+        var port = Assert.Single(DockerPublishedPorts.BuildServices([svc], ipt, []));
+        Assert.Equal(("nbweb", 8080, false, "iptables nat/DOCKER-INGRESS"), (port.ServiceName, port.Port, port.DnatRulePresent, port.RuleSource));
+    }
+
+    [Fact]
     public void Networks_give_their_bridge_and_gateway_modes()
     {
         using var doc = JsonDocument.Parse("""
