@@ -487,3 +487,108 @@ Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -
         @($c | Where-Object What -eq 'docker.service').Count | Should -BeGreaterOrEqual 1
     }
 }
+
+# Issue 12, other things that wipe Docker's rules, and ufw: on bookworm (nftables 1.0.6, docker.io 20.10) and trixie
+# (nftables 1.1.3, docker.io 26.1), both with Debian's default /etc/nftables.conf (it begins with 'flush ruleset') and
+# Docker on iptables-nft; ufw from Debian's package of the generation, fetched beside the tree by
+# lab/nspawn/40-nspawn-ufw-deb.sh and installed into the booted machine for one test (purged after it).
+Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -in 'bookworm', 'trixie') {
+    BeforeAll {
+        Use-Lab $Generation
+        Reset-Healthy
+        $script:nftUnit = '/run/systemd/system/cu-nft-restart.service'
+    }
+    BeforeEach { Reset-Healthy }
+
+    It 'nftables.service restarted by a unit after dockerd: Docker''s rules vanish, the watcher and Test-DockerHost name nftables.service, and the edit of the remedy keeps them' {
+        try {
+            Invoke-Host sh -c "printf '[Unit]\nDescription=cu lab: restart nftables.service after docker\nAfter=docker.service\n[Service]\nType=oneshot\nExecStart=/usr/bin/systemctl restart nftables.service\n' > $nftUnit && systemctl daemon-reload" | Out-Null
+            $job = Start-ThreadJob -ScriptBlock {
+                param($lab, $modulePath, $labModule)
+                $env:DHT_MODULE_PATH = $modulePath
+                Import-Module $labModule
+                Invoke-DockerLabPwsh $lab { Watch-DockerHostNetState -Interval 0.5 -SlowEvery 2 -Duration 28 }
+            } -ArgumentList $lab, $env:DHT_MODULE_PATH, (Join-Path $PSScriptRoot 'lab/DockerLab.psm1')
+            Start-Sleep -Seconds 14     # the child pwsh starts and takes its baseline (8 s were too few once, on 2 busy cores)
+            Invoke-Host systemctl start cu-nft-restart.service | Out-Null
+            Start-Sleep -Seconds 1
+            Get-Dnat | Should -BeNullOrEmpty
+            @(Invoke-Host iptables-save) -match ':DOCKER' | Should -BeNullOrEmpty -Because "'flush ruleset' deleted iptables-nft's tables"
+            # The port is open in firewalld (the reset opens it) and firewalld 2.x's own table (flags owner,persist) survives the
+            # flush, so docker-proxy (userland-proxy, Docker 26.1) answers in place of the DNAT rule: it looks healthy. With
+            # 5000/tcp closed in firewalld the same flush gives the outside client 000 (seen on a fresh boot).
+            Get-DockerLabHttpCode $lab | Should -Be '200'
+            $f = Get-Findings
+            Get-Ids $f | Should -Contain 'Warning DockerDnatMissing 5000/tcp'
+            $n = $f | Where-Object Id -eq 'NftablesServiceFlushesRuleset'
+            $n.Severity | Should -Be 'Error'
+            $n.Target | Should -Be 'nftables.service'
+            Get-Ids $f | Should -Contain 'Error DockerChainMissing Nft:nat/DOCKER'
+            # 'destroy table' needs nft 1.0.8 (trixie has 1.1.3, bookworm 1.0.6) and Linux 6.3.
+            $kernel = "$(Invoke-Host uname -r)".Trim()
+            $nft = "$(Invoke-Host nft --version)" -replace '^nftables v(\d+\.\d+\.\d+).*', '$1'
+            $destroy = [version]($kernel -replace '^(\d+\.\d+).*', '$1') -ge [version]'6.3' -and [version]$nft -ge [version]'1.0.8'
+            $n.Message | Should -Match ($destroy ? "'destroy table inet filter'" : "'table inet filter'; 'delete table inet filter'")
+
+            $r = $job | Wait-Job -Timeout 60 | Receive-Job
+            $job | Remove-Job -Force
+            $r.Errors | Should -BeNullOrEmpty
+            $gone = @($r.Output | Where-Object { $_.What -like 'iptables-nft *' -and $null -eq $_.After })
+            $gone | Should -Not -BeNullOrEmpty -Because "the watch saw: $(@($r.Output | ForEach-Object { "$($_.What) $($_.Before) -> $($_.After)" }) -join '; ')"
+            $gone[0].LikelyCause[0].Unit | Should -Be 'nftables.service'
+            @($gone[0].LikelyCause.Unit) | Should -Contain 'cu-nft-restart.service' -Because 'its ExecStart restarts nftables.service'
+
+            # The remedy's edit, run as written: Docker's rules come back with the docker restart and survive the next nftables restart.
+            $edit = "$($n.Remedy[0].Command)"
+            Invoke-Host bash -c $edit | Out-Null
+            Wait-Dnat
+            Get-Dnat | Should -Not -BeNullOrEmpty
+            Invoke-Host systemctl restart nftables.service | Out-Null
+            Get-Dnat | Should -Not -BeNullOrEmpty -Because 'the edited nftables.conf and the ExecStop of the drop-in renew only table inet filter'
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+            @(Get-Findings | Where-Object Id -eq 'NftablesServiceFlushesRuleset') | Should -BeNullOrEmpty
+        }
+        finally {
+            Invoke-Host sh -c "systemctl stop nftables.service; rm -f $nftUnit /etc/systemd/system/nftables.service.d/dht-keep-docker-rules.conf; systemctl daemon-reload; [ ! -f /etc/nftables.conf.dht-backup ] || mv -f /etc/nftables.conf.dht-backup /etc/nftables.conf" | Out-Null
+        }
+    }
+
+    It 'ufw active with ''ufw deny 5000'': the outside client still gets 200, an Info says what filters published ports and a Warning names the rule; its DOCKER-USER remedy does filter' {
+        $debs = @(& env "GEN=$($lab.Generation)" bash (Join-Path $PSScriptRoot 'lab/nspawn/40-nspawn-ufw-deb.sh'))
+        $LASTEXITCODE | Should -Be 0
+        $packages = @($debs | ForEach-Object { (Split-Path $_ -Leaf) -replace '_.*$', '' })   # ufw, and what of its dependencies the tree lacks
+        $debDir = Join-Path $lab.Dir 'cu-debs'                                               # the machine sees the work folder at /dkx
+        $null = New-Item -ItemType Directory -Force $debDir
+        Copy-Item $debs $debDir
+        $rule = $null
+        try {
+            Invoke-Host sh -c 'dpkg -i /dkx/cu-debs/*.deb' | Out-Null
+            Invoke-Host systemctl stop firewalld | Out-Null   # a ufw host runs no firewalld
+            Invoke-Host ufw --force enable | Out-Null
+            Invoke-Host ufw deny 5000 | Out-Null
+            Get-Dnat | Should -Not -BeNullOrEmpty -Because '''ufw enable'' with ufw''s own files leaves Docker''s chains alone'
+            Get-DockerLabHttpCode $lab | Should -Be '200'
+            $r = Invoke-DockerLabPwsh $lab { Test-DockerHost -Port 5000 -IncludeInfo }
+            $r.Errors | Should -BeNullOrEmpty
+            $f = @($r.Output)
+            Get-Ids $f | Should -Contain 'Info UfwDoesNotFilterPublishedPorts ufw.service'
+            $w = $f | Where-Object Id -eq 'UfwRuleIgnoredForPublishedPort'
+            $w.Severity | Should -Be 'Warning'
+            $w.Target | Should -Be '5000/tcp'
+            $w.Message | Should -Match 'user\.rules: deny any 5000 from 0\.0\.0\.0/0 in'
+            $rule = @($w.Remedy | Where-Object { "$($_.Command)" -like 'iptables *' })[0].Command
+            $outside = @{ bookworm = 'dkb0'; trixie = 'dkt0' }[$Generation]     # lab/nspawn/lib.sh's veth inside the machine
+            "$rule" | Should -Be "iptables -I DOCKER-USER -i $outside -p tcp -m conntrack --ctorigdstport 5000 --ctdir ORIGINAL -j DROP"
+            Invoke-Host bash -c "$rule" | Out-Null
+            Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'DOCKER-USER sees the forwarded traffic that ufw does not'
+        }
+        finally {
+            if ($rule) { Invoke-Host bash -c ("$rule" -replace ' -I DOCKER-USER ', ' -D DOCKER-USER ') | Out-Null }
+            Invoke-Host sh -c "ufw --force disable; dpkg --purge $($packages -join ' ')" | Out-Null
+            Remove-Item $debDir -Recurse -ErrorAction SilentlyContinue
+            Invoke-Firewalld start
+            Invoke-Host systemctl restart docker | Out-Null
+            Wait-Dnat
+        }
+    }
+}

@@ -51,6 +51,7 @@ internal static class FuzzTargets
         new("engine-api", ["docker-api"], [], EngineApi, e => e is JsonException),
         new("registry-endpoint", [], RegistrySeeds, Registry, e => e.GetType() == typeof(ArgumentException)),
         new("facts", ["facts"], [], Facts, e => e is JsonException),
+        new("culprits", ["culprits"], [], Culprits, _ => false),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);
@@ -115,6 +116,25 @@ internal static class FuzzTargets
     }
 
     // journalctl -o json lines, then ranked as the watcher ranks them for each kind of change.
+    // nft scripts, ufw's files and unit command lines (issue 12): every reader of the culprits on the same text.
+    private static void Culprits(string text)
+    {
+        var config = DockerHostTools.Core.Culprits.NftablesConfig.Parse(text);
+        _ = DockerHostTools.Core.Culprits.NftablesConfig.ReplacementLines(config.Tables, destroySupported: text.Length % 2 == 0);
+        _ = DockerHostTools.Core.Culprits.NftablesConfig.DestroySupported(text, text);
+        _ = DockerHostTools.Core.Culprits.UfwConfig.Enabled(text);
+        foreach (var rule in DockerHostTools.Core.Culprits.UfwConfig.ParseRules(text, "/etc/ufw/user.rules"))
+        {
+            _ = rule.Names(5000, "tcp");
+        }
+
+        foreach (var line in text.Split('\n').Take(64))
+        {
+            _ = DockerHostTools.Core.Culprits.RulesetFlushers.NftScript(line);
+            _ = DockerHostTools.Core.Culprits.RulesetFlushers.Describe(line, _ => text);
+        }
+    }
+
     private static void Journal(string text)
     {
         var entries = JournalParser.Parse(text);
@@ -123,6 +143,7 @@ internal static class FuzzTargets
         {
             _ = LikelyCauseRanker.Rank(entries, at, kind);
             _ = LikelyCauseRanker.Rank(entries, at, kind, "net.ipv4.ip_forward");
+            _ = LikelyCauseRanker.Rank(entries, at, kind, null, unit => unit.Length % 2 == 0 ? "it ran 'nft flush ruleset'" : null);
         }
 
         foreach (var e in entries)

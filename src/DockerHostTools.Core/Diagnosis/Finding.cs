@@ -117,6 +117,19 @@ public static class FindingIds
 
     /// <summary>The engine runs elsewhere (Docker Desktop's VM, another host): this host's firewall says nothing about it (Warning).</summary>
     public const string EngineNotOnThisHost = nameof(EngineNotOnThisHost);
+
+    /// <summary>
+    /// nftables.service is enabled or active and its script (<c>/etc/nftables.conf</c>) runs <c>flush ruleset</c> while
+    /// Docker's rules live in nf_tables (iptables-nft): each start, restart or reload of it deletes them. Error when it ran
+    /// after dockerd and Docker's rules are gone.
+    /// </summary>
+    public const string NftablesServiceFlushesRuleset = nameof(NftablesServiceFlushesRuleset);
+
+    /// <summary>ufw is active: its rules do not filter Docker-published ports (DNATed traffic goes through FORWARD, DOCKER-USER).</summary>
+    public const string UfwDoesNotFilterPublishedPorts = nameof(UfwDoesNotFilterPublishedPorts);
+
+    /// <summary>A ufw rule that denies, rejects, limits or restricts by source a Docker-published port: it has no effect on that port.</summary>
+    public const string UfwRuleIgnoredForPublishedPort = nameof(UfwRuleIgnoredForPublishedPort);
 }
 
 /// <summary>What kind of thing a finding is about.</summary>

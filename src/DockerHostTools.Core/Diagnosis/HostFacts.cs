@@ -57,6 +57,12 @@ public sealed record HostFacts
     /// <summary>Docker's nftables tables (ip and ip6 docker-bridges), read when the engine's firewall backend is nftables; null otherwise.</summary>
     public IReadOnlyList<NftablesDockerTableFact>? DockerNftables { get; init; }
 
+    /// <summary>nftables.service and its script (null: no such unit, or a snapshot of an older module).</summary>
+    public NftablesServiceFact? NftablesService { get; init; }
+
+    /// <summary>ufw (null: not installed, or a snapshot of an older module).</summary>
+    public UfwFact? Ufw { get; init; }
+
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = false, Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The facts as JSON.</summary>
@@ -88,6 +94,12 @@ public sealed record HostFacts
                 Family = t.Family ?? "ip", BaseChains = t.BaseChains ?? [], DnatRules = t.DnatRules ?? [], ForwardAccepts = t.ForwardAccepts ?? [],
             }).ToList(),
             Unreadable = (facts.Unreadable ?? []).Where(u => u is not null).Select(u => u with { Path = u.Path ?? string.Empty }).ToList(),
+            NftablesService = facts.NftablesService is { } n
+                ? n with { Unit = n.Unit ?? "nftables.service", LoadState = n.LoadState ?? string.Empty, ConfigFile = n.ConfigFile ?? "/etc/nftables.conf", Tables = (n.Tables ?? []).Where(t => t is not null).ToList(), Includes = n.Includes ?? [] }
+                : null,
+            Ufw = facts.Ufw is { } u2
+                ? u2 with { Rules = (u2.Rules ?? []).Where(r => r is not null).Select(r => r with { Action = r.Action ?? string.Empty, Protocol = r.Protocol ?? "any", Ports = r.Ports ?? "any", Source = r.Source ?? string.Empty, Direction = r.Direction ?? "in", Text = r.Text ?? string.Empty }).ToList(), Unreadable = u2.Unreadable ?? [] }
+                : null,
         };
     }
 }

@@ -82,6 +82,8 @@ public static class HostFactsBuilder
                 DnatRules = t.DnatRules.Select(r => r.ToString()).ToList(), ForwardAccepts = t.ForwardAccepts.Select(a => a.ToString()).ToList(),
             }).ToList(),
             Unreadable = reading.Unreadable.Select(u => new UnreadableFact { Path = u.Path, Reason = u.Reason, Message = u.Message }).ToList(),
+            NftablesService = reading.Culprits?.NftablesService,
+            Ufw = reading.Culprits?.Ufw is { } ufw ? Ufw(ufw, ipt) : null,
             Problems = reading.Problems,
         };
     }
@@ -108,6 +110,16 @@ public static class HostFactsBuilder
             (r.Value("-o") is not { } o || o == bridge) &&
             (r.Value("-p") is not { } proto || proto == port.Protocol) &&
             (r.Value("--dport") is not { } dport || dport == port.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+    }
+
+    // ufw is active now when its chains are loaded where the iptables command puts them; DOCKER-USER jumping to one of
+    // them (the ufw-docker recipes) makes its rules see forwarded traffic.
+    private static UfwFact Ufw(UfwFact ufw, IptablesSnapshot? ipt)
+    {
+        var filter = ipt?.Saves.FirstOrDefault(s => s.Variant == ipt.DefaultVariant)?.Ruleset.Table("filter");
+        var loaded = filter?.Chain(Culprits.UfwConfig.UserInputChain) is not null;
+        var jumps = ipt?.Saves.Any(s => s.Ruleset.Table("filter")?.RulesOf("DOCKER-USER").Any(r => r.Target?.StartsWith("ufw-", StringComparison.Ordinal) == true) == true) == true;
+        return ufw with { ChainsLoaded = loaded, DockerUserJumpsToUfw = jumps };
     }
 
     private static FirewalldFact Firewalld(FirewalldState? fw, IReadOnlyDictionary<string, IReadOnlyList<FirewalldPortSpec>> servicePorts, string? outside,

@@ -56,6 +56,8 @@ public sealed class HostReader
         if (daemon.ConfigError is not null) { problems.Add("Docker daemon.json: " + daemon.ConfigError); }
         var nftTask = string.Equals(daemon.FirewallBackend, "nftables", StringComparison.OrdinalIgnoreCase)
             ? Capture(() => NftablesDocker.ReadAsync(_runner, cancellationToken)) : null;
+        // What else replaces Docker's rules: nftables.service's script, ufw's files (issue 12).
+        var culpritsTask = Capture(() => Culprits.CulpritReader.ReadAsync(_runner, _fs, cancellationToken));
 
         // The cheap, in-process reads while the programs run.
         var sysctl = new IpForward(_runner, _fs);
@@ -69,7 +71,7 @@ public sealed class HostReader
         var outside = outsideInterface;
         var bridges = DockerBridges.Read(_fs);
 
-        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask, policiesTask, infoTask, networksTask).ConfigureAwait(false);
+        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask, policiesTask, infoTask, networksTask, culpritsTask).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var (info, _) = infoTask.Result;
         var (networks, _) = networksTask.Result;
@@ -150,6 +152,7 @@ public sealed class HostReader
             Services = services?.Services ?? [],
             SystemdAvailable = services is not null,
             Unreadable = unreadable,
+            Culprits = culpritsTask.Result.Value ?? new Culprits.CulpritReading(),
             Problems = problems,
             Daemon = daemon,
             Engine = endpoint,

@@ -83,4 +83,7 @@ public sealed record HostReading
 
     /// <summary>What could not be read, one line each.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
+
+    /// <summary>nftables.service and ufw: what else may replace Docker's rules (issue 12).</summary>
+    public Culprits.CulpritReading Culprits { get; init; } = new();
 }

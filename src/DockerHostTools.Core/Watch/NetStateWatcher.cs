@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using DockerHostTools.Core.Culprits;
 using DockerHostTools.Core.DBus;
 using DockerHostTools.Core.Diagnosis;
 using DockerHostTools.Core.Docker;
@@ -225,10 +226,24 @@ public sealed class NetStateWatcher
                 var since = changes.Select(c => lastRead.TryGetValue(c.After.Group, out var t) ? t : now).Min() - _options.CauseSlack;
                 var entries = await _journal.ReadAsync(since, now.AddSeconds(1), cancellationToken).ConfigureAwait(false);
                 var unitsChanged = changes.Any(c => c.After.Kind == ChangeKind.Service);
+                // Why a unit that changed state in the window removes Docker's rules (its ExecStart lines, read once per change).
+                var flushers = new Dictionary<string, string?>(StringComparer.Ordinal);
+                string? UnitFlushes(string unit)
+                {
+                    if (!flushers.TryGetValue(unit, out var why))
+                    {
+                        why = RulesetFlushers.UnitCommands(_fs, unit, cancellationToken)
+                            .Select(c => RulesetFlushers.Describe(c, f => ReadScript(f, cancellationToken))).FirstOrDefault(w => w is not null);
+                        flushers[unit] = why;
+                    }
+
+                    return why;
+                }
+
                 foreach (var (before, after) in changes)
                 {
                     var key = after.Kind == ChangeKind.IpForward ? after.What : null;
-                    var causes = LikelyCauseRanker.Rank(entries, now, after.Kind, key).Take(5).ToList();
+                    var causes = LikelyCauseRanker.Rank(entries, now, after.Kind, key, UnitFlushes).Take(5).ToList();
                     string? note = null;
                     if (after.What == ReloadsWhat || (after.What == "firewalld ruleset" && reloads != reloadsReported))
                     {
@@ -252,6 +267,21 @@ public sealed class NetStateWatcher
                     lastRead[group] = now;
                 }
             }
+        }
+    }
+
+    // An nft script a unit loads, for the ranking (at most 1 MiB, within the flushers' read timeout); null when unreadable.
+    private string? ReadScript(string path, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(RulesetFlushers.ReadTimeout);
+        try
+        {
+            return _fs.ReadAllText(path, RulesetFlushers.MaxFileBytes, cts.Token);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return null;
         }
     }
 

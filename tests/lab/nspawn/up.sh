@@ -20,6 +20,10 @@ find "$TREE/etc/sysctl.d" -maxdepth 1 \( -name '*.conf' ! -name '99-sysctl.conf'
 rm -f "$TREE"/etc/firewalld/zones/public.xml "$TREE"/etc/firewalld/zones/public.xml.old
 # firewalld.conf as shipped (newer generations keep the package's copy; a test may have set StrictForwardPorts).
 [ ! -f "$TREE/etc/firewalld/firewalld.conf.dk-orig" ] || cp "$TREE/etc/firewalld/firewalld.conf.dk-orig" "$TREE/etc/firewalld/firewalld.conf"
+# ufw installed for one test (issue 12) and the nftables.conf a remedy edited, when an aborted run left them in the tree.
+[ ! -e "$TREE/usr/sbin/ufw" ] || chroot "$TREE" dpkg --purge ufw >/dev/null 2>&1 || true
+[ ! -f "$TREE/etc/nftables.conf.dht-backup" ] || mv -f "$TREE/etc/nftables.conf.dht-backup" "$TREE/etc/nftables.conf"
+rm -f "$TREE/etc/systemd/system/cu-nft-restart.service" "$TREE/etc/systemd/system/nftables.service.d/dht-keep-docker-rules.conf"
 mkdir -p "$NS_DIR/xfer"
 extra="--bind-ro=/usr/share/dotnet --bind=$NS_DIR/xfer:/dkx --bind-ro=/run/netns/$DK_NSPAWN_EXTNS:/run/$DK_NSPAWN_EXTNS.netns"
 [ -n "${1:-}" ] && extra+=" --bind-ro=$1:/dk/module"

@@ -334,6 +334,9 @@ public static class DockerHostChecks
             }
         }
 
+        // Other things than firewalld that replace Docker's rules, or that users believe filter published ports (issue 12).
+        findings.AddRange(CulpritChecks.Evaluate(facts, dockerUp, dockerVariant?.Variant, rulesMissing, published));
+
         return findings.OrderBy(f => f.Severity).ToList();
     }
 
