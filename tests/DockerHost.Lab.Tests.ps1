@@ -370,6 +370,54 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
     }
 }
 
+# Issue 12: the daemon's own settings on the real engine. One generation (the newest packaged Docker) keeps the CI lab
+# within its budget; the machine is the one booted for the file.
+Describe 'The daemon''s settings on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -eq 'docker28') {
+    BeforeAll { Use-Lab $Generation; Reset-Healthy }
+
+    It 'userland-proxy: false in daemon.json: read as the daemon''s setting; the DNAT rule deleted makes the outside client fail (no docker-proxy) and the finding an Error; the repair brings 200 back' {
+        # The setting comes from the daemon.json the running dockerd was started with, not from a default.
+        $orig = (@(Invoke-Host cat /etc/docker/daemon.json) -join "`n")
+        $json = $orig | ConvertFrom-Json
+        $json | Add-Member -NotePropertyName 'userland-proxy' -NotePropertyValue $false -Force
+        $new = $json | ConvertTo-Json -Compress -Depth 5
+        $restored = $false
+        try {
+            Invoke-Host sh -c "printf '%s\n' '$new' > /etc/docker/daemon.json" | Out-Null
+            Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+            Invoke-Host systemctl restart docker | Out-Null
+            Wait-Dnat 20
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+            $r = Invoke-DockerLabPwsh $lab { $s = Get-DockerHostNetState -Port 5000; [pscustomobject]@{ P = $s.Daemon.UserlandProxy; D = $s.DaemonSettings; L = @($s.PublishedPorts)[0].ProxyListening } }
+            $r.Errors | Should -BeNullOrEmpty
+            $r.Output[0].P | Should -BeFalse
+            $r.Output[0].D | Should -Match 'userland-proxy false,'
+            $r.Output[0].L | Should -BeFalse -Because 'dockerd runs no docker-proxy with userland-proxy: false'
+            Remove-Dnat
+            Get-Dnat | Should -BeNullOrEmpty
+            Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'no docker-proxy answers for the lost DNAT rule'
+            $f = @(Get-Findings | Where-Object Id -eq 'DockerDnatMissing')
+            $f.Count | Should -Be 1
+            "$($f[0].Severity)" | Should -Be 'Error'
+            $f[0].Evidence | Should -Contain 'dockerd: userland-proxy false (no docker-proxy answers without the DNAT rule)'
+            # Put the default daemon.json back first: the repair's docker restart then also ends the case (one restart fewer).
+            Invoke-Host sh -c "printf '%s\n' '$($orig -replace "'", '')' > /etc/docker/daemon.json" | Out-Null
+            $restored = $true
+            $rep = Invoke-Repair
+            @($rep | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+        }
+        finally {
+            if (-not $restored) {
+                Invoke-Host sh -c "printf '%s\n' '$($orig -replace "'", '')' > /etc/docker/daemon.json" | Out-Null
+                Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+                Invoke-Host systemctl restart docker | Out-Null
+                Wait-Dnat 20
+            }
+        }
+    }
+}
+
 Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach $generations {
     BeforeAll { Use-Lab $Generation }
     It 'a quiet host produces no event; -Verbose says it is told over D-Bus and by the kernel' {

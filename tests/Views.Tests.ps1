@@ -169,6 +169,15 @@ Describe 'Views on deserialized objects' {
         $copy.FactsJson | Should -Be $state.FactsJson
         @($copy | Test-DockerHost).Count | Should -Be @($state | Test-DockerHost).Count
     }
+
+    It 'a snapshot shows the daemon''s settings in one line (<Road>), each unset one as its default' -ForEach @(@{ Road = 'clixml' }, @{ Road = 'remoting' }) {
+        $state = Get-DockerHostNetState -WarningAction SilentlyContinue
+        $copy = ConvertTo-Copy $state $Road
+        $text = $copy | Out-String -Width 400
+        $text | Should -Match 'Daemon\s+: iptables (true|false)( \(default\))?, ip6tables .*, userland-proxy (true|false)( \(default\))?, firewall-backend \S+'
+        $copy.DaemonSettings | Should -Be $state.DaemonSettings
+        $state.EngineLocation | Should -BeIn @('Local', 'Rootless', 'DockerDesktop', 'Remote')
+    }
 }
 
 Describe 'Flat forms: Export-Csv and JSON' {

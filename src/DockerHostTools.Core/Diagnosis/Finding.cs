@@ -97,6 +97,27 @@ public static class FindingIds
     /// <summary>Some host files could not be read (a 0600 drop-in read by non-root, a FIFO): the verdicts that depend on them may be wrong.</summary>
     public const string HostReadIncomplete = nameof(HostReadIncomplete);
 
+    /// <summary>The daemon runs with <c>iptables: false</c>: Docker does not manage the firewall (Info).</summary>
+    public const string DockerFirewallUnmanaged = nameof(DockerFirewallUnmanaged);
+
+    /// <summary>A published port's network has a gateway mode other than nat: other rules are expected (Info; Warning for isolated).</summary>
+    public const string DockerGatewayMode = nameof(DockerGatewayMode);
+
+    /// <summary>The engine's firewall backend is nftables and its table <c>ip docker-bridges</c> is missing (Error).</summary>
+    public const string DockerNftablesMissing = nameof(DockerNftablesMissing);
+
+    /// <summary>The nftables backend accepts the port, but an iptables filter FORWARD policy DROP drops it (Error).</summary>
+    public const string NftablesForwardDroppedByIptables = nameof(NftablesForwardDroppedByIptables);
+
+    /// <summary>The engine is a rootless dockerd: the host's forwarding and Docker-chain checks do not apply (Warning).</summary>
+    public const string RootlessEngine = nameof(RootlessEngine);
+
+    /// <summary>A rootless engine's published port has no listener on the host (its port driver does not hold it) (Error).</summary>
+    public const string RootlessPortNotListening = nameof(RootlessPortNotListening);
+
+    /// <summary>The engine runs elsewhere (Docker Desktop's VM, another host): this host's firewall says nothing about it (Warning).</summary>
+    public const string EngineNotOnThisHost = nameof(EngineNotOnThisHost);
+
     /// <summary>
     /// nftables.service is enabled or active and its script (<c>/etc/nftables.conf</c>) runs <c>flush ruleset</c> while
     /// Docker's rules live in nf_tables (iptables-nft): each start, restart or reload of it deletes them. Error when it ran
@@ -134,6 +155,9 @@ public enum SubjectKind
 
     /// <summary>The host's configuration files as a whole (what could not be read of them).</summary>
     HostFiles,
+
+    /// <summary>The Docker engine as a whole: where it runs and how it is configured.</summary>
+    Engine,
 }
 
 /// <summary>
@@ -222,6 +246,9 @@ public sealed record FindingSubject
     /// <summary>The host's configuration files.</summary>
     public static FindingSubject ForHostFiles() => new() { Kind = SubjectKind.HostFiles };
 
+    /// <summary>The Docker engine as a whole.</summary>
+    public static FindingSubject ForEngine() => new() { Kind = SubjectKind.Engine };
+
     /// <summary>
     /// The subject as the finding's Target shows it (<c>net.ipv4.ip_forward</c>, <c>5000/tcp</c>, <c>Nft:filter/DOCKER</c>; IPv6:
     /// <c>net.ipv6.conf.all.forwarding</c>, <c>[::]:5000/tcp</c>, <c>ip6tables-Nft:filter/DOCKER</c>).
@@ -235,6 +262,7 @@ public sealed record FindingSubject
         SubjectKind.IptablesVariant => Family == IpFamily.IPv6 ? $"ip6tables-{Variant}" : $"iptables-{Variant}",
         SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Policy is not null ? $"firewalld policy {Policy}" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
         SubjectKind.HostFiles => "host files",
+        SubjectKind.Engine => "docker engine",
         _ => Kind.ToString(),
     };
 }

@@ -54,6 +54,15 @@ public sealed record HostFacts
     /// <summary>Host files and folders that could not be read: the verdicts drawn from them are less certain (HostReadIncomplete).</summary>
     public IReadOnlyList<UnreadableFact> Unreadable { get; init; } = [];
 
+    /// <summary>The running dockerd's own settings (command line, daemon.json): the checks follow them, not the defaults.</summary>
+    public DaemonSettingsFact Daemon { get; init; } = new();
+
+    /// <summary>Where the engine runs (this host, rootless, Docker Desktop, another host).</summary>
+    public EngineEndpointFact Engine { get; init; } = new();
+
+    /// <summary>Docker's nftables tables (ip and ip6 docker-bridges), read when the engine's firewall backend is nftables; null otherwise.</summary>
+    public IReadOnlyList<NftablesDockerTableFact>? DockerNftables { get; init; }
+
     /// <summary>nftables.service and its script (null: no such unit, or a snapshot of an older module).</summary>
     public NftablesServiceFact? NftablesService { get; init; }
 
@@ -83,9 +92,15 @@ public sealed record HostFacts
             Firewalld = facts.Firewalld ?? new FirewalldFact { State = FirewalldRunState.Unreachable, Message = "The snapshot holds no firewalld facts." },
             Iptables = facts.Iptables ?? [],
             Iptables6 = facts.Iptables6 ?? [],
-            Docker = facts.Docker ?? new DockerFact(),
+            Docker = facts.Docker is { } dk ? dk with { Networks = dk.Networks ?? [] } : new DockerFact(),
             Services = facts.Services ?? [],
             Problems = facts.Problems ?? [],
+            Daemon = facts.Daemon is { } d ? d with { CommandLine = d.CommandLine ?? [], Sources = d.Sources ?? [] } : new DaemonSettingsFact(),
+            Engine = facts.Engine is { } e ? e with { SecurityOptions = e.SecurityOptions ?? [], Evidence = e.Evidence ?? [] } : new EngineEndpointFact(),
+            DockerNftables = facts.DockerNftables?.Where(t => t is not null).Select(t => t with
+            {
+                Family = t.Family ?? "ip", BaseChains = t.BaseChains ?? [], DnatRules = t.DnatRules ?? [], ForwardAccepts = t.ForwardAccepts ?? [],
+            }).ToList(),
             Unreadable = (facts.Unreadable ?? []).Where(u => u is not null).Select(u => u with { Path = u.Path ?? string.Empty }).ToList(),
             NftablesService = facts.NftablesService is { } n
                 ? n with { Unit = n.Unit ?? "nftables.service", LoadState = n.LoadState ?? string.Empty, ConfigFile = n.ConfigFile ?? "/etc/nftables.conf", Tables = (n.Tables ?? []).Where(t => t is not null).ToList(), Includes = n.Includes ?? [] }
@@ -334,6 +349,12 @@ public sealed record DockerFact
 
     /// <summary>Containers that are not running.</summary>
     public IReadOnlyList<StoppedContainerFact> StoppedContainers { get; init; } = [];
+
+    /// <summary>The engine's networks with their gateway modes (<c>/networks</c>).</summary>
+    public IReadOnlyList<DockerNetworkFact> Networks { get; init; } = [];
+
+    /// <summary><c>/info</c> Swarm.LocalNodeState is active (services publish through nat DOCKER-INGRESS); null when not read.</summary>
+    public bool? SwarmActive { get; init; }
 }
 
 /// <summary>A published port.</summary>
@@ -374,6 +395,27 @@ public sealed record PublishedPortFact
 
     /// <summary>docker-proxy holds the host port.</summary>
     public bool ProxyListening { get; init; }
+
+    /// <summary>For a swarm service's port: the service (its rules are in nat DOCKER-INGRESS); null for a container.</summary>
+    public string? ServiceName { get; init; }
+
+    /// <summary>The container's network.</summary>
+    public string? Network { get; init; }
+
+    /// <summary>That network's IPv4 gateway mode (<c>nat</c>, <c>nat-unprotected</c>, <c>routed</c>, <c>isolated</c>); null when unknown (nat).</summary>
+    public string? GatewayMode { get; init; }
+
+    /// <summary>Where its rules were looked for (<c>iptables nat/DOCKER</c>, <c>nft ip docker-bridges</c>, <c>iptables nat/DOCKER-INGRESS</c>).</summary>
+    public string? RuleSource { get; init; }
+
+    /// <summary>The listening socket on the host port (<c>address:port (process[pid])</c>), null when none.</summary>
+    public string? Listener { get; init; }
+
+    /// <summary>
+    /// With the nftables backend: false when an iptables filter FORWARD policy is DROP and no iptables rule accepts this
+    /// port's forwarded traffic (it then drops what nftables accepted); true when one does; null when no policy is DROP.
+    /// </summary>
+    public bool? IptablesForwardAccepts { get; init; }
 }
 
 /// <summary>A container that is not running, and the ports it would publish.</summary>

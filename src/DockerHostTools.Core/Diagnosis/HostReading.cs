@@ -72,6 +72,21 @@ public sealed record HostReading
     /// <summary>Host files and folders that could not be read (sysctl files, /proc/sys, networkd files): the verdicts drawn from them may be wrong.</summary>
     public IReadOnlyList<Native.UnreadableFile> Unreadable { get; init; } = [];
 
+    /// <summary>The running dockerd's settings (command line, daemon.json); null when not read.</summary>
+    public DaemonSettingsFact? Daemon { get; init; }
+
+    /// <summary>Where the engine runs; null when not read.</summary>
+    public EngineEndpointFact? Engine { get; init; }
+
+    /// <summary>The engine's <c>/info</c> (null when it did not answer).</summary>
+    public DockerEngineInfo? EngineInfo { get; init; }
+
+    /// <summary>The engine's networks (<c>/networks</c>).</summary>
+    public IReadOnlyList<DockerNetwork> Networks { get; init; } = [];
+
+    /// <summary>Docker's nftables tables, read when its backend is nftables; null otherwise.</summary>
+    public IReadOnlyList<NftDockerTable>? DockerNftables { get; init; }
+
     /// <summary>What could not be read, one line each.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 

@@ -71,6 +71,15 @@ public sealed class DockerPublishedPort
     /// <summary>IPv4, or IPv6 for a <c>[::]</c> binding of a container with an IPv6 address (its rules are in ip6tables).</summary>
     public Sysctl.IpFamily Family { get; init; } = Sysctl.IpFamily.IPv4;
 
+    /// <summary>For a swarm service's port (routing mesh, nat DOCKER-INGRESS): the service's name; null for a container's port.</summary>
+    public string? ServiceName { get; init; }
+
+    /// <summary>The network the container address belongs to (null when unknown).</summary>
+    public string? Network { get; init; }
+
+    /// <summary>Where the rules for this port were looked for: <c>iptables nat/DOCKER</c>, <c>nft ip docker-bridges</c>, <c>iptables nat/DOCKER-INGRESS</c>.</summary>
+    public string RuleSource { get; init; } = "iptables nat/DOCKER";
+
     /// <summary>True when the path Docker built for outside traffic is intact (DNAT rule and forward accept).</summary>
     public bool PathIntact => DnatRulePresent && ForwardAccepted;
 
@@ -137,7 +146,66 @@ public static class DockerPublishedPorts
                     (l.ProcessName == "docker-proxy" || l.ProcessName is null));
                 var proxy = listeners.Any(l => l.Port == p.PublicPort && l.Protocol == p.Type && l.ProcessName == "docker-proxy");
                 list.Add(new DockerPublishedPort(c, p.IP, p.PublicPort.Value, p.Type, containerIp, p.PrivatePort, rule is not null, rule?.Variant,
-                    accepted, proxy, listener is null ? null : $"{listener.Address}:{listener.Port} ({listener.ProcessName ?? "?"}[{listener.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])"));
+                    accepted, proxy, listener is null ? null : $"{listener.Address}:{listener.Port} ({listener.ProcessName ?? "?"}[{listener.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])")
+                {
+                    Network = c.Networks.FirstOrDefault(n => n.Value == containerIp).Key,
+                });
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// The same ports judged against Docker's nftables backend (29+, <c>firewall-backend: nftables</c>) instead of iptables:
+    /// the DNAT rule in <c>nat-prerouting-and-output</c>, the accept in <c>filter-forward-in__BRIDGE</c>.
+    /// </summary>
+    public static IReadOnlyList<DockerPublishedPort> WithNftables(IReadOnlyList<DockerPublishedPort> ports, IReadOnlyList<DockerContainer> containers,
+        IReadOnlyList<NftDockerTable> tables)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(containers);
+        ArgumentNullException.ThrowIfNull(tables);
+        var dnat = tables.SelectMany(t => t.DnatRules).ToList();
+        var accepts = tables.SelectMany(t => t.ForwardAccepts).ToList();
+        return ports.Select(p =>
+        {
+            var c = containers.FirstOrDefault(x => x.Id == p.ContainerId) ?? new DockerContainer(p.ContainerId, p.ContainerName, p.Image, p.ContainerState, string.Empty, [], new Dictionary<string, string>());
+            var rule = dnat.Any(r => r.HostPort == p.Port && r.Protocol == p.Protocol && r.ContainerPort == p.ContainerPort && r.ContainerIp == p.ContainerIp &&
+                (r.HostIp is null || p.HostIp is null or "0.0.0.0" or "::" || r.HostIp == p.HostIp));
+            var accepted = accepts.Any(a => a.ContainerIp == p.ContainerIp && a.Protocol == p.Protocol && a.ContainerPort == p.ContainerPort);
+            return new DockerPublishedPort(c, p.HostIp, p.Port, p.Protocol, p.ContainerIp, p.ContainerPort, rule, null, accepted, p.ProxyListening, p.Listener)
+            {
+                Network = p.Network, RuleSource = "nft ip docker-bridges",
+            };
+        }).ToList();
+    }
+
+    /// <summary>
+    /// The published ports of swarm services (routing mesh, PublishMode ingress), cross-checked with nat and filter
+    /// <c>DOCKER-INGRESS</c>; a host-mode port has no ingress rules and is listed as such.
+    /// </summary>
+    public static IReadOnlyList<DockerPublishedPort> BuildServices(IReadOnlyList<DockerService> services, IptablesSnapshot iptables, IReadOnlyList<ListeningSocket> listeners)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(iptables);
+        ArgumentNullException.ThrowIfNull(listeners);
+        var ingress = iptables.Saves.SelectMany(s => DockerIngress.NatChainReached(s.Ruleset) ? DockerIngress.Rules(s.Ruleset) : []).ToList();
+        var list = new List<DockerPublishedPort>();
+        foreach (var s in services)
+        {
+            var pseudo = new DockerContainer(s.Id, s.Name, s.Image, "running", "swarm service", [], new Dictionary<string, string>());
+            foreach (var p in s.Ports.Where(p => p.PublishMode == "ingress"))
+            {
+                var rule = ingress.FirstOrDefault(r => r.Port == p.PublishedPort && r.Protocol == p.Protocol && r.Destination is not null);
+                var accepted = ingress.Any(r => r.Port == p.PublishedPort && r.Protocol == p.Protocol && r.Accepted);
+                var to = rule?.Destination?.Split(':');
+                var listener = listeners.FirstOrDefault(l => l.Port == p.PublishedPort && l.Protocol == p.Protocol);
+                list.Add(new DockerPublishedPort(pseudo, "0.0.0.0", p.PublishedPort, p.Protocol, to?[0], p.TargetPort, rule is not null, rule?.Variant, accepted, false,
+                    listener is null ? null : $"{listener.Address}:{listener.Port} ({listener.ProcessName ?? "?"})")
+                {
+                    ServiceName = s.Name, Network = "ingress", RuleSource = "iptables nat/DOCKER-INGRESS",
+                });
             }
         }
 

@@ -17,6 +17,12 @@ public static class DockerHostChecks
     public static IReadOnlyList<Finding> Evaluate(HostFacts facts, IReadOnlyCollection<int>? ports = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
+        // An engine elsewhere (Docker Desktop, another host) or rootless: one clear finding and what applies to it, instead of the host's checks.
+        if (EngineSettingsChecks.NotRootfulHere(facts, ports) is { } notHere)
+        {
+            return notHere;
+        }
+
         var findings = new List<Finding>();
         var dockerService = facts.Services.FirstOrDefault(s => s.Name == "docker.service");
         var firewalldService = facts.Services.FirstOrDefault(s => s.Name == "firewalld.service");
@@ -28,7 +34,8 @@ public static class DockerHostChecks
         // Cause 3: forwarding.
         foreach (var f in facts.IpForward)
         {
-            findings.AddRange(IpForwardChecks.Evaluate(f, f.Family == Sysctl.IpFamily.IPv6 ? facts.ResetRisks6 ?? [] : facts.ResetRisks, ipv6));
+            findings.AddRange(IpForwardChecks.Evaluate(f, f.Family == Sysctl.IpFamily.IPv6 ? facts.ResetRisks6 ?? [] : facts.ResetRisks, ipv6)
+                .Select(x => EngineSettingsChecks.FollowIpForward(x, facts)));
         }
 
         // What could not be read: the verdicts drawn from those files stand, with less certainty (their messages say so).
@@ -79,8 +86,13 @@ public static class DockerHostChecks
                 RepairIntent.Nothing));
         }
 
-        // Cause 2: Docker's chains.
-        if (dockerUp && dockerVariant is not null)
+        // The daemon's own settings: iptables false (nothing of Docker's to judge in the firewall), the nftables backend's table.
+        findings.AddRange(EngineSettingsChecks.Settings(facts, dockerUp));
+        var judgeIptables = EngineSettingsChecks.JudgesIptables(facts);
+        var nftables = facts.Daemon.IptablesOn && EngineSettingsChecks.IsNftables(facts);
+
+        // Cause 2: Docker's chains (none when the engine keeps its rules in nftables or makes none).
+        if (dockerUp && dockerVariant is not null && judgeIptables)
         {
             // Which chains this engine makes is the catalog's word for its version (28.x: DOCKER-INTERNAL only with an
             // internal network; 29: no isolation chains), so a snapshot read by an older module is judged the same way.
@@ -119,8 +131,8 @@ public static class DockerHostChecks
         var dockerActive = dockerService is { ActiveState: UnitActiveState.Active, ActiveEnterMonotonicUs: > 0 };
         var fwActive = fwRunning && firewalldService is { ActiveState: UnitActiveState.Active };
         var startedAfter = dockerActive && fwActive && firewalldService!.ActiveEnterMonotonicUs > dockerService!.ActiveEnterMonotonicUs;
-        var rulesMissing = findings.Any(x => x.Id == FindingIds.DockerChainMissing && x.Severity == FindingSeverity.Error) ||
-            facts.Docker.Ports.Any(p => !p.DnatRulePresent && (p.Family == Sysctl.IpFamily.IPv4 || ipv6));
+        var rulesMissing = findings.Any(x => x.Id is FindingIds.DockerChainMissing or FindingIds.DockerNftablesMissing && x.Severity == FindingSeverity.Error) ||
+            facts.Docker.Ports.Any(p => !p.DnatRulePresent && (p.Family == Sysctl.IpFamily.IPv4 || ipv6 && !nftables) && EngineSettingsChecks.ExpectsDnat(facts, p));
         var startEvidence = dockerActive && firewalldService is not null
             ? $"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService!.ActiveSince)}"
             : "systemctl: no start times";
@@ -136,7 +148,11 @@ public static class DockerHostChecks
         // One severity for both findings about firewalld's start: a firewalld that cannot flush Docker's rules removed none
         // of them (only worth knowing, and a missing handler then costs nothing); else Error with the rules gone, Warning while intact.
         var startSeverity = fwRunning && flushes == false ? FindingSeverity.Info : rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning;
-        if (engineWithoutFirewalld || stoppedBeforeDocker)
+        if (!facts.Daemon.IptablesOn)
+        {
+            // No rules of Docker's for firewalld to flush: its start order costs published ports nothing.
+        }
+        else if (engineWithoutFirewalld || stoppedBeforeDocker)
         {
             var severity = startSeverity;
             findings.Add(new Finding(FindingIds.FirewalldStartedWithoutDockerHandler, severity, FindingSubject.ForUnit("firewalld.service"),
@@ -167,7 +183,7 @@ public static class DockerHostChecks
                 RestartEngine, rulesMissing ? RepairIntent.RestartEngine : RepairIntent.Nothing)); // with the rules intact, restarting the engine would only cost downtime
         }
 
-        findings.AddRange(DockerFirewalldObjects(facts, fwRunning && dockerUp && dockerVariant is { HoldsDockerRules: true } && !engineWithoutFirewalld && !stoppedBeforeDocker));
+        findings.AddRange(DockerFirewalldObjects(facts, fwRunning && dockerUp && judgeIptables && dockerVariant is { HoldsDockerRules: true } && !engineWithoutFirewalld && !stoppedBeforeDocker));
 
         // Per published port.
         // An IPv6 binding ([::]) is judged on ip6tables only where IPv6 is in play; where ip6tables is not the engine's, docker-proxy serves it.
@@ -206,22 +222,50 @@ public static class DockerHostChecks
             var openRuntime = inZone?.RuntimeOpenBy is not null;
             var openPermanent = inZone?.PermanentOpenBy is not null;
             var fwRejects = fwRunning && !openRuntime;
-
-            if (!p.DnatRulePresent)
+            if (EngineSettingsChecks.GatewayMode(p) is { } mode)
             {
-                var hidden = p.ProxyListening && !fwRejects;
+                findings.Add(mode);
+            }
+
+            if (EngineSettingsChecks.NftablesVersusIptables(facts, p) is { } nftDrop)
+            {
+                findings.Add(nftDrop);
+            }
+
+            var ruleWhere = p.ServiceName is not null ? "iptables nat/DOCKER-INGRESS" : nftables ? $"nft {(v6 ? "ip6" : "ip")} docker-bridges nat-prerouting-and-output" : $"{tool} nat/DOCKER";
+            if (!EngineSettingsChecks.ExpectsDnat(facts, p) || nftables && (v6 || facts.DockerNftables?.FirstOrDefault(t => t.Family == "ip") is { Exists: false }))
+            {
+                // (With the nftables backend only the ip docker-bridges table is judged: an IPv6 binding's rules live in
+                // ip6 docker-bridges, read but not judged yet, and its ip6tables chains are empty by design.)
+                // No DNAT rule is expected (iptables false, a routed or isolated network), or the whole nftables table is gone (DockerNftablesMissing says so).
+            }
+            else if (!p.DnatRulePresent)
+            {
+                // userland-proxy: false: no docker-proxy answers for a lost DNAT rule.
+                var hidden = p.ProxyListening && !fwRejects && facts.Daemon.UserlandProxyOn && p.ServiceName is null;
                 findings.Add(new Finding(FindingIds.DockerDnatMissing, hidden ? FindingSeverity.Warning : FindingSeverity.Error, subject,
                     hidden
                         ? $"The DNAT rule of {target} ({p.ContainerName}) is gone; docker-proxy still answers, so it looks healthy, but the registry sees the host's address instead of the client's."
                         : $"The DNAT rule of {target} ({p.ContainerName}) is gone: outside traffic no longer reaches the container{(fwRejects ? " and firewalld rejects it at the host" : string.Empty)}.",
-                    [$"{tool} nat/DOCKER: no DNAT for {target} -> {p.ContainerIp}:{p.ContainerPort}", $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}",
+                    [$"{ruleWhere}: no DNAT for {target}{(p.ServiceName is null ? string.Empty : " (swarm service " + p.ServiceName + ")")} -> {p.ContainerIp}:{p.ContainerPort}",
+                        facts.Daemon.UserlandProxyOn ? $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}" : "dockerd: userland-proxy false (no docker-proxy answers without the DNAT rule)",
                         fwRunning ? $"firewalld zone {zone}: {target} {(openRuntime ? "open" : "not open")} at runtime" : $"firewalld: {fw.State}"],
                     RestartEngine, RepairIntent.RestartEngine));
             }
-            else
+            else if (nftables)
+            {
+                if (!p.ForwardAccepted && p.GatewayMode != "nat-unprotected")
+                {
+                    findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
+                        $"Docker's nftables chain for {p.Network ?? "the network"} has no accept for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}: its 'UNPUBLISHED PORT DROP' rule drops the forwarded traffic and outside clients time out on {target}.",
+                        [$"nft ip docker-bridges: dnat for {target} present, no 'ip daddr {p.ContainerIp} {p.Protocol} dport {p.ContainerPort} accept' in filter-forward-in__*"],
+                        RestartEngine, RepairIntent.RestartEngine));
+                }
+            }
+            else if (judgeIptables || p.ServiceName is not null)
             {
                 var policy = family.FirstOrDefault(v => v.Variant == p.RuleVariant)?.ForwardPolicy;
-                if (!p.ForwardAccepted && string.Equals(policy, "DROP", StringComparison.Ordinal))
+                if (!p.ForwardAccepted && string.Equals(policy, "DROP", StringComparison.Ordinal) && p.GatewayMode != "nat-unprotected")
                 {
                     findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
                         $"The {(v6 ? "ip6tables " : string.Empty)}FORWARD policy is DROP and no rule accepts forwarded traffic to {(v6 ? $"[{p.ContainerIp}]" : p.ContainerIp)}:{p.ContainerPort}: outside clients time out on {target}.",
@@ -231,7 +275,7 @@ public static class DockerHostChecks
             }
 
             var user = family.FirstOrDefault(v => v.Variant == (p.RuleVariant ?? (v6 ? Ip6Variant(facts)?.Variant : dockerVariant?.Variant)))?.Chains.FirstOrDefault(c => c.Table == "filter" && c.Chain == "DOCKER-USER");
-            var drops = user?.Rules.Where(r => r.Contains(" -j DROP", StringComparison.Ordinal) || r.Contains(" -j REJECT", StringComparison.Ordinal)).ToList() ?? [];
+            var drops = !judgeIptables ? [] : user?.Rules.Where(r => r.Contains(" -j DROP", StringComparison.Ordinal) || r.Contains(" -j REJECT", StringComparison.Ordinal)).ToList() ?? [];
             if (drops.Count > 0)
             {
                 // Only a bare DROP/REJECT surely matches this port's traffic; one with matches (-s, -i, --dport...) may not.
@@ -246,7 +290,7 @@ public static class DockerHostChecks
 
             // StrictForwardPorts=yes: firewalld rejects DNATed traffic to a port it has no forward-port for.
             var forwarded = fw.ForwardPorts.Any(f => f.Contains($"port={p.Port}:", StringComparison.Ordinal) && f.Contains($"proto={p.Protocol}", StringComparison.Ordinal));
-            if (firewalldJudged && fwRunning && fw.StrictForwardPorts == true && p.DnatRulePresent && !forwarded && zone is not null)
+            if (firewalldJudged && fwRunning && fw.StrictForwardPorts == true && p.DnatRulePresent && !forwarded && zone is not null && facts.Daemon.IptablesOn)
             {
                 findings.Add(new Finding(FindingIds.FirewalldStrictForwardPorts, FindingSeverity.Error, subject,
                     $"firewalld's StrictForwardPorts=yes rejects Docker-published {target} ({p.ContainerName}): zone {zone} has no forward-port for it, so outside clients time out although Docker's rules are all there.",
@@ -290,7 +334,9 @@ public static class DockerHostChecks
                             ? flushes == false
                                 ? $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists ({flushWords}), and breaks when anything else flushes the nat table (nftables.service, iptables-restore) or dockerd runs without its rules."
                                 : $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists, and breaks when a firewalld reload flushes it."
-                            : $"{target} is not open in firewalld zone {zone} and Docker's DNAT rule is gone: firewalld rejects outside clients.",
+                            : !EngineSettingsChecks.ExpectsDnat(facts, p)
+                                ? $"{target} is not open in firewalld zone {zone}, and Docker makes no DNAT rule for it ({(facts.Daemon.IptablesOn ? "gateway mode " + p.GatewayMode : "iptables: false")}): outside traffic is delivered to the host's listener through INPUT, where firewalld rejects it."
+                                : $"{target} is not open in firewalld zone {zone} and Docker's DNAT rule is gone: firewalld rejects outside clients.",
                         evidence, remedy, Open(FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent)));
                 }
                 else if (openRuntime != openPermanent)
