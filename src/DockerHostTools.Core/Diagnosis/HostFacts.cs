@@ -191,6 +191,9 @@ public sealed record FirewalldFact
     /// <summary>Running, NotRunning, Failed, NotInstalled, Unreachable.</summary>
     public FirewalldRunState State { get; init; } = FirewalldRunState.NotInstalled;
 
+    /// <summary>firewalld (or its bus) was there but did not answer in time (hung or stopped).</summary>
+    public bool NotResponding { get; init; }
+
     /// <summary>The backend (firewalld.conf).</summary>
     public string? Backend { get; init; }
 

@@ -66,7 +66,8 @@ public static class HostFactsBuilder
                     ContainerIp = p.ContainerIp, ContainerPort = p.ContainerPort, DnatRulePresent = p.DnatRulePresent,
                     RuleVariant = p.RuleVariant, ForwardAccepted = p.ForwardAccepted, ProxyListening = p.ProxyListening,
                     ServiceName = p.ServiceName, Network = p.Network, RuleSource = p.RuleSource, Listener = p.Listener,
-                    GatewayMode = reading.Networks.FirstOrDefault(n => n.Name == p.Network)?.GatewayModeIPv4,
+                    GatewayMode = reading.Networks.FirstOrDefault(n => n.Name == p.Network) is { } net
+                        ? (p.Family == Sysctl.IpFamily.IPv6 ? net.GatewayModeIPv6 : net.GatewayModeIPv4) : null,
                     IptablesForwardAccepts = reading.DockerNftables is null ? null : IptablesForwardAccepts(ipt, p, reading.Networks),
                 }).ToList(),
                 Networks = reading.Networks.Select(n => new DockerNetworkFact
@@ -171,6 +172,7 @@ public static class HostFactsBuilder
             Version = fw.Version,
             DirectRules = fw.DirectRules,
             StrictForwardPorts = fw.StrictForwardPorts,
+            NotResponding = fw.NotResponding,
             ForwardPorts = zone is null ? [] : fw.Zones.FirstOrDefault(z => z.Name == zone.Zone)?.ForwardPorts ?? [],
             DefaultZone = fw.DefaultZone,
             OutsideInterface = outside,

@@ -171,12 +171,13 @@ public static class DockerPublishedPorts
         return ports.Select(p =>
         {
             var c = containers.FirstOrDefault(x => x.Id == p.ContainerId) ?? new DockerContainer(p.ContainerId, p.ContainerName, p.Image, p.ContainerState, string.Empty, [], new Dictionary<string, string>());
-            var rule = dnat.Any(r => r.HostPort == p.Port && r.Protocol == p.Protocol && r.ContainerPort == p.ContainerPort && r.ContainerIp == p.ContainerIp &&
-                (r.HostIp is null || p.HostIp is null or "0.0.0.0" or "::" || r.HostIp == p.HostIp));
-            var accepted = accepts.Any(a => a.ContainerIp == p.ContainerIp && a.Protocol == p.Protocol && a.ContainerPort == p.ContainerPort);
+            var rule = dnat.Any(r => r.HostPort == p.Port && r.Protocol == p.Protocol && r.ContainerPort == p.ContainerPort && SameAddress(r.ContainerIp, p.ContainerIp) &&
+                (r.HostIp is null || p.HostIp is null or "0.0.0.0" or "::" || SameAddress(r.HostIp, p.HostIp)));
+            var accepted = accepts.Any(a => SameAddress(a.ContainerIp, p.ContainerIp) && a.Protocol == p.Protocol && a.ContainerPort == p.ContainerPort);
             return new DockerPublishedPort(c, p.HostIp, p.Port, p.Protocol, p.ContainerIp, p.ContainerPort, rule, null, accepted, p.ProxyListening, p.Listener)
             {
-                Network = p.Network, RuleSource = "nft ip docker-bridges",
+                Family = p.Family, Network = p.Network,
+                RuleSource = p.Family == Sysctl.IpFamily.IPv6 ? "nft ip6 docker-bridges" : "nft ip docker-bridges",
             };
         }).ToList();
     }

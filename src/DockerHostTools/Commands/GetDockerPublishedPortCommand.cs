@@ -94,7 +94,7 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
                 nft = Await(ct => NftablesDocker.ReadAsync(Runner, ct));
             }
         }
-        catch (Exception ex) when (ex is DockerEngineUnavailableException or NativeCommandFailedException or NativeProgramNotFoundException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is DockerEngineUnavailableException or NativeCommandFailedException or NativeProgramNotFoundException or NativeTimeoutException or System.Text.Json.JsonException)
         {
             WriteWarning($"Swarm services or the nftables backend's rules could not be read: {ex.Message}");
         }

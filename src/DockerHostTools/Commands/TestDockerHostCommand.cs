@@ -104,9 +104,10 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
     private List<Finding> Traced(HostFacts facts, List<Finding> findings)
     {
         var shown = findings.Where(f => f.Severity != FindingSeverity.Info || IncludeInfo).ToList();
+        var named = shown.Where(f => f.Subject.Port is not null).Select(f => (Port: f.Subject.Port!.Value, Protocol: f.Subject.Protocol ?? "tcp")).Distinct().ToList();
         var ports = (Port is { Length: > 0 } ? Port.Select(p => (Port: p, Protocol: ProtocolOf(facts, p)))
-                : shown.Where(f => f.Subject.Port is not null).Select(f => (Port: f.Subject.Port!.Value, Protocol: f.Subject.Protocol ?? "tcp"))
-                    .Concat(facts.Docker.Ports.Select(p => (p.Port, p.Protocol))))
+                : named.Count > 0 ? named
+                : facts.Docker.Ports.Select(p => (p.Port, p.Protocol)))
             .Distinct().ToList();
         if (ports.Count == 0)
         {
@@ -117,16 +118,17 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
         var requests = ports.Select(p => TraceDockerHostPortCommand.Validated(
             new TraceRequest { Port = p.Port, Protocol = p.Protocol, Duration = Duration, Count = 1 }, this)).ToList();
         RequireRoot("Test-DockerHost -Trace", string.Join(", ", ports.Select(p => $"{p.Port}/{p.Protocol}")));
-        var traced = new Dictionary<int, IReadOnlyList<TracedPacket>>();
+        // by port and protocol: 53/tcp and 53/udp are two traces
+        var traced = new Dictionary<(int Port, string Protocol), IReadOnlyList<TracedPacket>>();
         foreach (var request in requests)
         {
-            traced[request.Port] = TraceDockerHostPortCommand.RunTrace(null, request, this);
+            traced[(request.Port, request.Protocol)] = TraceDockerHostPortCommand.RunTrace(null, request, this);
         }
 
         var first = requests[0];
         return findings.Select(f => TraceChecks.PortOf(f) is { } p
-                ? (traced.TryGetValue(p, out var packets) ? TraceChecks.WithTrace(f, packets, p, f.Subject.Protocol ?? "tcp") : f)
-                : f.Subject.Kind == SubjectKind.Forwarding ? TraceChecks.WithTrace(f, traced[first.Port], first.Port, first.Protocol) : f)
+                ? (traced.TryGetValue((p, f.Subject.Protocol ?? "tcp"), out var packets) ? TraceChecks.WithTrace(f, packets, p, f.Subject.Protocol ?? "tcp") : f)
+                : f.Subject.Kind == SubjectKind.Forwarding ? TraceChecks.WithTrace(f, traced[(first.Port, first.Protocol)], first.Port, first.Protocol) : f)
             .ToList();
     }
 

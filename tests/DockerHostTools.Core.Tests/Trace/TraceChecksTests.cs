@@ -69,4 +69,15 @@ public class TraceChecksTests
         var legacy = NftTraceParser.Parse(Fixture.Read("nft-trace", "bookworm-ipforward0.txt").Split('\n'), 5000, "tcp", legacyReason: "legacy");
         Assert.Equal(TraceVerdict.NotJudged, TraceChecks.Judge(f, legacy).Verdict);
     }
+
+    [Fact]
+    public void An_ipv4_clients_packet_neither_confirms_nor_refutes_an_ipv6_finding()
+    {
+        // the trace table sees both families; the captured clients are IPv4 (198.51.100.2)
+        var v6Forwarding = F(FindingIds.IpForwardDisabled, FindingSeverity.Error, FindingSubject.ForForwarding(IpFamily.IPv6));
+        var v6Port = F(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, FindingSubject.ForPort(5000, "tcp", IpFamily.IPv6));
+        Assert.Equal(TraceVerdict.NotChecked, TraceChecks.Judge(v6Forwarding, Packets("docker28", "ipforward0")).Verdict);
+        Assert.Equal(TraceVerdict.NotChecked, TraceChecks.Judge(v6Port, Packets("docker28", "healthy")).Verdict);
+        Assert.Equal(TraceVerdict.Confirmed, TraceChecks.Judge(F(FindingIds.IpForwardDisabled, FindingSeverity.Error, Forwarding), Packets("docker28", "ipforward0")).Verdict);
+    }
 }

@@ -75,8 +75,9 @@ public static class DockerHostChecks
             ? $"something other than firewalld flushed Docker's rules ({flushWords}; look at nftables.service, iptables-restore or netfilter-persistent scripts)"
             : "something (usually a firewalld start or reload) flushed Docker's rules";
 
-        // firewalld installed (its version read from its files) but not answering: say so, or its silence reads as health.
-        if (fw.State == FirewalldRunState.Unreachable && fw.Version is not null)
+        // firewalld (or its bus) there but not answering in time: say so, or its silence reads as health. Other ways of
+        // being unreachable (no bus in a chroot, not authorized) are not a hang and are not said to be one.
+        if (fw.State == FirewalldRunState.Unreachable && fw.NotResponding)
         {
             findings.Add(new Finding(FindingIds.FirewalldNotResponding, FindingSeverity.Warning, FindingSubject.ForUnit("firewalld.service"),
                 $"firewalld did not answer, so its zones, ports and policies could not be checked (the rules already in the kernel still filter traffic, " +
@@ -465,7 +466,11 @@ public static class DockerHostChecks
     {
         ArgumentNullException.ThrowIfNull(facts);
         var networks = (facts.Docker.IPv6Networks ?? []).Count > 0 || facts.Docker.Ports.Any(p => p.Family == Sysctl.IpFamily.IPv6);
-        var ip6tables = (facts.Iptables6 ?? []).Any(v => v.HoldsDockerRules) || VersionNumber.Major(facts.Docker.Version) >= 27 && (facts.Iptables6 ?? []).Count > 0;
+        // The daemon's own word first (ip6tables false: docker-proxy serves [::] and no ip6tables rule is Docker's to judge),
+        // else its chains, else the default of its version (27+ uses ip6tables).
+        var ip6 = facts.Iptables6 ?? [];
+        var on = facts.Daemon.IptablesOn && (facts.Daemon.Ip6tables ?? VersionNumber.Major(facts.Docker.Version) >= 27);
+        var ip6tables = facts.Daemon.Ip6tables != false && facts.Daemon.IptablesOn && (ip6.Any(v => v.HoldsDockerRules) || on && ip6.Count > 0);
         return networks && ip6tables;
     }
 

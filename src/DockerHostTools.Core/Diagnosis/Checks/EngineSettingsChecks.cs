@@ -150,8 +150,8 @@ public static class EngineSettingsChecks
     public static Finding? GatewayMode(PublishedPortFact p)
     {
         ArgumentNullException.ThrowIfNull(p);
-        var subject = FindingSubject.ForPort(p.Port, p.Protocol);
-        var evidence = new[] { $"Engine /networks: {p.Network} com.docker.network.bridge.gateway_mode_ipv4={p.GatewayMode}" };
+        var subject = FindingSubject.ForPort(p.Port, p.Protocol, p.Family);
+        var evidence = new[] { $"Engine /networks: {p.Network} com.docker.network.bridge.gateway_mode_ipv{(p.Family == Sysctl.IpFamily.IPv6 ? 6 : 4)}={p.GatewayMode}" };
         return p.GatewayMode switch
         {
             "routed" => new Finding(FindingIds.DockerGatewayMode, FindingSeverity.Info, subject,

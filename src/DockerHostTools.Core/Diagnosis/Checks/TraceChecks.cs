@@ -32,6 +32,9 @@ public static class TraceChecks
     {
         ArgumentNullException.ThrowIfNull(finding);
         ArgumentNullException.ThrowIfNull(packets);
+        // The trace table sees both families: an IPv4 client's packet says nothing of an IPv6 finding, nor the reverse.
+        var v6 = finding.Subject.Family == Sysctl.IpFamily.IPv6;
+        packets = packets.Where(p => p.Source.Contains(':', StringComparison.Ordinal) == v6).ToList();
         if (packets.Count == 0)
         {
             return (TraceVerdict.NotChecked, null);
