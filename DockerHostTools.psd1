@@ -16,6 +16,7 @@
         'Firewalld.format.ps1xml'
         'Docker.format.ps1xml'
         'Diagnosis.format.ps1xml'
+        'Trace.format.ps1xml'
     )
     CmdletsToExport      = @(
         'Get-IpForward'
@@ -35,6 +36,7 @@
         'Test-DockerHost'
         'Repair-DockerHost'
         'Watch-DockerHostNetState'
+        'Trace-DockerHostPort'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -71,10 +71,37 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
     }
     BeforeEach { Reset-Healthy }
 
-    It 'a healthy host yields no Error and no Warning, and the outside client gets 200' {
+    It 'a healthy host yields no Error and no Warning, and the outside client gets 200 over IPv4 and IPv6' {
         Get-DockerLabHttpCode $lab | Should -Be '200'
+        Get-DockerLabHttpCode $lab -IPv6 | Should -Be '200'
         $f = Get-Findings
         @($f | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+        # the hardened host persists IPv6 forwarding too (the repair in Reset-Healthy wrote it): both keys
+        $text = @(Invoke-Host cat $dropIn)
+        foreach ($k in 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding') { $text | Should -Contain "$k = 1" }
+    }
+
+    It 'IPv6: net.ipv6.conf.all.forwarding=0 leaves IPv4 answering, the outside client gets no answer over IPv6, IpForwardDisabled names the IPv6 key, Repair-IpForward -Family IPv6 brings 200 back and persists both keys' {
+        # the drop-in keeps IPv4 only, so the repair has both IPv6 keys to persist
+        Invoke-Host sh -c "printf 'net.ipv4.ip_forward = 1\n' > $dropIn" | Out-Null
+        Invoke-Host systemd-run --unit=dht-t-v6reset --wait --quiet sysctl -q -w net.ipv6.conf.all.forwarding=0 | Out-Null
+        try {
+            Get-DockerLabHttpCode $lab -IPv6 | Should -Be '000'
+            Get-DockerLabHttpCode $lab | Should -Be '200'
+            $ids = Get-Ids (Get-Findings)
+            $ids | Should -Contain 'Error IpForwardDisabled net.ipv6.conf.all.forwarding'
+            $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv6.conf.default.forwarding'
+            @($ids | Where-Object { $_ -like '*net.ipv4.ip_forward' }) | Should -BeNullOrEmpty
+            @($ids | Where-Object { $_ -like 'Error *' }) | Should -Be @('Error IpForwardDisabled net.ipv6.conf.all.forwarding')
+            $r = Invoke-DockerLabPwsh $lab { Repair-IpForward -Family IPv6 -Confirm:$false }
+            $r.Errors | Should -BeNullOrEmpty
+            @($r.Output[0].After.Status) | Should -Be @('Ok', 'Ok')
+            Wait-DockerLabHttpCode $lab -IPv6 | Should -Be '200'
+            $text = @(Invoke-Host cat $dropIn)
+            foreach ($k in 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding') { $text | Should -Contain "$k = 1" }
+            @(Get-Findings | Where-Object Severity -ne 'Info') | Should -BeNullOrEmpty
+        }
+        finally { Invoke-Host sysctl -q -w net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1 | Out-Null }
     }
 
     It 'cause 3 alone: a network restart resets ip_forward (no file keeps it): timeout, found, repaired' {
@@ -169,10 +196,11 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         }
         else {
             # firewalld 1.3 flushed and dockerd re-added its rules, all but the jump into DOCKER-ISOLATION-STAGE-2 (Docker
-            # 20.10's reload handler does not put the per-network isolation rule back): that loss and the risk of the next flush
+            # 20.10's reload handler does not put the per-network isolation rule back, in iptables nor in ip6tables): that loss,
+            # per family, and the risk of the next flush
             Get-Dnat | Should -Not -BeNullOrEmpty -Because 'dockerd, started with firewalld running, has the handler that puts its rules back'
             @(Get-Ids @(Get-Findings | Where-Object Severity -ne 'Info') | Sort-Object) |
-                Should -Be @('Warning DockerChainMissing Nft:filter/DOCKER-ISOLATION-STAGE-2', 'Warning FirewalldStartedAfterDocker firewalld.service')
+                Should -Be @('Warning DockerChainMissing ip6tables-Nft:filter/DOCKER-ISOLATION-STAGE-2', 'Warning DockerChainMissing Nft:filter/DOCKER-ISOLATION-STAGE-2', 'Warning FirewalldStartedAfterDocker firewalld.service')
         }
     }
 
@@ -271,6 +299,9 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         Get-DockerLabHttpCode $lab | Should -Be '200'
         $ids = Get-Ids (Get-Findings)
         $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv4.ip_forward'
+        # dockerd switched IPv6 forwarding on too (both keys, at runtime only) for its IPv6 network
+        $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv6.conf.all.forwarding'
+        $ids | Should -Contain 'Warning IpForwardNotPersisted net.ipv6.conf.default.forwarding'
         @($ids | Where-Object { $_ -like 'Error *' }) | Should -BeNullOrEmpty
     }
 
@@ -336,6 +367,54 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
             Get-Ids $judged | Should -Contain 'Warning FirewalldRuntimePermanentDrift 5000/tcp'
         }
         finally { Invoke-Host firewall-cmd -q --zone=public --add-port=5000/tcp | Out-Null }
+    }
+}
+
+# Issue 12: the daemon's own settings on the real engine. One generation (the newest packaged Docker) keeps the CI lab
+# within its budget; the machine is the one booted for the file.
+Describe 'The daemon''s settings on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -eq 'docker28') {
+    BeforeAll { Use-Lab $Generation; Reset-Healthy }
+
+    It 'userland-proxy: false in daemon.json: read as the daemon''s setting; the DNAT rule deleted makes the outside client fail (no docker-proxy) and the finding an Error; the repair brings 200 back' {
+        # The setting comes from the daemon.json the running dockerd was started with, not from a default.
+        $orig = (@(Invoke-Host cat /etc/docker/daemon.json) -join "`n")
+        $json = $orig | ConvertFrom-Json
+        $json | Add-Member -NotePropertyName 'userland-proxy' -NotePropertyValue $false -Force
+        $new = $json | ConvertTo-Json -Compress -Depth 5
+        $restored = $false
+        try {
+            Invoke-Host sh -c "printf '%s\n' '$new' > /etc/docker/daemon.json" | Out-Null
+            Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+            Invoke-Host systemctl restart docker | Out-Null
+            Wait-Dnat 20
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+            $r = Invoke-DockerLabPwsh $lab { $s = Get-DockerHostNetState -Port 5000; [pscustomobject]@{ P = $s.Daemon.UserlandProxy; D = $s.DaemonSettings; L = @($s.PublishedPorts)[0].ProxyListening } }
+            $r.Errors | Should -BeNullOrEmpty
+            $r.Output[0].P | Should -BeFalse
+            $r.Output[0].D | Should -Match 'userland-proxy false,'
+            $r.Output[0].L | Should -BeFalse -Because 'dockerd runs no docker-proxy with userland-proxy: false'
+            Remove-Dnat
+            Get-Dnat | Should -BeNullOrEmpty
+            Get-DockerLabHttpCode $lab | Should -Be '000' -Because 'no docker-proxy answers for the lost DNAT rule'
+            $f = @(Get-Findings | Where-Object Id -eq 'DockerDnatMissing')
+            $f.Count | Should -Be 1
+            "$($f[0].Severity)" | Should -Be 'Error'
+            $f[0].Evidence | Should -Contain 'dockerd: userland-proxy false (no docker-proxy answers without the DNAT rule)'
+            # Put the default daemon.json back first: the repair's docker restart then also ends the case (one restart fewer).
+            Invoke-Host sh -c "printf '%s\n' '$($orig -replace "'", '')' > /etc/docker/daemon.json" | Out-Null
+            $restored = $true
+            $rep = Invoke-Repair
+            @($rep | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
+            Wait-DockerLabHttpCode $lab | Should -Be '200'
+        }
+        finally {
+            if (-not $restored) {
+                Invoke-Host sh -c "printf '%s\n' '$($orig -replace "'", '')' > /etc/docker/daemon.json" | Out-Null
+                Invoke-Host systemctl reset-failed docker.service docker.socket | Out-Null
+                Invoke-Host systemctl restart docker | Out-Null
+                Wait-Dnat 20
+            }
+        }
     }
 }
 
@@ -544,3 +623,6 @@ Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)
         }
     }
 }
+
+# Issue 17: Trace-DockerHostPort and Test-DockerHost -Trace on the same machines (booted once per generation above).
+. (Join-Path $PSScriptRoot 'lab/Trace.GenerationCases.ps1')

@@ -23,8 +23,22 @@ Describe 'Get-IpForward' {
         $s[0].RuntimeValue | Should -Be (Get-Content /proc/sys/net/ipv4/ip_forward).Trim()
     }
 
-    It 'returns IPv4 and IPv6 with -Family All' {
-        (Get-IpForward -Family All).Key | Should -Be @('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')
+    It 'returns IPv4 and both IPv6 switches with -Family All' {
+        (Get-IpForward -Family All).Key | Should -Be @('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding')
+    }
+
+    It 'judges both IPv6 switches of a saved host, each by its own files' {
+        $root = New-Tree @{
+            '/proc/sys/net/ipv6/conf/all/forwarding' = '1'; '/proc/sys/net/ipv6/conf/default/forwarding' = '1'
+            '/etc/sysctl.d/30-v6.conf' = "net.ipv6.conf.all.forwarding = 1`n"
+        }
+        try {
+            $s = @(Get-IpForward -Family IPv6 -Root $root)
+            $s.Key | Should -Be @('net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding')
+            $s.Family | Should -Be @('IPv6', 'IPv6')
+            $s.Status | Should -Be @('Ok', 'NotPersisted')
+        }
+        finally { Remove-Item $root -Recurse -Force }
     }
 
     It 'judges a saved copy of a host under -Root: <Name>' -ForEach @(
@@ -69,6 +83,19 @@ Describe 'Repair-IpForward input checks' {
         $before = if (Test-Path $Path) { (Get-Item $Path).LastWriteTimeUtc }
         { Repair-IpForward -Path $Path -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidDropInPath,DockerHostTools.Commands.RepairIpForwardCommand'
         if ($before) { (Get-Item $Path).LastWriteTimeUtc | Should -Be $before }
+    }
+
+    It 'rejects an unknown family before anything is planned: <Family>' -ForEach @(@{ Family = 'bogus' }, @{ Family = 'IPv5' }, @{ Family = '' }) {
+        $e = $null
+        try { Repair-IpForward -Family $Family -Confirm:$false -ErrorAction Stop } catch { $e = $_ }
+        $e | Should -Not -BeNullOrEmpty
+        $e.FullyQualifiedErrorId | Should -Be 'CannotConvertArgumentNoMessage,DockerHostTools.Commands.RepairIpForwardCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -Match 'IPv4.*IPv6.*All'
+    }
+
+    It 'rejects a bad drop-in path for IPv6 as for IPv4' {
+        { Repair-IpForward -Family IPv6 -Path /run/sysctl.d/x.conf -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidDropInPath,DockerHostTools.Commands.RepairIpForwardCommand'
     }
 
     It 'rejects an empty path' {
@@ -199,7 +226,58 @@ Describe 'Repair-IpForward on real sysctl in a namespace lab' -Tag 'Lab' {
         Invoke-LabHost $lab sysctl -q -w net.ipv6.conf.all.forwarding=0
         $r = Invoke-LabPwsh $lab { Repair-IpForward -Family All -Confirm:$false }
         $r.Errors | Should -BeNullOrEmpty
-        @($r.Output[0].After.Status) | Should -Be @('Ok', 'Ok')
+        @($r.Output[0].After.Status) | Should -Be @('Ok', 'Ok', 'Ok')
         (Invoke-LabHost $lab cat /proc/sys/net/ipv6/conf/all/forwarding).Trim() | Should -Be '1'
+    }
+
+    It '-Family IPv6 sets and persists net.ipv6.conf.all.forwarding and net.ipv6.conf.default.forwarding, and leaves IPv4 alone' {
+        # sysctl -w all=0 switches default off as well (the kernel's rule): both are off, as after a reset
+        Invoke-LabHost $lab sysctl -q -w net.ipv6.conf.all.forwarding=0
+        (Invoke-LabHost $lab cat /proc/sys/net/ipv6/conf/default/forwarding).Trim() | Should -Be '0'
+        $r = Invoke-LabPwsh $lab { Repair-IpForward -Family IPv6 -Confirm:$false }
+        $r.Errors | Should -BeNullOrEmpty
+        $result = $r.Output[0]
+        @($result.Steps.Kind) | Should -Be @('WriteDropIn', 'SetRuntime', 'SetRuntime')
+        @($result.Steps.Outcome) | Should -Be @('Done', 'Done', 'Done')
+        @($result.After.Key) | Should -Be @('net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding')
+        @($result.After.Status) | Should -Be @('Ok', 'Ok')
+        $text = @(Invoke-LabHost $lab cat $dropIn)
+        $text | Should -Contain 'net.ipv6.conf.all.forwarding = 1'
+        $text | Should -Contain 'net.ipv6.conf.default.forwarding = 1'
+        $text | Should -Not -Contain 'net.ipv4.ip_forward = 1'
+        (Invoke-LabHost $lab cat /proc/sys/net/ipv6/conf/all/forwarding).Trim() | Should -Be '1'
+        (Invoke-LabHost $lab cat /proc/sys/net/ipv6/conf/default/forwarding).Trim() | Should -Be '1'
+        Get-Runtime | Should -Be '0' -Because 'IPv4 was not asked for'
+        # the files keep it: switched off again and the net.* keys re-applied by the real sysctl, both come back
+        Invoke-LabHost $lab sysctl -q -w net.ipv6.conf.all.forwarding=0
+        Invoke-LabHost $lab sysctl -q --system
+        (Invoke-LabHost $lab cat /proc/sys/net/ipv6/conf/all/forwarding).Trim() | Should -Be '1'
+        (Invoke-LabHost $lab cat /proc/sys/net/ipv6/conf/default/forwarding).Trim() | Should -Be '1'
+        # and a second run changes nothing
+        (Invoke-LabPwsh $lab { Repair-IpForward -Family IPv6 -Confirm:$false }).Output[0].Changed | Should -BeFalse
+    }
+
+    It '-Family IPv6 on a read-only /etc/sysctl.d: ReadOnlyFileSystem for the file, both runtime values still set' {
+        Invoke-LabHost $lab sysctl -q -w net.ipv6.conf.all.forwarding=0
+        Invoke-LabHost $lab mount -o 'remount,bind,ro' /etc/sysctl.d
+        try {
+            $r = Invoke-LabPwsh $lab { Repair-IpForward -Family IPv6 -Confirm:$false }
+            $r.Errors | Should -HaveCount 1
+            $r.Errors[0].FullyQualifiedErrorId | Should -Be 'ReadOnlyFileSystem,DockerHostTools.Commands.RepairIpForwardCommand'
+            $r.Errors[0].TargetObject | Should -Be $dropIn
+            @($r.Output[0].Steps.Outcome) | Should -Be @('Failed', 'Done', 'Done')
+            @($r.Output[0].After.Status) | Should -Be @('NotPersisted', 'NotPersisted')
+            (Invoke-LabHost $lab cat /proc/sys/net/ipv6/conf/all/forwarding).Trim() | Should -Be '1'
+        }
+        finally { Invoke-LabHost $lab mount -o 'remount,bind,rw' /etc/sysctl.d }
+    }
+
+    It '-Family IPv6 not root: PermissionDenied before anything is written' {
+        Invoke-LabHost $lab sysctl -q -w net.ipv6.conf.all.forwarding=0
+        $r = Invoke-LabPwsh $lab -User 65534 { Repair-IpForward -Family IPv6 -Confirm:$false }
+        $r.Errors[0].FullyQualifiedErrorId | Should -Be 'NotRoot,DockerHostTools.Commands.RepairIpForwardCommand'
+        $r.Errors[0].Category | Should -Be 'PermissionDenied'
+        Invoke-LabHost $lab test -e $dropIn; $LASTEXITCODE | Should -Be 1
+        (Invoke-LabHost $lab cat /proc/sys/net/ipv6/conf/all/forwarding).Trim() | Should -Be '0'
     }
 }

@@ -99,6 +99,25 @@ Describe 'Views at <Width> columns, <Road>' -ForEach @(
         finally { Remove-Item $root -Recurse -Force -ErrorAction Ignore }
     }
 
+    It 'Get-IpForward -Family IPv6: the two IPv6 switches are told apart (all, def = default), each with its deciding file' {
+        $root = New-Tree @{ '/proc/sys/net/ipv6/conf/all/forwarding' = '1'; '/proc/sys/net/ipv6/conf/default/forwarding' = '0'
+            '/etc/sysctl.d/30-v6.conf' = "net.ipv6.conf.all.forwarding = 1`n" }
+        try {
+            $s = ConvertTo-Copy (Get-IpForward -Family IPv6 -Root $root) $Road
+            $text = (Show $s $Width) -join "`n"
+            $text | Should -Match 'IPv6 all\s+on\s+on\s+Ok\s+/etc/sysctl\.d/30-v6\.conf:1'
+            $text | Should -Match 'IPv6 def\s+off\s+-\s+RuntimeDisabled\s+\(no file sets it\)'
+        }
+        finally { Remove-Item $root -Recurse -Force -ErrorAction Ignore }
+    }
+
+    It 'Get-DockerPublishedPort: an IPv6 binding shows its addresses in brackets' {
+        $c = [DockerHostTools.Core.Docker.DockerContainer]::new('abc', 'dkreg', 'dkregistry:local', 'running', 'Up', [DockerHostTools.Core.Docker.DockerPortBinding[]] @(), [System.Collections.Generic.Dictionary[string, string]]::new())
+        $p = [DockerHostTools.Core.Docker.DockerPublishedPort]::new($c, '::', 5000, 'tcp', '2001:db8:1::2', 5000, $true, 'Nft', $true, $true, $null)
+        $text = (Show (ConvertTo-Copy $p $Road) $Width) -join "`n"
+        $text | Should -Match ([regex]::Escape('[::]:5000/tcp') + '\s+' + [regex]::Escape('[2001:db8:1::2]:5000') + '\s+yes')
+    }
+
     It 'Get-FirewalldZone: the ports are shown' {
         $z = ConvertTo-Copy (Get-Zone) $Road
         $lines = Show $z $Width
@@ -149,6 +168,15 @@ Describe 'Views on deserialized objects' {
         $text | Should -Not -Match ' =  \(\)'
         $copy.FactsJson | Should -Be $state.FactsJson
         @($copy | Test-DockerHost).Count | Should -Be @($state | Test-DockerHost).Count
+    }
+
+    It 'a snapshot shows the daemon''s settings in one line (<Road>), each unset one as its default' -ForEach @(@{ Road = 'clixml' }, @{ Road = 'remoting' }) {
+        $state = Get-DockerHostNetState -WarningAction SilentlyContinue
+        $copy = ConvertTo-Copy $state $Road
+        $text = $copy | Out-String -Width 400
+        $text | Should -Match 'Daemon\s+: iptables (true|false)( \(default\))?, ip6tables .*, userland-proxy (true|false)( \(default\))?, firewall-backend \S+'
+        $copy.DaemonSettings | Should -Be $state.DaemonSettings
+        $state.EngineLocation | Should -BeIn @('Local', 'Rootless', 'DockerDesktop', 'Remote')
     }
 }
 

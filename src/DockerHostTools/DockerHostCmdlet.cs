@@ -79,6 +79,12 @@ public abstract class DockerHostCmdlet : PSCmdlet, IDisposable
         return true;
     });
 
+    /// <summary>The runner Trace-DockerHostPort and Test-DockerHost -Trace hand to the core's tracer.</summary>
+    internal INativeRunner TraceRunner => Runner;
+
+    /// <summary>Runs the trace on the pipeline thread (the one bridge, for the trace's callers).</summary>
+    internal T AwaitTrace<T>(Func<CancellationToken, Task<T>> work) => Await(work);
+
     /// <summary>True when -WhatIf was given: nothing is changed, so root is not needed.</summary>
     protected bool WhatIfOnly =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };

@@ -31,6 +31,7 @@ internal static class FindingInput
         {
             Kind = Enum<SubjectKind>(subjectBag, "Kind") ?? SubjectKind.Port,
             Family = Enum<IpFamily>(subjectBag, "Family"),
+            Key = Text(subjectBag, "Key"),
             Port = Int(subjectBag, "Port"),
             Protocol = Text(subjectBag, "Protocol"),
             Variant = Enum<IptablesVariant>(subjectBag, "Variant"),

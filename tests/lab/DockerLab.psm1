@@ -49,7 +49,7 @@ function Get-NspawnLabGeneration {
 function New-NspawnLabObject([string] $Generation) {
     $g = $Generations[$Generation]
     [pscustomobject]@{
-        Kind = 'Machine'; Generation = $Generation; Socket = '/run/docker.sock'; HostIp = '198.51.100.10'; ExtNs = $g.ExtNs
+        Kind = 'Machine'; Generation = $Generation; Socket = '/run/docker.sock'; HostIp = '198.51.100.10'; HostIp6 = '2001:db8:100::10'; ExtNs = $g.ExtNs
         Dir = "$($g.NsDir)/xfer"; Machine = $g.Machine; ExtNetnsInside = "/run/$($g.ExtNs).netns"
         Systemd = $g.Systemd; Firewalld = $g.Firewalld; Docker = $g.Docker
     }
@@ -140,18 +140,19 @@ function Invoke-DockerLabDocker {
 }
 
 function Get-DockerLabHttpCode {
-    <# GET http://HOST:PORT/v2/ from the outside namespace; '000' when nothing answered. #>
-    param([Parameter(Mandatory)] $Lab, [int] $Port = 5000)
-    $code = & ip netns exec $Lab.ExtNs curl -s -m 3 -o /dev/null -w '%{http_code}' "http://$($Lab.HostIp):$Port/v2/" 2>$null
+    <# GET http://HOST:PORT/v2/ from the outside namespace; '000' when nothing answered. -IPv6: http://[HOST6]:PORT/v2/ (the nspawn lab's IPv6 link). #>
+    param([Parameter(Mandatory)] $Lab, [int] $Port = 5000, [switch] $IPv6)
+    $url = if ($IPv6) { "http://[$($Lab.HostIp6)]:$Port/v2/" } else { "http://$($Lab.HostIp):$Port/v2/" }
+    $code = & ip netns exec $Lab.ExtNs curl -s -g -m 3 -o /dev/null -w '%{http_code}' $url 2>$null
     if (-not $code) { '000' } else { "$code" }
 }
 
 function Wait-DockerLabHttpCode {
     <# Polls until the outside namespace gets $Code (at most $Seconds); returns the last code seen. #>
-    param([Parameter(Mandatory)] $Lab, [string] $Code = '200', [int] $Port = 5000, [int] $Seconds = 20)
+    param([Parameter(Mandatory)] $Lab, [string] $Code = '200', [int] $Port = 5000, [int] $Seconds = 20, [switch] $IPv6)
     $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
     do {
-        $c = Get-DockerLabHttpCode $Lab -Port $Port
+        $c = Get-DockerLabHttpCode $Lab -Port $Port -IPv6:$IPv6
         if ($c -eq $Code) { return $c }
         Start-Sleep -Milliseconds 250
     } while ([DateTime]::UtcNow -lt $deadline)

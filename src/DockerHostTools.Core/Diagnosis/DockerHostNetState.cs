@@ -62,6 +62,32 @@ public sealed class DockerHostNetState
     /// <summary>The engine's <c>/info</c> FirewallBackend ReloadedAt: when dockerd last re-applied its rules after a firewalld reload.</summary>
     public DateTimeOffset? EngineFirewallReloadedAt => _facts.Docker.FirewallReloadedAt;
 
+    /// <summary>The running dockerd's settings (command line, daemon.json) that the checks follow.</summary>
+    public DaemonSettingsFact Daemon => _facts.Daemon;
+
+    /// <summary>Where the engine runs: Local, Rootless, DockerDesktop, Remote.</summary>
+    public string EngineLocation => _facts.Engine.Location.ToString();
+
+    /// <summary>
+    /// The daemon's effective settings in one line: iptables, ip6tables, ip-forward, ip-forward-no-drop, userland-proxy,
+    /// firewall-backend, allow-direct-routing (each "(default)" when nothing sets it) and each network's gateway modes.
+    /// </summary>
+    public string DaemonSettings
+    {
+        get
+        {
+            var d = _facts.Daemon;
+            static string B(bool? v, bool dflt) => v is null ? $"{(dflt ? "true" : "false")} (default)" : v.Value ? "true" : "false";
+            var modes = string.Join(", ", _facts.Docker.Networks.Where(n => n.Bridge is not null).Select(n => $"{n.Name} {n.GatewayModeIPv4}/{n.GatewayModeIPv6}"));
+            return $"iptables {B(d.Iptables, true)}, ip6tables {B(d.Ip6tables, true)}, ip-forward {B(d.IpForward, true)}, ip-forward-no-drop {B(d.IpForwardNoDrop, false)}, " +
+                $"userland-proxy {B(d.UserlandProxy, true)}, firewall-backend {d.FirewallBackend ?? "iptables (default)"}, allow-direct-routing {B(d.AllowDirectRouting, false)}" +
+                (modes.Length > 0 ? $"; gateway modes {modes}" : string.Empty) +
+                (d.ProcessFound ? $"; dockerd pid {d.ProcessId}, {d.ConfigFile}" : "; no dockerd process seen (defaults and /etc/docker/daemon.json)") +
+                (_facts.Engine.Location == Diagnosis.EngineLocation.Local ? string.Empty : $"; engine {_facts.Engine.Location}") +
+                (_facts.Docker.SwarmActive == true ? "; swarm active" : string.Empty);
+        }
+    }
+
     /// <summary>What could not be read.</summary>
     public IReadOnlyList<string> Problems => _facts.Problems;
 

@@ -97,6 +97,27 @@ public static class FindingIds
     /// <summary>Some host files could not be read (a 0600 drop-in read by non-root, a FIFO): the verdicts that depend on them may be wrong.</summary>
     public const string HostReadIncomplete = nameof(HostReadIncomplete);
 
+    /// <summary>The daemon runs with <c>iptables: false</c>: Docker does not manage the firewall (Info).</summary>
+    public const string DockerFirewallUnmanaged = nameof(DockerFirewallUnmanaged);
+
+    /// <summary>A published port's network has a gateway mode other than nat: other rules are expected (Info; Warning for isolated).</summary>
+    public const string DockerGatewayMode = nameof(DockerGatewayMode);
+
+    /// <summary>The engine's firewall backend is nftables and its table <c>ip docker-bridges</c> is missing (Error).</summary>
+    public const string DockerNftablesMissing = nameof(DockerNftablesMissing);
+
+    /// <summary>The nftables backend accepts the port, but an iptables filter FORWARD policy DROP drops it (Error).</summary>
+    public const string NftablesForwardDroppedByIptables = nameof(NftablesForwardDroppedByIptables);
+
+    /// <summary>The engine is a rootless dockerd: the host's forwarding and Docker-chain checks do not apply (Warning).</summary>
+    public const string RootlessEngine = nameof(RootlessEngine);
+
+    /// <summary>A rootless engine's published port has no listener on the host (its port driver does not hold it) (Error).</summary>
+    public const string RootlessPortNotListening = nameof(RootlessPortNotListening);
+
+    /// <summary>The engine runs elsewhere (Docker Desktop's VM, another host): this host's firewall says nothing about it (Warning).</summary>
+    public const string EngineNotOnThisHost = nameof(EngineNotOnThisHost);
+
     /// <summary>
     /// nftables.service is enabled or active and its script (<c>/etc/nftables.conf</c>) runs <c>flush ruleset</c> while
     /// Docker's rules live in nf_tables (iptables-nft): each start, restart or reload of it deletes them. Error when it ran
@@ -134,6 +155,9 @@ public enum SubjectKind
 
     /// <summary>The host's configuration files as a whole (what could not be read of them).</summary>
     HostFiles,
+
+    /// <summary>The Docker engine as a whole: where it runs and how it is configured.</summary>
+    Engine,
 }
 
 /// <summary>
@@ -145,8 +169,14 @@ public sealed record FindingSubject
     /// <summary>The kind of thing.</summary>
     public SubjectKind Kind { get; init; }
 
-    /// <summary>Forwarding: the family.</summary>
+    /// <summary>
+    /// Forwarding: the family. Port, Chain and IptablesVariant: <see cref="IpFamily.IPv6"/> for an IPv6 binding or an
+    /// ip6tables chain, null for IPv4 (so the keys of IPv4 findings stay as they were).
+    /// </summary>
     public IpFamily? Family { get; init; }
+
+    /// <summary>Forwarding: the key when it is not the family's main one (<c>net.ipv6.conf.default.forwarding</c>), else null.</summary>
+    public string? Key { get; init; }
 
     /// <summary>Port: the host port.</summary>
     public int? Port { get; init; }
@@ -178,18 +208,34 @@ public sealed record FindingSubject
     /// <summary>A family's forwarding switch.</summary>
     public static FindingSubject ForForwarding(IpFamily family) => new() { Kind = SubjectKind.Forwarding, Family = family };
 
+    /// <summary>One key of a family's forwarding (<c>net.ipv6.conf.default.forwarding</c> beside <c>all</c>).</summary>
+    public static FindingSubject ForForwarding(IpFamily family, string key) =>
+        new() { Kind = SubjectKind.Forwarding, Family = family, Key = key == IpForward.KeyOf(family) ? null : key };
+
     /// <summary>A published host port.</summary>
     public static FindingSubject ForPort(int port, string protocol) => new() { Kind = SubjectKind.Port, Port = port, Protocol = protocol };
+
+    /// <summary>A published host port of one family (IPv6: Docker's <c>[::]</c> binding, judged on ip6tables).</summary>
+    public static FindingSubject ForPort(int port, string protocol, IpFamily family) =>
+        new() { Kind = SubjectKind.Port, Port = port, Protocol = protocol, Family = family == IpFamily.IPv6 ? family : null };
 
     /// <summary>One of Docker's chains.</summary>
     public static FindingSubject ForChain(IptablesVariant variant, string table, string chain) =>
         new() { Kind = SubjectKind.Chain, Variant = variant, Table = table, Chain = chain };
+
+    /// <summary>One of Docker's chains in one family (IPv6: ip6tables).</summary>
+    public static FindingSubject ForChain(IptablesVariant variant, string table, string chain, IpFamily family) =>
+        new() { Kind = SubjectKind.Chain, Variant = variant, Table = table, Chain = chain, Family = family == IpFamily.IPv6 ? family : null };
 
     /// <summary>A systemd unit.</summary>
     public static FindingSubject ForUnit(string unit) => new() { Kind = SubjectKind.Unit, Unit = unit };
 
     /// <summary>An iptables variant.</summary>
     public static FindingSubject ForVariant(IptablesVariant variant) => new() { Kind = SubjectKind.IptablesVariant, Variant = variant };
+
+    /// <summary>An iptables variant of one family (IPv6: ip6tables).</summary>
+    public static FindingSubject ForVariant(IptablesVariant variant, IpFamily family) =>
+        new() { Kind = SubjectKind.IptablesVariant, Variant = variant, Family = family == IpFamily.IPv6 ? family : null };
 
     /// <summary>firewalld itself, one of its zones, or its ruleset.</summary>
     public static FindingSubject ForFirewalld(string? zone = null, bool ruleset = false) => new() { Kind = SubjectKind.Firewalld, Zone = zone, Ruleset = ruleset };
@@ -200,16 +246,23 @@ public sealed record FindingSubject
     /// <summary>The host's configuration files.</summary>
     public static FindingSubject ForHostFiles() => new() { Kind = SubjectKind.HostFiles };
 
-    /// <summary>The subject as the finding's Target shows it (<c>net.ipv4.ip_forward</c>, <c>5000/tcp</c>, <c>Nft:filter/DOCKER</c>).</summary>
+    /// <summary>The Docker engine as a whole.</summary>
+    public static FindingSubject ForEngine() => new() { Kind = SubjectKind.Engine };
+
+    /// <summary>
+    /// The subject as the finding's Target shows it (<c>net.ipv4.ip_forward</c>, <c>5000/tcp</c>, <c>Nft:filter/DOCKER</c>; IPv6:
+    /// <c>net.ipv6.conf.all.forwarding</c>, <c>[::]:5000/tcp</c>, <c>ip6tables-Nft:filter/DOCKER</c>).
+    /// </summary>
     public override string ToString() => Kind switch
     {
-        SubjectKind.Forwarding => IpForward.KeyOf(Family ?? IpFamily.IPv4),
-        SubjectKind.Port => $"{Port}/{Protocol}",
-        SubjectKind.Chain => $"{Variant}:{Table}/{Chain}",
+        SubjectKind.Forwarding => Key ?? IpForward.KeyOf(Family ?? IpFamily.IPv4),
+        SubjectKind.Port => Family == IpFamily.IPv6 ? $"[::]:{Port}/{Protocol}" : $"{Port}/{Protocol}",
+        SubjectKind.Chain => Family == IpFamily.IPv6 ? $"ip6tables-{Variant}:{Table}/{Chain}" : $"{Variant}:{Table}/{Chain}",
         SubjectKind.Unit => Unit ?? string.Empty,
-        SubjectKind.IptablesVariant => $"iptables-{Variant}",
+        SubjectKind.IptablesVariant => Family == IpFamily.IPv6 ? $"ip6tables-{Variant}" : $"iptables-{Variant}",
         SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Policy is not null ? $"firewalld policy {Policy}" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
         SubjectKind.HostFiles => "host files",
+        SubjectKind.Engine => "docker engine",
         _ => Kind.ToString(),
     };
 }

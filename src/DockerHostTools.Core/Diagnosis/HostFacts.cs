@@ -24,11 +24,17 @@ public sealed record HostFacts
     /// <summary>Configuration that switches forwarding off behind sysctl.d's back.</summary>
     public IReadOnlyList<string> ResetRisks { get; init; } = [];
 
+    /// <summary>The same for IPv6 forwarding (systemd-networkd <c>IPForward=ipv4|no</c>, <c>IPv6Forwarding=no</c>).</summary>
+    public IReadOnlyList<string> ResetRisks6 { get; init; } = [];
+
     /// <summary>firewalld.</summary>
     public FirewalldFact Firewalld { get; init; } = new();
 
     /// <summary>Docker's rules, per iptables variant that holds rules.</summary>
     public IReadOnlyList<IptablesVariantFact> Iptables { get; init; } = [];
+
+    /// <summary>Docker's rules in ip6tables, per variant that holds rules (empty: no ip6tables, or a snapshot of an older module).</summary>
+    public IReadOnlyList<IptablesVariantFact> Iptables6 { get; init; } = [];
 
     /// <summary>The variant the <c>iptables</c> command (and firewalld) uses.</summary>
     public IptablesVariant? DefaultIptablesVariant { get; init; }
@@ -47,6 +53,15 @@ public sealed record HostFacts
 
     /// <summary>Host files and folders that could not be read: the verdicts drawn from them are less certain (HostReadIncomplete).</summary>
     public IReadOnlyList<UnreadableFact> Unreadable { get; init; } = [];
+
+    /// <summary>The running dockerd's own settings (command line, daemon.json): the checks follow them, not the defaults.</summary>
+    public DaemonSettingsFact Daemon { get; init; } = new();
+
+    /// <summary>Where the engine runs (this host, rootless, Docker Desktop, another host).</summary>
+    public EngineEndpointFact Engine { get; init; } = new();
+
+    /// <summary>Docker's nftables tables (ip and ip6 docker-bridges), read when the engine's firewall backend is nftables; null otherwise.</summary>
+    public IReadOnlyList<NftablesDockerTableFact>? DockerNftables { get; init; }
 
     /// <summary>nftables.service and its script (null: no such unit, or a snapshot of an older module).</summary>
     public NftablesServiceFact? NftablesService { get; init; }
@@ -73,11 +88,19 @@ public sealed record HostFacts
             IpForward = (facts.IpForward ?? []).Where(f => f is not null)
                 .Select(f => f with { Key = f.Key ?? string.Empty, Assignments = f.Assignments ?? [], Unreadable = f.Unreadable ?? [] }).ToList(),
             ResetRisks = facts.ResetRisks ?? [],
+            ResetRisks6 = facts.ResetRisks6 ?? [],
             Firewalld = facts.Firewalld ?? new FirewalldFact { State = FirewalldRunState.Unreachable, Message = "The snapshot holds no firewalld facts." },
             Iptables = facts.Iptables ?? [],
-            Docker = facts.Docker ?? new DockerFact(),
+            Iptables6 = facts.Iptables6 ?? [],
+            Docker = facts.Docker is { } dk ? dk with { Networks = dk.Networks ?? [] } : new DockerFact(),
             Services = facts.Services ?? [],
             Problems = facts.Problems ?? [],
+            Daemon = facts.Daemon is { } d ? d with { CommandLine = d.CommandLine ?? [], Sources = d.Sources ?? [] } : new DaemonSettingsFact(),
+            Engine = facts.Engine is { } e ? e with { SecurityOptions = e.SecurityOptions ?? [], Evidence = e.Evidence ?? [] } : new EngineEndpointFact(),
+            DockerNftables = facts.DockerNftables?.Where(t => t is not null).Select(t => t with
+            {
+                Family = t.Family ?? "ip", BaseChains = t.BaseChains ?? [], DnatRules = t.DnatRules ?? [], ForwardAccepts = t.ForwardAccepts ?? [],
+            }).ToList(),
             Unreadable = (facts.Unreadable ?? []).Where(u => u is not null).Select(u => u with { Path = u.Path ?? string.Empty }).ToList(),
             NftablesService = facts.NftablesService is { } n
                 ? n with { Unit = n.Unit ?? "nftables.service", LoadState = n.LoadState ?? string.Empty, ConfigFile = n.ConfigFile ?? "/etc/nftables.conf", Tables = (n.Tables ?? []).Where(t => t is not null).ToList(), Includes = n.Includes ?? [] }
@@ -167,6 +190,9 @@ public sealed record FirewalldFact
 {
     /// <summary>Running, NotRunning, Failed, NotInstalled, Unreachable.</summary>
     public FirewalldRunState State { get; init; } = FirewalldRunState.NotInstalled;
+
+    /// <summary>firewalld (or its bus) was there but did not answer in time (hung or stopped).</summary>
+    public bool NotResponding { get; init; }
 
     /// <summary>The backend (firewalld.conf).</summary>
     public string? Backend { get; init; }
@@ -312,6 +338,12 @@ public sealed record DockerFact
     /// <summary>The engine's <c>/info</c> IPv4Forwarding (whether it sees net.ipv4.ip_forward on); null when not read.</summary>
     public bool? IPv4Forwarding { get; init; }
 
+    /// <summary>
+    /// The networks on which a container has an IPv6 address (IPv6 enabled: <c>"ipv6": true</c> for the default bridge, or
+    /// <c>docker network create --ipv6</c>); empty on an IPv4-only engine.
+    /// </summary>
+    public IReadOnlyList<string> IPv6Networks { get; init; } = [];
+
     /// <summary>Docker's Linux bridges on the host (<c>docker0</c>, <c>br-*</c>).</summary>
     public IReadOnlyList<string> Bridges { get; init; } = [];
 
@@ -320,6 +352,12 @@ public sealed record DockerFact
 
     /// <summary>Containers that are not running.</summary>
     public IReadOnlyList<StoppedContainerFact> StoppedContainers { get; init; } = [];
+
+    /// <summary>The engine's networks with their gateway modes (<c>/networks</c>).</summary>
+    public IReadOnlyList<DockerNetworkFact> Networks { get; init; } = [];
+
+    /// <summary><c>/info</c> Swarm.LocalNodeState is active (services publish through nat DOCKER-INGRESS); null when not read.</summary>
+    public bool? SwarmActive { get; init; }
 }
 
 /// <summary>A published port.</summary>
@@ -333,6 +371,9 @@ public sealed record PublishedPortFact
 
     /// <summary>The host address it is bound to.</summary>
     public string? HostIp { get; init; }
+
+    /// <summary>IPv4, or IPv6 for the <c>[::]</c> binding of a container with an IPv6 address (its rules are in ip6tables).</summary>
+    public IpFamily Family { get; init; } = IpFamily.IPv4;
 
     /// <summary>The host port.</summary>
     public int Port { get; init; }
@@ -357,6 +398,27 @@ public sealed record PublishedPortFact
 
     /// <summary>docker-proxy holds the host port.</summary>
     public bool ProxyListening { get; init; }
+
+    /// <summary>For a swarm service's port: the service (its rules are in nat DOCKER-INGRESS); null for a container.</summary>
+    public string? ServiceName { get; init; }
+
+    /// <summary>The container's network.</summary>
+    public string? Network { get; init; }
+
+    /// <summary>That network's IPv4 gateway mode (<c>nat</c>, <c>nat-unprotected</c>, <c>routed</c>, <c>isolated</c>); null when unknown (nat).</summary>
+    public string? GatewayMode { get; init; }
+
+    /// <summary>Where its rules were looked for (<c>iptables nat/DOCKER</c>, <c>nft ip docker-bridges</c>, <c>iptables nat/DOCKER-INGRESS</c>).</summary>
+    public string? RuleSource { get; init; }
+
+    /// <summary>The listening socket on the host port (<c>address:port (process[pid])</c>), null when none.</summary>
+    public string? Listener { get; init; }
+
+    /// <summary>
+    /// With the nftables backend: false when an iptables filter FORWARD policy is DROP and no iptables rule accepts this
+    /// port's forwarded traffic (it then drops what nftables accepted); true when one does; null when no policy is DROP.
+    /// </summary>
+    public bool? IptablesForwardAccepts { get; init; }
 }
 
 /// <summary>A container that is not running, and the ports it would publish.</summary>

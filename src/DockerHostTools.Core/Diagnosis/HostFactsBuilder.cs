@@ -27,6 +27,7 @@ public static class HostFactsBuilder
             HostName = reading.HostName,
             IpForward = reading.IpForward.Select(IpForwardFact.From).ToList(),
             ResetRisks = reading.ResetRisks,
+            ResetRisks6 = reading.ResetRisks6,
             Firewalld = Firewalld(reading.Firewalld, reading.FirewalldServicePorts, reading.OutsideInterface, interesting),
             Iptables = ipt is null ? [] : ipt.Saves.Select(s => new IptablesVariantFact
             {
@@ -38,22 +39,42 @@ public static class HostFactsBuilder
                     Table = c.Table, Chain = c.Chain, Exists = c.Exists, JumpCount = c.JumpCount, Rules = c.Rules,
                 }).ToList(),
             }).ToList(),
+            Iptables6 = ipt is null ? [] : ipt.Saves6.Select(s => new IptablesVariantFact
+            {
+                Variant = s.Variant,
+                ForwardPolicy = DockerChains.ForwardPolicy(s.Ruleset),
+                HoldsDockerRules = IptablesSnapshot.HasDockerChains(s.Ruleset),
+                Chains = reading.Chains6.Where(c => c.Variant == s.Variant).Select(c => new ChainFact
+                {
+                    Table = c.Table, Chain = c.Chain, Exists = c.Exists, JumpCount = c.JumpCount, Rules = c.Rules,
+                }).ToList(),
+            }).ToList(),
             DefaultIptablesVariant = ipt?.DefaultVariant,
             Docker = new DockerFact
             {
                 EngineReachable = reading.Containers is not null,
                 EngineError = reading.EngineError,
                 Version = reading.EngineVersion?.Version,
-                FirewallBackend = docker?.FirewallBackend,
+                FirewallBackend = docker?.FirewallBackend ?? reading.EngineInfo?.FirewallBackend,
                 FirewallReloadedAt = docker?.FirewallReloadedAt,
                 IPv4Forwarding = docker?.IPv4Forwarding,
                 Bridges = reading.DockerBridges,
+                IPv6Networks = (reading.Containers ?? []).Where(c => c.State == "running").SelectMany(c => c.Networks6.Keys).Distinct().Order(StringComparer.Ordinal).ToList(),
                 Ports = published.Where(p => p.ContainerState == "running").Select(p => new PublishedPortFact
                 {
-                    ContainerName = p.ContainerName, ContainerId = p.ContainerId, HostIp = p.HostIp, Port = p.Port, Protocol = p.Protocol,
+                    ContainerName = p.ContainerName, ContainerId = p.ContainerId, HostIp = p.HostIp, Family = p.Family, Port = p.Port, Protocol = p.Protocol,
                     ContainerIp = p.ContainerIp, ContainerPort = p.ContainerPort, DnatRulePresent = p.DnatRulePresent,
                     RuleVariant = p.RuleVariant, ForwardAccepted = p.ForwardAccepted, ProxyListening = p.ProxyListening,
+                    ServiceName = p.ServiceName, Network = p.Network, RuleSource = p.RuleSource, Listener = p.Listener,
+                    GatewayMode = reading.Networks.FirstOrDefault(n => n.Name == p.Network) is { } net
+                        ? (p.Family == Sysctl.IpFamily.IPv6 ? net.GatewayModeIPv6 : net.GatewayModeIPv4) : null,
+                    IptablesForwardAccepts = reading.DockerNftables is null ? null : IptablesForwardAccepts(ipt, p, reading.Networks),
                 }).ToList(),
+                Networks = reading.Networks.Select(n => new DockerNetworkFact
+                {
+                    Name = n.Name, Bridge = n.Bridge, GatewayModeIPv4 = n.GatewayModeIPv4, GatewayModeIPv6 = n.GatewayModeIPv6,
+                }).ToList(),
+                SwarmActive = reading.EngineInfo?.SwarmNodeState is { } swarm ? swarm == "active" : null,
                 StoppedContainers = (reading.Containers ?? []).Where(c => c.State != "running").Select(c => new StoppedContainerFact
                 {
                     Name = c.Name, Id = c.Id, State = c.State, Status = c.Status,
@@ -66,11 +87,42 @@ public static class HostFactsBuilder
                 ActiveSince = s.ActiveSince, ActiveEnterMonotonicUs = s.ActiveEnterMonotonicUs, InactiveEnterMonotonicUs = s.InactiveEnterMonotonicUs,
             }).ToList(),
             SystemdAvailable = reading.SystemdAvailable,
+            Daemon = reading.Daemon ?? new DaemonSettingsFact(),
+            Engine = reading.Engine ?? new EngineEndpointFact(),
+            DockerNftables = reading.DockerNftables?.Select(t => new NftablesDockerTableFact
+            {
+                Family = t.Family, Exists = t.Exists, BaseChains = t.BaseChains.Select(c => c.ToString()).ToList(),
+                DnatRules = t.DnatRules.Select(r => r.ToString()).ToList(), ForwardAccepts = t.ForwardAccepts.Select(a => a.ToString()).ToList(),
+            }).ToList(),
             Unreadable = reading.Unreadable.Select(u => new UnreadableFact { Path = u.Path, Reason = u.Reason, Message = u.Message }).ToList(),
             NftablesService = reading.Culprits?.NftablesService,
             Ufw = reading.Culprits?.Ufw is { } ufw ? Ufw(ufw, ipt) : null,
             Problems = reading.Problems,
         };
+    }
+
+    /// <summary>
+    /// With Docker's nftables backend, iptables still filters: an iptables filter FORWARD policy DROP drops what nftables
+    /// accepted unless an iptables rule in FORWARD (or DOCKER-USER, which FORWARD may jump to) accepts the port's traffic
+    /// (to its container address, out of its bridge, or everything). Null when no variant's FORWARD policy is DROP.
+    /// </summary>
+    private static bool? IptablesForwardAccepts(Iptables.IptablesSnapshot? ipt, Docker.DockerPublishedPort port, IReadOnlyList<Docker.DockerNetwork> networks)
+    {
+        var dropping = ipt?.Saves.Where(s => DockerChains.ForwardPolicy(s.Ruleset) == "DROP").ToList() ?? [];
+        if (dropping.Count == 0)
+        {
+            return null;
+        }
+
+        var bridge = networks.FirstOrDefault(n => n.Name == port.Network)?.Bridge;
+        return dropping.All(s => (s.Ruleset.Table("filter")?.Rules ?? []).Any(r =>
+            r.Chain is "FORWARD" or "DOCKER-USER" && r.Target == "ACCEPT" &&
+            !r.Text.Contains("--ctstate", StringComparison.Ordinal) && !r.Text.Contains("--state", StringComparison.Ordinal) &&
+            r.Value("-i") is null && r.Value("-s") is null &&
+            (r.Value("-d") is not { } d || d == port.ContainerIp || d == port.ContainerIp + "/32") &&
+            (r.Value("-o") is not { } o || o == bridge) &&
+            (r.Value("-p") is not { } proto || proto == port.Protocol) &&
+            (r.Value("--dport") is not { } dport || dport == port.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture))));
     }
 
     // ufw is active now when its chains are loaded where the iptables command puts them; DOCKER-USER jumping to one of
@@ -120,6 +172,7 @@ public static class HostFactsBuilder
             Version = fw.Version,
             DirectRules = fw.DirectRules,
             StrictForwardPorts = fw.StrictForwardPorts,
+            NotResponding = fw.NotResponding,
             ForwardPorts = zone is null ? [] : fw.Zones.FirstOrDefault(z => z.Name == zone.Zone)?.ForwardPorts ?? [],
             DefaultZone = fw.DefaultZone,
             OutsideInterface = outside,

@@ -46,23 +46,60 @@ public sealed class HostReader
         var containersTask = Capture(() => engine.GetContainersAsync(all: true, cancellationToken));
         var versionTask = Capture(() => engine.GetVersionAsync(cancellationToken));
         var servicesTask = Capture(() => DockerHostServices.ReadAsync(new SystemdReader(_runner), engine, null, cancellationToken));
+        // The engine's own word on itself (rootless, Desktop, swarm, its firewall backend) and its networks' gateway modes.
+        var infoTask = Capture(() => engine.GetInfoAsync(cancellationToken));
+        var networksTask = Capture(() => engine.GetNetworksAsync(cancellationToken));
+
+        // The running dockerd's settings (in-process: /proc and daemon.json); its nftables tables when that is its backend.
+        var dockerd = DaemonSettingsReader.Pick(DaemonSettingsReader.FindDockerd(_fs, cancellationToken), _socket);
+        var daemon = DaemonSettingsReader.Read(_fs, dockerd, cancellationToken);
+        if (daemon.ConfigError is not null) { problems.Add("Docker daemon.json: " + daemon.ConfigError); }
+        var nftTask = string.Equals(daemon.FirewallBackend, "nftables", StringComparison.OrdinalIgnoreCase)
+            ? Capture(() => NftablesDocker.ReadAsync(_runner, cancellationToken)) : null;
         // What else replaces Docker's rules: nftables.service's script, ufw's files (issue 12).
         var culpritsTask = Capture(() => Culprits.CulpritReader.ReadAsync(_runner, _fs, cancellationToken));
 
         // The cheap, in-process reads while the programs run.
         var sysctl = new IpForward(_runner, _fs);
         var configuration = SysctlConfiguration.Load(_fs);
-        var forwarding = new[] { IpFamily.IPv4, IpFamily.IPv6 }.Select(f => sysctl.Get(f, configuration)).ToList();
+        // IPv6: net.ipv6.conf.all.forwarding and net.ipv6.conf.default.forwarding, each judged as ip_forward is.
+        var forwarding = new[] { IpFamily.IPv4, IpFamily.IPv6 }.SelectMany(f => sysctl.GetAll(f, configuration)).ToList();
         var unreadable = forwarding.SelectMany(f => f.Unreadable).ToList();
         var resetRisks = ResetRisks.Find(_fs, unreadable);
+        var resetRisks6 = ResetRisks.Find(_fs, unreadable, IpFamily.IPv6);
         unreadable = unreadable.DistinctBy(u => u.Path, StringComparer.Ordinal).ToList();
         problems.AddRange(unreadable.Select(u => $"host file: {u.Path} could not be read ({u.Reason}): {u.Message}"));
         var servicePorts = FirewalldReader.ReadServicePorts(_fs);
         var outside = outsideInterface;
         var bridges = DockerBridges.Read(_fs);
 
-        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask, policiesTask, culpritsTask).ConfigureAwait(false);
+        await Task.WhenAll(firewalldTask, iptablesTask, containersTask, versionTask, servicesTask, policiesTask, infoTask, networksTask, culpritsTask).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
+        var (info, _) = infoTask.Result;
+        var (networks, _) = networksTask.Result;
+        if (nftTask is null && info?.FirewallBackend is { } engineBackend && engineBackend.StartsWith("nftables", StringComparison.OrdinalIgnoreCase))
+        {
+            nftTask = Capture(() => NftablesDocker.ReadAsync(_runner, cancellationToken));
+        }
+
+        IReadOnlyList<NftDockerTable>? nftTables = null;
+        if (nftTask is not null)
+        {
+            var (tables, nftError) = await nftTask.ConfigureAwait(false);
+            nftTables = tables;
+            if (nftError is not null) { problems.Add("nftables: " + nftError.Message); }
+        }
+
+        IReadOnlyList<DockerService> swarmServices = [];
+        if (info?.SwarmNodeState == "active")
+        {
+            var (svc, svcError) = await Capture(() => engine.GetServicesAsync(cancellationToken)).ConfigureAwait(false);
+            swarmServices = svc ?? [];
+            if (svcError is not null) { problems.Add("Docker Engine API /services (swarm): " + svcError.Message); }
+        }
+
+        var endpoint = DaemonSettingsReader.Locate(_fs, _socket, info, dockerd, System.Environment.GetEnvironmentVariable("DOCKER_HOST"),
+            System.Environment.GetEnvironmentVariable("DOCKER_CONTEXT"), System.Environment.GetEnvironmentVariable("HOME"));
 
         var (fw, fwError) = firewalldTask.Result;
         var (ipt, iptError) = iptablesTask.Result;
@@ -73,6 +110,7 @@ public sealed class HostReader
         if (fw is not null) { FirewalldPolicies.Apply(fw, policiesTask.Result.Policies); }
         if (fw is { IsRunning: true } && policiesTask.Result.Error is { } policyError) { problems.Add("firewalld: " + policyError); }
         if (iptError is not null) { problems.Add("iptables: " + iptError.Message); }
+        if (ipt?.IPv6Problem is { } ip6Problem) { problems.Add("ip6tables: " + ip6Problem); }
         if (engineError is not null) { problems.Add("Docker Engine API: " + engineError.Message); }
         if (servicesError is not null) { problems.Add("systemd: " + servicesError.Message); }
 
@@ -81,7 +119,15 @@ public sealed class HostReader
         if (containers is not null && ipt is not null)
         {
             var wanted = containers.SelectMany(c => c.Ports).Where(p => p.PublicPort is not null).Select(p => p.PublicPort!.Value).ToHashSet();
-            published = DockerPublishedPorts.Build(containers, ipt, wanted.Count == 0 ? [] : ListeningSockets.Read(_fs, wanted));
+            wanted.UnionWith(swarmServices.SelectMany(sv => sv.Ports).Select(p => p.PublishedPort));
+            var listening = wanted.Count == 0 ? [] : ListeningSockets.Read(_fs, wanted);
+            published = DockerPublishedPorts.Build(containers, ipt, listening);
+            if (nftTables is not null)
+            {
+                published = DockerPublishedPorts.WithNftables(published, containers, nftTables);
+            }
+
+            published = [.. published, .. DockerPublishedPorts.BuildServices(swarmServices, ipt, listening)];
         }
 
         if (ports is { Count: > 0 })
@@ -96,11 +142,13 @@ public sealed class HostReader
             PortsOfInterest = ports ?? [],
             IpForward = forwarding,
             ResetRisks = resetRisks,
+            ResetRisks6 = resetRisks6,
             Firewalld = fw,
             FirewalldServicePorts = servicePorts,
             OutsideInterface = outside,
             Iptables = ipt,
             Chains = ipt?.DockerChains(engineMajor) ?? [],
+            Chains6 = ipt?.DockerChains6(engineMajor) ?? [],
             EngineVersion = version,
             Containers = containers,
             EngineError = engineError?.Message,
@@ -111,6 +159,11 @@ public sealed class HostReader
             Unreadable = unreadable,
             Culprits = culpritsTask.Result.Value ?? new Culprits.CulpritReading(),
             Problems = problems,
+            Daemon = daemon,
+            Engine = endpoint,
+            EngineInfo = info,
+            Networks = networks ?? [],
+            DockerNftables = nftTables,
         });
     }
 

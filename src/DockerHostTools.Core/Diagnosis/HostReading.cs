@@ -26,6 +26,9 @@ public sealed record HostReading
     /// <summary>Configuration that switches forwarding off behind sysctl.d's back.</summary>
     public IReadOnlyList<string> ResetRisks { get; init; } = [];
 
+    /// <summary>The same for IPv6 forwarding.</summary>
+    public IReadOnlyList<string> ResetRisks6 { get; init; } = [];
+
     /// <summary>firewalld (null when it could not be read).</summary>
     public FirewalldState? Firewalld { get; init; }
 
@@ -41,6 +44,9 @@ public sealed record HostReading
 
     /// <summary>Docker's chains in every variant.</summary>
     public IReadOnlyList<DockerChainState> Chains { get; init; } = [];
+
+    /// <summary>Docker's chains in every ip6tables variant that holds any of them.</summary>
+    public IReadOnlyList<DockerChainState> Chains6 { get; init; } = [];
 
     /// <summary>The engine's version (null when the engine did not answer).</summary>
     public DockerEngineVersion? EngineVersion { get; init; }
@@ -65,6 +71,21 @@ public sealed record HostReading
 
     /// <summary>Host files and folders that could not be read (sysctl files, /proc/sys, networkd files): the verdicts drawn from them may be wrong.</summary>
     public IReadOnlyList<Native.UnreadableFile> Unreadable { get; init; } = [];
+
+    /// <summary>The running dockerd's settings (command line, daemon.json); null when not read.</summary>
+    public DaemonSettingsFact? Daemon { get; init; }
+
+    /// <summary>Where the engine runs; null when not read.</summary>
+    public EngineEndpointFact? Engine { get; init; }
+
+    /// <summary>The engine's <c>/info</c> (null when it did not answer).</summary>
+    public DockerEngineInfo? EngineInfo { get; init; }
+
+    /// <summary>The engine's networks (<c>/networks</c>).</summary>
+    public IReadOnlyList<DockerNetwork> Networks { get; init; } = [];
+
+    /// <summary>Docker's nftables tables, read when its backend is nftables; null otherwise.</summary>
+    public IReadOnlyList<NftDockerTable>? DockerNftables { get; init; }
 
     /// <summary>What could not be read, one line each.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];

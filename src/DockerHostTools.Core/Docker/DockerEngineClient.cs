@@ -129,6 +129,20 @@ public sealed class DockerEngineClient : IDisposable
         return DockerEngineParser.ParseContainers(doc.RootElement);
     }
 
+    /// <summary><c>GET /networks</c>: each network's name, driver and options (the bridge's gateway modes).</summary>
+    public async Task<IReadOnlyList<DockerNetwork>> GetNetworksAsync(CancellationToken cancellationToken = default)
+    {
+        using var doc = await GetJsonAsync(await PrefixAsync(cancellationToken).ConfigureAwait(false) + "networks", cancellationToken).ConfigureAwait(false);
+        return DockerEngineExtras.ParseNetworks(doc.RootElement);
+    }
+
+    /// <summary><c>GET /services</c> (swarm mode only; the engine answers 503 when it is not a swarm manager).</summary>
+    public async Task<IReadOnlyList<DockerService>> GetServicesAsync(CancellationToken cancellationToken = default)
+    {
+        using var doc = await GetJsonAsync(await PrefixAsync(cancellationToken).ConfigureAwait(false) + "services", cancellationToken).ConfigureAwait(false);
+        return DockerEngineExtras.ParseServices(doc.RootElement);
+    }
+
     /// <summary><c>GET /containers/{id}/json</c>.</summary>
     public async Task<DockerContainerDetails> InspectContainerAsync(string id, CancellationToken cancellationToken = default)
     {

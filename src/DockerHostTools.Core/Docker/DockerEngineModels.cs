@@ -42,8 +42,14 @@ public static class DockerEngineParser
 
         var warnings = root.TryGetProperty("Warnings", out var w) && w.ValueKind == JsonValueKind.Array
             ? w.EnumerateArray().Select(e => e.GetString() ?? string.Empty).ToArray() : [];
+        var security = root.TryGetProperty("SecurityOptions", out var so) && so.ValueKind == JsonValueKind.Array
+            ? so.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString() ?? string.Empty).ToArray() : [];
+        var swarm = root.TryGetProperty("Swarm", out var sw) && sw.ValueKind == JsonValueKind.Object ? Str(sw, "LocalNodeState") : null;
         return new DockerEngineInfo(Str(root, "ServerVersion"), Bool(root, "IPv4Forwarding"), Str(root, "DockerRootDir"),
-            Int(root, "ContainersRunning"), driver, reloadedAt, reloadedAtText, warnings);
+            Int(root, "ContainersRunning"), driver, reloadedAt, reloadedAtText, warnings)
+        {
+            OperatingSystem = Str(root, "OperatingSystem"), Name = Str(root, "Name"), SecurityOptions = security, SwarmNodeState = swarm,
+        };
     }
 
     /// <summary>Parses <c>/containers/json</c>.</summary>
@@ -69,17 +75,22 @@ public static class DockerEngineParser
             }
 
             var networks = new Dictionary<string, string>(StringComparer.Ordinal);
+            var networks6 = new Dictionary<string, string>(StringComparer.Ordinal);
             if (c.TryGetProperty("NetworkSettings", out var ns) && ns.ValueKind == JsonValueKind.Object &&
                 ns.TryGetProperty("Networks", out var nets) && nets.ValueKind == JsonValueKind.Object)
             {
                 foreach (var net in nets.EnumerateObject())
                 {
                     networks[net.Name] = Str(net.Value, "IPAddress") ?? string.Empty;
+                    if (Str(net.Value, "GlobalIPv6Address") is { Length: > 0 } v6)
+                    {
+                        networks6[net.Name] = v6;
+                    }
                 }
             }
 
             list.Add(new DockerContainer(Str(c, "Id") ?? string.Empty, names.FirstOrDefault() ?? string.Empty, Str(c, "Image") ?? string.Empty,
-                Str(c, "State") ?? string.Empty, Str(c, "Status") ?? string.Empty, ports, networks));
+                Str(c, "State") ?? string.Empty, Str(c, "Status") ?? string.Empty, ports, networks) { Networks6 = networks6 });
         }
 
         return list;
@@ -225,6 +236,18 @@ public sealed class DockerEngineInfo
 
     /// <summary>The engine's warnings (for example that IPv4 forwarding is disabled).</summary>
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary><c>OperatingSystem</c> (<c>Docker Desktop</c> for an engine in Docker Desktop's VM).</summary>
+    public string? OperatingSystem { get; init; }
+
+    /// <summary><c>Name</c>: the engine host's name (<c>docker-desktop</c> in Docker Desktop).</summary>
+    public string? Name { get; init; }
+
+    /// <summary><c>SecurityOptions</c> (<c>name=rootless</c> for a rootless dockerd).</summary>
+    public IReadOnlyList<string> SecurityOptions { get; init; } = [];
+
+    /// <summary><c>Swarm.LocalNodeState</c> (<c>inactive</c>, <c>active</c>...), null when the engine does not say.</summary>
+    public string? SwarmNodeState { get; init; }
 }
 
 /// <summary>One port entry of a container in <c>/containers/json</c>.</summary>
@@ -288,6 +311,9 @@ public sealed class DockerContainer
 
     /// <summary>Network name to the container's IPv4 address on it.</summary>
     public IReadOnlyDictionary<string, string> Networks { get; }
+
+    /// <summary>Network name to the container's IPv6 address on it (<c>GlobalIPv6Address</c>; only networks with IPv6 enabled).</summary>
+    public IReadOnlyDictionary<string, string> Networks6 { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>The parts of <c>/containers/{id}/json</c> this module needs.</summary>

@@ -68,6 +68,18 @@ public sealed class DockerPublishedPort
     /// <summary>The listening socket on the host port as <c>address:port (process[pid])</c>, null when nothing listens.</summary>
     public string? Listener { get; }
 
+    /// <summary>IPv4, or IPv6 for a <c>[::]</c> binding of a container with an IPv6 address (its rules are in ip6tables).</summary>
+    public Sysctl.IpFamily Family { get; init; } = Sysctl.IpFamily.IPv4;
+
+    /// <summary>For a swarm service's port (routing mesh, nat DOCKER-INGRESS): the service's name; null for a container's port.</summary>
+    public string? ServiceName { get; init; }
+
+    /// <summary>The network the container address belongs to (null when unknown).</summary>
+    public string? Network { get; init; }
+
+    /// <summary>Where the rules for this port were looked for: <c>iptables nat/DOCKER</c>, <c>nft ip docker-bridges</c>, <c>iptables nat/DOCKER-INGRESS</c>.</summary>
+    public string RuleSource { get; init; } = "iptables nat/DOCKER";
+
     /// <summary>True when the path Docker built for outside traffic is intact (DNAT rule and forward accept).</summary>
     public bool PathIntact => DnatRulePresent && ForwardAccepted;
 
@@ -88,15 +100,40 @@ public static class DockerPublishedPorts
         var dnat = iptables.DnatRules;
         var accepts = iptables.ForwardRules;
         var dockerReachable = iptables.Saves.ToDictionary(s => s.Variant, s => FilterDockerReached(s.Ruleset));
+        var dnat6 = iptables.DnatRules6;
+        var accepts6 = iptables.ForwardRules6;
+        var dockerReachable6 = iptables.Saves6.ToDictionary(s => s.Variant, s => FilterDockerReached(s.Ruleset));
         var list = new List<DockerPublishedPort>();
         foreach (var c in containers)
         {
             var containerIp = c.Networks.Values.FirstOrDefault(ip => !string.IsNullOrEmpty(ip));
+            var containerIp6 = c.Networks6.Values.FirstOrDefault(ip => !string.IsNullOrEmpty(ip));
             var seen = new HashSet<(int, int, string)>();
-            // The engine lists one entry per address family (0.0.0.0 and ::) for one -p: keep the IPv4 one.
-            foreach (var p in c.Ports.Where(p => p.PublicPort is not null).OrderBy(p => p.IP is not null && p.IP.Contains(':', StringComparison.Ordinal)))
+            var seen6 = new HashSet<(int, int, string)>();
+            // The engine lists one entry per address family (0.0.0.0 and ::) for one -p: keep the IPv4 one, and, for a
+            // container with an IPv6 address (an IPv6-enabled network), the IPv6 one too, judged on ip6tables.
+            foreach (var p in c.Ports.Where(p => p.PublicPort is not null).OrderBy(p => IsIPv6(p.IP)))
             {
-                if (!seen.Add((p.PublicPort!.Value, p.PrivatePort, p.Type)) && p.IP is not null && p.IP.Contains(':', StringComparison.Ordinal))
+                if (containerIp6 is not null && IsIPv6(p.IP))
+                {
+                    if (seen6.Add((p.PublicPort!.Value, p.PrivatePort, p.Type)))
+                    {
+                        var rule6 = dnat6.FirstOrDefault(r => r.HostPort == p.PublicPort && r.Protocol == p.Type && r.ContainerPort == p.PrivatePort &&
+                            SameAddress(r.ContainerIp, containerIp6) && (r.HostIp is null || p.IP is "::" || SameAddress(r.HostIp, p.IP)));
+                        var accepted6 = accepts6.Any(a => a.ContainerPort == p.PrivatePort && a.Protocol == p.Type && SameAddress(a.ContainerIp, containerIp6) &&
+                            dockerReachable6.TryGetValue(a.Variant, out var reached6) && reached6);
+                        var listener6 = listeners.FirstOrDefault(l => l.Port == p.PublicPort && l.Protocol == p.Type &&
+                            (l.ProcessName == "docker-proxy" || l.ProcessName is null));
+                        var proxy6 = listeners.Any(l => l.Port == p.PublicPort && l.Protocol == p.Type && l.ProcessName == "docker-proxy");
+                        list.Add(new DockerPublishedPort(c, p.IP, p.PublicPort.Value, p.Type, containerIp6, p.PrivatePort, rule6 is not null, rule6?.Variant,
+                            accepted6, proxy6, listener6 is null ? null : $"{listener6.Address}:{listener6.Port} ({listener6.ProcessName ?? "?"}[{listener6.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])")
+                        { Family = Sysctl.IpFamily.IPv6 });
+                    }
+
+                    continue;
+                }
+
+                if (!seen.Add((p.PublicPort!.Value, p.PrivatePort, p.Type)) && IsIPv6(p.IP))
                 {
                     continue;
                 }
@@ -109,12 +146,79 @@ public static class DockerPublishedPorts
                     (l.ProcessName == "docker-proxy" || l.ProcessName is null));
                 var proxy = listeners.Any(l => l.Port == p.PublicPort && l.Protocol == p.Type && l.ProcessName == "docker-proxy");
                 list.Add(new DockerPublishedPort(c, p.IP, p.PublicPort.Value, p.Type, containerIp, p.PrivatePort, rule is not null, rule?.Variant,
-                    accepted, proxy, listener is null ? null : $"{listener.Address}:{listener.Port} ({listener.ProcessName ?? "?"}[{listener.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])"));
+                    accepted, proxy, listener is null ? null : $"{listener.Address}:{listener.Port} ({listener.ProcessName ?? "?"}[{listener.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])")
+                {
+                    Network = c.Networks.FirstOrDefault(n => n.Value == containerIp).Key,
+                });
             }
         }
 
         return list;
     }
+
+    /// <summary>
+    /// The same ports judged against Docker's nftables backend (29+, <c>firewall-backend: nftables</c>) instead of iptables:
+    /// the DNAT rule in <c>nat-prerouting-and-output</c>, the accept in <c>filter-forward-in__BRIDGE</c>.
+    /// </summary>
+    public static IReadOnlyList<DockerPublishedPort> WithNftables(IReadOnlyList<DockerPublishedPort> ports, IReadOnlyList<DockerContainer> containers,
+        IReadOnlyList<NftDockerTable> tables)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(containers);
+        ArgumentNullException.ThrowIfNull(tables);
+        var dnat = tables.SelectMany(t => t.DnatRules).ToList();
+        var accepts = tables.SelectMany(t => t.ForwardAccepts).ToList();
+        return ports.Select(p =>
+        {
+            var c = containers.FirstOrDefault(x => x.Id == p.ContainerId) ?? new DockerContainer(p.ContainerId, p.ContainerName, p.Image, p.ContainerState, string.Empty, [], new Dictionary<string, string>());
+            var rule = dnat.Any(r => r.HostPort == p.Port && r.Protocol == p.Protocol && r.ContainerPort == p.ContainerPort && SameAddress(r.ContainerIp, p.ContainerIp) &&
+                (r.HostIp is null || p.HostIp is null or "0.0.0.0" or "::" || SameAddress(r.HostIp, p.HostIp)));
+            var accepted = accepts.Any(a => SameAddress(a.ContainerIp, p.ContainerIp) && a.Protocol == p.Protocol && a.ContainerPort == p.ContainerPort);
+            return new DockerPublishedPort(c, p.HostIp, p.Port, p.Protocol, p.ContainerIp, p.ContainerPort, rule, null, accepted, p.ProxyListening, p.Listener)
+            {
+                Family = p.Family, Network = p.Network,
+                RuleSource = p.Family == Sysctl.IpFamily.IPv6 ? "nft ip6 docker-bridges" : "nft ip docker-bridges",
+            };
+        }).ToList();
+    }
+
+    /// <summary>
+    /// The published ports of swarm services (routing mesh, PublishMode ingress), cross-checked with nat and filter
+    /// <c>DOCKER-INGRESS</c>; a host-mode port has no ingress rules and is listed as such.
+    /// </summary>
+    public static IReadOnlyList<DockerPublishedPort> BuildServices(IReadOnlyList<DockerService> services, IptablesSnapshot iptables, IReadOnlyList<ListeningSocket> listeners)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(iptables);
+        ArgumentNullException.ThrowIfNull(listeners);
+        var ingress = iptables.Saves.SelectMany(s => DockerIngress.NatChainReached(s.Ruleset) ? DockerIngress.Rules(s.Ruleset) : []).ToList();
+        var list = new List<DockerPublishedPort>();
+        foreach (var s in services)
+        {
+            var pseudo = new DockerContainer(s.Id, s.Name, s.Image, "running", "swarm service", [], new Dictionary<string, string>());
+            foreach (var p in s.Ports.Where(p => p.PublishMode == "ingress"))
+            {
+                var rule = ingress.FirstOrDefault(r => r.Port == p.PublishedPort && r.Protocol == p.Protocol && r.Destination is not null);
+                var accepted = ingress.Any(r => r.Port == p.PublishedPort && r.Protocol == p.Protocol && r.Accepted);
+                var to = rule?.Destination?.Split(':');
+                var listener = listeners.FirstOrDefault(l => l.Port == p.PublishedPort && l.Protocol == p.Protocol);
+                list.Add(new DockerPublishedPort(pseudo, "0.0.0.0", p.PublishedPort, p.Protocol, to?[0], p.TargetPort, rule is not null, rule?.Variant, accepted, false,
+                    listener is null ? null : $"{listener.Address}:{listener.Port} ({listener.ProcessName ?? "?"})")
+                {
+                    ServiceName = s.Name, Network = "ingress", RuleSource = "iptables nat/DOCKER-INGRESS",
+                });
+            }
+        }
+
+        return list;
+    }
+
+    private static bool IsIPv6(string? ip) => ip is not null && ip.Contains(':', StringComparison.Ordinal);
+
+    /// <summary>True when two address texts name the same address (ip6tables and the engine may write an IPv6 address differently).</summary>
+    internal static bool SameAddress(string? a, string? b) =>
+        a is not null && b is not null && (string.Equals(a, b, StringComparison.OrdinalIgnoreCase) ||
+            System.Net.IPAddress.TryParse(a, out var x) && System.Net.IPAddress.TryParse(b, out var y) && x.Equals(y));
 
     /// <summary>True when forwarded traffic reaches filter DOCKER: FORWARD jumps to it directly, or through Docker 28's DOCKER-FORWARD/DOCKER-BRIDGE.</summary>
     public static bool FilterDockerReached(IptablesRuleset ruleset)
@@ -155,7 +259,7 @@ public static class DockerPublishedPorts
             }
 
             var details = await client.InspectContainerAsync(c.Id, cancellationToken).ConfigureAwait(false);
-            list.Add(new DockerContainer(c.Id, c.Name, c.Image, c.State, c.Status, details.PortBindings, c.Networks));
+            list.Add(new DockerContainer(c.Id, c.Name, c.Image, c.State, c.Status, details.PortBindings, c.Networks) { Networks6 = c.Networks6 });
         }
 
         return list;

@@ -144,6 +144,12 @@ public sealed class FirewalldState
     /// <summary>True when <see cref="State"/> is Running.</summary>
     public bool IsRunning => State == FirewalldRunState.Running;
 
+    /// <summary>
+    /// True when firewalld (or the system bus it speaks through) was there but did not answer within the timeout: a hung
+    /// or stopped process, not a firewalld that cannot run here or refused the caller.
+    /// </summary>
+    public bool NotResponding { get; internal set; }
+
     /// <summary>The installed firewalld version (read from its Python package; no process), or null.</summary>
     public string? Version { get; internal set; }
 

@@ -112,7 +112,7 @@ public static class FirewalldReader
             return new FirewalldState(FirewalldRunState.Unreachable, inProcess.Error ?? "firewalld is not responding.")
             {
                 Version = version, Backend = backend, DefaultZone = confDefault, ElapsedMs = watch.Elapsed.TotalMilliseconds,
-                DirectRules = directRules, StrictForwardPorts = strict,
+                DirectRules = directRules, StrictForwardPorts = strict, NotResponding = true,
             };
         }
 
@@ -164,6 +164,8 @@ public static class FirewalldReader
         var state = new FirewalldState(runState, message)
         {
             Version = version, Backend = backend, DefaultZone = confDefault, DirectRules = directRules, StrictForwardPorts = strict,
+            // firewall-cmd --state that ran out of time waited on a hung firewalld or bus
+            NotResponding = runState == FirewalldRunState.Unreachable && stateResult is null && stateError is NativeTimeoutException,
         };
         if (runState == FirewalldRunState.Running)
         {

@@ -9,9 +9,21 @@ namespace DockerHostTools.Core.Iptables;
 /// <param name="Generation">Chains created together: a generation's chains are expected once one of them exists.</param>
 /// <param name="UntilEngine">The last engine major version that creates it (null: still created).</param>
 /// <param name="OnlyWhenInUseIn">An engine major version that creates it only when something needs it (28.x: DOCKER-INTERNAL only with an internal network).</param>
+/// <param name="SinceEngineIPv6">In ip6tables, the first engine major version seen to create it, when later than for iptables (null: the same).</param>
 public sealed record DockerChainSpec(string Table, string Chain, bool Vital, string Role, int? SinceEngine = null, string? Generation = null,
-    int? UntilEngine = null, int? OnlyWhenInUseIn = null)
+    int? UntilEngine = null, int? OnlyWhenInUseIn = null, int? SinceEngineIPv6 = null)
 {
+    /// <summary>As <see cref="ExpectedFor(int?, bool, bool)"/>, in the rules of one family (ip6tables: <see cref="SinceEngineIPv6"/>).</summary>
+    public bool ExpectedFor(int? engineMajor, bool exists, bool generationSeen, Sysctl.IpFamily family)
+    {
+        if (family == Sysctl.IpFamily.IPv6 && SinceEngineIPv6 is { } since6 && !exists && (engineMajor is null || engineMajor < since6))
+        {
+            return false;
+        }
+
+        return ExpectedFor(engineMajor, exists, generationSeen);
+    }
+
     /// <summary>
     /// True when an engine of <paramref name="engineMajor"/> creates it. <paramref name="exists"/>: it is there now (a chain
     /// created only when in use is expected only then). Unknown engine: the chains of every engine up to 27, and a newer
@@ -43,7 +55,7 @@ public sealed record DockerChainSpec(string Table, string Chain, bool Vital, str
 
 /// <summary>
 /// The one description of Docker's iptables chains: which exist for an engine, which are vital and what each does. The
-/// checks (<c>Diagnosis/</c>) and the watcher both read it; <see cref="DockerChains.Analyze"/> picks the expected ones.
+/// checks (<c>Diagnosis/</c>) and the watcher both read it; <see cref="DockerChains.Analyze(IptablesRuleset, int?)"/> picks the expected ones.
 /// </summary>
 public static class DockerChainCatalog
 {
@@ -52,7 +64,8 @@ public static class DockerChainCatalog
     [
         new("nat", "DOCKER", true, "the DNAT rules send published ports to their containers"),
         new("filter", "DOCKER", true, "forwarded traffic to published container ports is accepted"),
-        new("filter", "DOCKER-USER", false, "the administrator's own filtering runs before Docker's"),
+        // In ip6tables 20.10.24 makes no DOCKER-USER (seen in the lab; 26.1.5 and 28.5.2 do): not expected there before 26.
+        new("filter", "DOCKER-USER", false, "the administrator's own filtering runs before Docker's", SinceEngineIPv6: 26),
         // Docker 29 dropped the isolation chains (moby's generated iptables rule documents); DOCKER-INTERNAL does their work.
         new("filter", "DOCKER-ISOLATION-STAGE-1", false, "traffic between Docker networks is isolated", UntilEngine: 28),
         new("filter", "DOCKER-ISOLATION-STAGE-2", false, "traffic between Docker networks is isolated", UntilEngine: 28),
@@ -68,11 +81,15 @@ public static class DockerChainCatalog
         All.FirstOrDefault(s => s.Table == table && s.Chain == chain);
 
     /// <summary>The chains an engine of <paramref name="engineMajor"/> is expected to have, given which exist now.</summary>
-    public static IReadOnlyList<DockerChainSpec> ExpectedFor(int? engineMajor, Func<DockerChainSpec, bool> exists)
+    public static IReadOnlyList<DockerChainSpec> ExpectedFor(int? engineMajor, Func<DockerChainSpec, bool> exists) =>
+        ExpectedFor(engineMajor, exists, Sysctl.IpFamily.IPv4);
+
+    /// <summary>The chains an engine is expected to have in the rules of one family (iptables or ip6tables).</summary>
+    public static IReadOnlyList<DockerChainSpec> ExpectedFor(int? engineMajor, Func<DockerChainSpec, bool> exists, Sysctl.IpFamily family)
     {
         ArgumentNullException.ThrowIfNull(exists);
         var generationSeen = All.Any(c => c.Generation is not null && c.OnlyWhenInUseIn is null && exists(c));
-        return All.Where(c => c.ExpectedFor(engineMajor, exists(c), generationSeen)).ToList();
+        return All.Where(c => c.ExpectedFor(engineMajor, exists(c), generationSeen, family)).ToList();
     }
 
     /// <summary>True when the chain's loss stops published ports answering.</summary>

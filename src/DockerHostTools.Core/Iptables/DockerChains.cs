@@ -15,7 +15,11 @@ public static class DockerChains
     /// always has DOCKER-INTERNAL); dockerd before 17.06 had one <c>DOCKER-ISOLATION</c> chain instead of the two stages.
     /// Any other chain whose name starts with DOCKER is listed too (Expected false).
     /// </summary>
-    public static IReadOnlyList<DockerChainState> Analyze(IptablesRuleset ruleset, int? engineMajorVersion = null)
+    public static IReadOnlyList<DockerChainState> Analyze(IptablesRuleset ruleset, int? engineMajorVersion = null) =>
+        Analyze(ruleset, engineMajorVersion, Sysctl.IpFamily.IPv4);
+
+    /// <summary>As <see cref="Analyze(IptablesRuleset, int?)"/> for the rules of one family (an ip6tables-save: <see cref="Sysctl.IpFamily.IPv6"/>).</summary>
+    public static IReadOnlyList<DockerChainState> Analyze(IptablesRuleset ruleset, int? engineMajorVersion, Sysctl.IpFamily family)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
         var filter = ruleset.Table("filter");
@@ -23,7 +27,7 @@ public static class DockerChains
         var expected = new List<(string Table, string Chain)>();
         // dockerd before 17.06 had one DOCKER-ISOLATION chain instead of the two stages.
         var oldIsolation = filter?.Chain("DOCKER-ISOLATION") is not null && filter.Chain("DOCKER-ISOLATION-STAGE-1") is null;
-        foreach (var c in DockerChainCatalog.ExpectedFor(engineMajorVersion, c => ruleset.Table(c.Table)?.Chain(c.Chain) is not null))
+        foreach (var c in DockerChainCatalog.ExpectedFor(engineMajorVersion, c => ruleset.Table(c.Table)?.Chain(c.Chain) is not null, family))
         {
             if (oldIsolation && c.Chain.StartsWith("DOCKER-ISOLATION-STAGE", StringComparison.Ordinal))
             {
@@ -132,7 +136,8 @@ public static class DockerChains
     }
 
     private static string? StripHostMask(string? address) =>
-        address is null ? null : address.EndsWith("/32", StringComparison.Ordinal) ? address[..^3] : address;
+        address is null ? null : address.EndsWith("/32", StringComparison.Ordinal) ? address[..^3]
+            : address.EndsWith("/128", StringComparison.Ordinal) ? address[..^4] : address;
 
     private static (string Ip, int? Port) SplitEndpoint(string to)
     {

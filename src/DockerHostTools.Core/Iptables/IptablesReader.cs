@@ -1,4 +1,5 @@
 using DockerHostTools.Core.Native;
+using DockerHostTools.Core.Sysctl;
 
 namespace DockerHostTools.Core.Iptables;
 
@@ -58,6 +59,8 @@ public sealed class IptablesReader
             saves.Add(new IptablesSave(program, variant, ruleset, legacyWarning));
         }
 
+        var (saves6, problem6) = await ReadIPv6Async(cancellationToken).ConfigureAwait(false);
+
         var nftTables = Array.Empty<string>();
         if (_runner.Resolve("nft") is not null)
         {
@@ -68,8 +71,63 @@ public sealed class IptablesReader
             }
         }
 
-        return new IptablesSnapshot(saves, DefaultVariant(), nftTables);
+        return new IptablesSnapshot(saves, DefaultVariant(), nftTables) { Saves6 = saves6, IPv6Problem = problem6 };
     }
+
+    /// <summary>
+    /// ip6tables beside iptables, picked the same way (<c>ip6tables-nft-save</c>; <c>ip6tables-legacy-save</c> when
+    /// <c>/proc/net/ip6_tables_names</c> lists tables; plain <c>ip6tables-save</c> where neither exists). A host without
+    /// ip6tables, or whose ip6tables cannot be read, is not a failed read of iptables: the reason is returned instead.
+    /// </summary>
+    private async Task<(IReadOnlyList<IptablesSave> Saves, string? Problem)> ReadIPv6Async(CancellationToken cancellationToken)
+    {
+        var programs = new List<(string Program, IptablesVariant Variant)>();
+        if (_runner.Resolve("ip6tables-nft-save") is not null)
+        {
+            programs.Add(("ip6tables-nft-save", IptablesVariant.Nft));
+        }
+
+        if (_runner.Resolve("ip6tables-legacy-save") is not null && LegacyTablesLoaded(LegacyIPv6TableNames))
+        {
+            programs.Add(("ip6tables-legacy-save", IptablesVariant.Legacy));
+        }
+
+        if (programs.Count == 0 && _runner.Resolve("ip6tables-save") is not null)
+        {
+            programs.Add(("ip6tables-save", IptablesVariant.Unknown));
+        }
+
+        var saves = new List<IptablesSave>();
+        var problems = new List<string>();
+        foreach (var (program, variant) in programs)
+        {
+            NativeResult result;
+            try
+            {
+                result = await _runner.RunAsync(new NativeCommand(program) { Timeout = SaveTimeout }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NativeProgramNotFoundException ex)
+            {
+                problems.Add(ex.Message);
+                continue;
+            }
+
+            if (!result.Succeeded)
+            {
+                problems.Add($"'{program}' failed with exit code {result.ExitCode}: {result.FailureText}");
+                continue;
+            }
+
+            var ruleset = IptablesSaveParser.Parse(result.StandardOutput, variant);
+            var legacyWarning = ruleset.LegacyTablesPresent || result.StandardError.Contains(IptablesSaveParser.LegacyTablesWarning, StringComparison.Ordinal);
+            saves.Add(new IptablesSave(program, variant, ruleset, legacyWarning, IpFamily.IPv6));
+        }
+
+        return (saves, problems.Count == 0 ? null : string.Join("; ", problems));
+    }
+
+    /// <summary>Where the kernel lists the loaded legacy ip6tables tables.</summary>
+    public const string LegacyIPv6TableNames = "/proc/net/ip6_tables_names";
 
     /// <summary>The nftables table Docker's nftables backend (dockerd 29+, <c>firewall-backend: nftables</c>) keeps its rules in.</summary>
     public const string DockerNftablesTable = "docker-bridges";
@@ -85,11 +143,14 @@ public sealed class IptablesReader
     }
 
     /// <summary>True when this network namespace has legacy xtables tables (<c>/proc/net/ip_tables_names</c> lists them).</summary>
-    public static bool LegacyTablesLoaded()
+    public static bool LegacyTablesLoaded() => LegacyTablesLoaded("/proc/net/ip_tables_names");
+
+    /// <summary>True when the kernel's list of loaded legacy tables (<c>/proc/net/ip_tables_names</c>, <c>/proc/net/ip6_tables_names</c>) is not empty.</summary>
+    public static bool LegacyTablesLoaded(string namesFile)
     {
         try
         {
-            return File.Exists("/proc/net/ip_tables_names") && HostFileSystem.Live.ReadAllText("/proc/net/ip_tables_names").Trim().Length > 0;
+            return File.Exists(namesFile) && HostFileSystem.Live.ReadAllText(namesFile).Trim().Length > 0;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -124,13 +185,17 @@ public sealed class IptablesReader
 public sealed class IptablesSave
 {
     /// <summary>Creates a save.</summary>
-    public IptablesSave(string program, IptablesVariant variant, IptablesRuleset ruleset, bool legacyTablesPresent)
+    public IptablesSave(string program, IptablesVariant variant, IptablesRuleset ruleset, bool legacyTablesPresent, IpFamily family = IpFamily.IPv4)
     {
+        Family = family;
         Program = program;
         Variant = variant;
         Ruleset = ruleset;
         LegacyTablesPresent = legacyTablesPresent;
     }
+
+    /// <summary>IPv4 (iptables-save) or IPv6 (ip6tables-save).</summary>
+    public IpFamily Family { get; }
 
     /// <summary>The program that ran.</summary>
     public string Program { get; }
@@ -162,8 +227,43 @@ public sealed class IptablesSnapshot
     /// </summary>
     public IReadOnlyList<string> DockerNftablesTables { get; }
 
-    /// <summary>One save per variant.</summary>
+    /// <summary>One save per variant (IPv4: iptables).</summary>
     public IReadOnlyList<IptablesSave> Saves { get; }
+
+    /// <summary>One ip6tables save per variant (empty when the host has no ip6tables or it could not be read).</summary>
+    public IReadOnlyList<IptablesSave> Saves6 { get; init; } = [];
+
+    /// <summary>Why ip6tables could not be read (null when it was, or is not installed).</summary>
+    public string? IPv6Problem { get; init; }
+
+    /// <summary>
+    /// The ip6tables saves to judge: every variant that holds Docker's chains; when none does (the engine does not use
+    /// ip6tables, or they were flushed), the default variant's, so that missing chains show where IPv6 is in play.
+    /// </summary>
+    public IReadOnlyList<IptablesSave> RelevantSaves6
+    {
+        get
+        {
+            var docker = Saves6.Where(s => HasDockerChains(s.Ruleset)).ToList();
+            if (docker.Count > 0)
+            {
+                return docker;
+            }
+
+            var def = Saves6.Where(s => s.Variant == DefaultVariant).ToList();
+            return def.Count > 0 ? def : Saves6.Take(1).ToList();
+        }
+    }
+
+    /// <summary>Docker's chains in every ip6tables variant that holds any of them (judged per family).</summary>
+    public IReadOnlyList<DockerChainState> DockerChains6(int? engineMajorVersion = null) =>
+        RelevantSaves6.SelectMany(s => Iptables.DockerChains.Analyze(s.Ruleset, engineMajorVersion, IpFamily.IPv6)).ToList();
+
+    /// <summary>Every DNAT rule in ip6tables nat DOCKER of every variant.</summary>
+    public IReadOnlyList<DockerDnatRule> DnatRules6 => Saves6.SelectMany(s => Iptables.DockerChains.DnatRules(s.Ruleset)).ToList();
+
+    /// <summary>Every per-port ACCEPT rule in ip6tables filter DOCKER of every variant.</summary>
+    public IReadOnlyList<DockerForwardRule> ForwardRules6 => Saves6.SelectMany(s => Iptables.DockerChains.ForwardRules(s.Ruleset)).ToList();
 
     /// <summary>The variant plain <c>iptables</c> points to.</summary>
     public IptablesVariant DefaultVariant { get; }

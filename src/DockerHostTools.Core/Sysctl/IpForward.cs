@@ -43,6 +43,29 @@ public sealed class IpForward
         _ => throw new ArgumentOutOfRangeException(nameof(family), family, "Unknown IP family."),
     };
 
+    /// <summary>
+    /// The keys a repair of a family sets and persists: IPv4 <c>net.ipv4.ip_forward</c>; IPv6 <c>net.ipv6.conf.all.forwarding</c>
+    /// and <c>net.ipv6.conf.default.forwarding</c> (dockerd sets both at start, and its nftables backend refuses to start
+    /// unless both are 1; writing <c>all</c> sets <c>default</c> too, but a later write of <c>default</c> alone does not follow).
+    /// </summary>
+    public static IReadOnlyList<string> KeysOf(IpFamily family) => family switch
+    {
+        IpFamily.IPv4 => ["net.ipv4.ip_forward"],
+        IpFamily.IPv6 => ["net.ipv6.conf.all.forwarding", DefaultIPv6Key],
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, "Unknown IP family."),
+    };
+
+    /// <summary><c>net.ipv6.conf.default.forwarding</c>: the forwarding of interfaces created from now on (Docker's new bridges).</summary>
+    public const string DefaultIPv6Key = "net.ipv6.conf.default.forwarding";
+
+    /// <summary>The keys that set the same switch as <paramref name="key"/> (see <see cref="AliasesOf(IpFamily)"/>).</summary>
+    public static IReadOnlyList<string> AliasesOf(string key) => key switch
+    {
+        "net.ipv4.ip_forward" or "net.ipv4.conf.all.forwarding" => AliasesOf(IpFamily.IPv4),
+        "net.ipv6.conf.all.forwarding" => AliasesOf(IpFamily.IPv6),
+        _ => [key],
+    };
+
     /// <summary>The <c>/proc/sys</c> path of a key.</summary>
     public static string ProcPath(string key) => "/proc/sys/" + key.Replace('.', '/');
 
@@ -50,10 +73,17 @@ public sealed class IpForward
     public IpForwardState Get(IpFamily family) => Get(family, SysctlConfiguration.Load(_fs));
 
     /// <summary>Reads one family's state against an already loaded configuration.</summary>
-    public IpForwardState Get(IpFamily family, SysctlConfiguration configuration)
+    public IpForwardState Get(IpFamily family, SysctlConfiguration configuration) => Get(family, KeyOf(family), configuration);
+
+    /// <summary>Every switch of a family (<see cref="KeysOf"/>): IPv6 gives <c>all</c> and <c>default</c>.</summary>
+    public IReadOnlyList<IpForwardState> GetAll(IpFamily family, SysctlConfiguration configuration) =>
+        KeysOf(family).Select(k => Get(family, k, configuration)).ToList();
+
+    /// <summary>Reads one key of a family (<see cref="KeysOf"/>) against an already loaded configuration.</summary>
+    public IpForwardState Get(IpFamily family, string key, SysctlConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var key = KeyOf(family);
+        ArgumentException.ThrowIfNullOrEmpty(key);
         string? runtime = null;
         var unreadable = configuration.Unreadable.ToList();
         try
@@ -72,7 +102,7 @@ public sealed class IpForward
             }
         }
 
-        return new IpForwardState(family, key, runtime, configuration.AssignmentsOf(AliasesOf(family)),
+        return new IpForwardState(family, key, runtime, configuration.AssignmentsOf(AliasesOf(key)),
             configuration.Files.Where(f => f.Masked).ToList(), _fs.Root, unreadable);
     }
 
@@ -92,7 +122,7 @@ public sealed class IpForward
         }
 
         var before = SysctlConfiguration.Load(_fs);
-        var keys = families.Distinct().Select(KeyOf).ToList();
+        var keys = families.Distinct().SelectMany(KeysOf).ToList();
         var oldText = _fs.FileExists(path) ? _fs.ReadAllText(path) : null;
         var newText = RenderDropIn(oldText, keys);
         var steps = new List<RepairStep>();
@@ -105,9 +135,9 @@ public sealed class IpForward
         // What the files will say once the drop-in is there: any assignment applied after ours still overrides it.
         var after = SysctlConfiguration.Load(_fs, new Dictionary<string, string> { [path] = newText });
         var overrides = new List<SysctlAssignment>();
-        foreach (var family in families.Distinct())
+        foreach (var key in keys)
         {
-            var list = after.AssignmentsOf(AliasesOf(family));
+            var list = after.AssignmentsOf(AliasesOf(key));
             var ours = list.LastOrDefault(a => a.File == path);
             overrides.AddRange(list.Where(a => a.File != path && a.Enabled != true && (ours is null || a.Order > ours.Order)));
         }

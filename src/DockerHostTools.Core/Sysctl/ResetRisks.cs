@@ -14,7 +14,12 @@ public static class ResetRisks
     public static IReadOnlyList<string> Find(IHostFileSystem fs) => Find(fs, null);
 
     /// <summary>As <see cref="Find(IHostFileSystem)"/>; every file or folder that could not be read goes into <paramref name="unreadable"/>.</summary>
-    public static IReadOnlyList<string> Find(IHostFileSystem fs, ICollection<UnreadableFile>? unreadable)
+    public static IReadOnlyList<string> Find(IHostFileSystem fs, ICollection<UnreadableFile>? unreadable) => Find(fs, unreadable, IpFamily.IPv4);
+
+    /// <summary>
+    /// The same for one family: IPv6 is switched off by <c>IPForward=no|false|0|ipv4</c> or <c>IPv6Forwarding=no</c> (v256+).
+    /// </summary>
+    public static IReadOnlyList<string> Find(IHostFileSystem fs, ICollection<UnreadableFile>? unreadable, IpFamily family)
     {
         ArgumentNullException.ThrowIfNull(fs);
         var risks = new List<string>();
@@ -61,10 +66,13 @@ public static class ResetRisks
 
                     var key = line[..eq].Trim();
                     var value = line[(eq + 1)..].Trim().ToLowerInvariant();
-                    var off = key switch
+                    var no = value is "no" or "false" or "0" or "off";
+                    var off = (key, family) switch
                     {
-                        "IPForward" => value is "no" or "false" or "0" or "off" or "ipv6",
-                        "IPv4Forwarding" => value is "no" or "false" or "0" or "off",
+                        ("IPForward", IpFamily.IPv4) => no || value == "ipv6",
+                        ("IPForward", IpFamily.IPv6) => no || value == "ipv4",
+                        ("IPv4Forwarding", IpFamily.IPv4) => no,
+                        ("IPv6Forwarding", IpFamily.IPv6) => no,
                         _ => false,
                     };
                     if (off)

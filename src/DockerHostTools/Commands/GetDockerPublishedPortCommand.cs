@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DockerHostTools.Core.Docker;
+using DockerHostTools.Core.Iptables;
 using DockerHostTools.Core.Native;
 
 namespace DockerHostTools.Commands;
@@ -75,13 +76,44 @@ public sealed class GetDockerPublishedPortCommand : DockerCommandBase
             return;
         }
 
+        // The engine's word on its firewall backend (nftables: its rules are in ip docker-bridges) and on swarm (services
+        // publish through nat DOCKER-INGRESS); an engine that cannot say is judged as before.
+        DockerEngineInfo? info = null;
+        IReadOnlyList<DockerService> services = [];
+        IReadOnlyList<NftDockerTable>? nft = null;
+        try
+        {
+            info = Await(ct => engine.GetInfoAsync(ct));
+            if (info.SwarmNodeState == "active")
+            {
+                services = Await(ct => engine.GetServicesAsync(ct));
+            }
+
+            if (info.FirewallBackend is { } backend && backend.StartsWith("nftables", StringComparison.OrdinalIgnoreCase))
+            {
+                nft = Await(ct => NftablesDocker.ReadAsync(Runner, ct));
+            }
+        }
+        catch (Exception ex) when (ex is DockerEngineUnavailableException or NativeCommandFailedException or NativeProgramNotFoundException or NativeTimeoutException or System.Text.Json.JsonException)
+        {
+            WriteWarning($"Swarm services or the nftables backend's rules could not be read: {ex.Message}");
+        }
+
         var snapshot = ReadIptables();
         WarnAboutVariants(snapshot);
         var selected = containers.Where(c => _patterns.Count == 0 || _patterns.Any(p => p.IsMatch(c.Name))).ToList();
-        var ports = selected.SelectMany(c => c.Ports).Where(p => p.PublicPort is not null).Select(p => p.PublicPort!.Value).ToHashSet();
+        var selectedServices = services.Where(s => _patterns.Count == 0 || _patterns.Any(p => p.IsMatch(s.Name))).ToList();
+        var ports = selected.SelectMany(c => c.Ports).Where(p => p.PublicPort is not null).Select(p => p.PublicPort!.Value)
+            .Concat(selectedServices.SelectMany(s => s.Ports).Select(p => p.PublishedPort)).ToHashSet();
         var listeners = ports.Count == 0 ? [] : ListeningSockets.Read(LiveFiles, ports);
         WriteReadLog();
-        foreach (var p in DockerPublishedPorts.Build(selected, snapshot, listeners).Where(p => Port is null || Port.Contains(p.Port)))
+        var published = DockerPublishedPorts.Build(selected, snapshot, listeners);
+        if (nft is not null)
+        {
+            published = DockerPublishedPorts.WithNftables(published, selected, nft);
+        }
+
+        foreach (var p in published.Concat(DockerPublishedPorts.BuildServices(selectedServices, snapshot, listeners)).Where(p => Port is null || Port.Contains(p.Port)))
         {
             WriteObject(p);
         }

@@ -60,9 +60,12 @@ public sealed class GetIpForwardCommand : DockerHostCmdlet
 
         foreach (var family in Families(Family))
         {
-            var state = reader.Get(family, configuration);
-            WriteReadLog();
-            WriteObject(state);
+            // IPv6 has two switches: net.ipv6.conf.all.forwarding and net.ipv6.conf.default.forwarding.
+            foreach (var state in reader.GetAll(family, configuration))
+            {
+                WriteReadLog();
+                WriteObject(state);
+            }
         }
     }
 

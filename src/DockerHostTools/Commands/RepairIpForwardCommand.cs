@@ -74,6 +74,6 @@ public sealed class RepairIpForwardCommand : DockerHostCmdlet
         var reader = new IpForward(Runner, HostFileSystem.Live);
         var configuration = SysctlConfiguration.Load(HostFileSystem.Live);
         WriteObject(new IpForwardRepairResult(forwarding.DropInPath, run.Results, forwarding.RemainingOverrides,
-            families.Select(f => reader.Get(f, configuration)).ToList()));
+            families.SelectMany(f => reader.GetAll(f, configuration)).ToList()));
     }
 }

@@ -4,7 +4,9 @@ using System.Management.Automation.Runspaces;
 using System.Text.Json;
 using DockerHostTools.Fleet;
 using DockerHostTools.Core.Diagnosis;
+using DockerHostTools.Core.Diagnosis.Checks;
 using DockerHostTools.Core.Docker;
+using DockerHostTools.Core.Trace;
 
 namespace DockerHostTools.Commands;
 
@@ -72,6 +74,16 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int ThrottleLimit { get; set; } = FleetCommand.DefaultThrottle;
 
+    /// <summary>Arm the kernel's trace for each port judged, wait for clients, and confirm or refute each finding of that port
+    /// in its evidence (live check only; needs root).</summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    public SwitchParameter Trace { get; set; }
+
+    /// <summary>With -Trace: how long to wait for clients on each port (a number is seconds; 30 s by default).</summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    [SecondsTransformation]
+    public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -131,7 +143,13 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
 
     private void Emit(HostFacts facts)
     {
-        foreach (var finding in DockerHostChecks.Evaluate(facts, Port))
+        IEnumerable<Finding> findings = DockerHostChecks.Evaluate(facts, Port);
+        if (Trace && ParameterSetName == LiveSet)
+        {
+            findings = Traced(facts, findings.ToList());
+        }
+
+        foreach (var finding in findings)
         {
             if (finding.Severity != FindingSeverity.Info || IncludeInfo)
             {
@@ -139,6 +157,45 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
             }
         }
     }
+
+    /// <summary>
+    /// -Trace: the ports judged (-Port, else the ports the findings name, else every published port) are traced one after
+    /// the other (at most one client's packet each, -Duration each); each finding of a port, and the forwarding findings
+    /// with the first port's packets, get the kernel's verdict in their evidence.
+    /// </summary>
+    private List<Finding> Traced(HostFacts facts, List<Finding> findings)
+    {
+        var shown = findings.Where(f => f.Severity != FindingSeverity.Info || IncludeInfo).ToList();
+        var named = shown.Where(f => f.Subject.Port is not null).Select(f => (Port: f.Subject.Port!.Value, Protocol: f.Subject.Protocol ?? "tcp")).Distinct().ToList();
+        var ports = (Port is { Length: > 0 } ? Port.Select(p => (Port: p, Protocol: ProtocolOf(facts, p)))
+                : named.Count > 0 ? named
+                : facts.Docker.Ports.Select(p => (p.Port, p.Protocol)))
+            .Distinct().ToList();
+        if (ports.Count == 0)
+        {
+            WriteWarning("-Trace: no published port to trace; give -Port.");
+            return findings;
+        }
+
+        var requests = ports.Select(p => TraceDockerHostPortCommand.Validated(
+            new TraceRequest { Port = p.Port, Protocol = p.Protocol, Duration = Duration, Count = 1 }, this)).ToList();
+        RequireRoot("Test-DockerHost -Trace", string.Join(", ", ports.Select(p => $"{p.Port}/{p.Protocol}")));
+        // by port and protocol: 53/tcp and 53/udp are two traces
+        var traced = new Dictionary<(int Port, string Protocol), IReadOnlyList<TracedPacket>>();
+        foreach (var request in requests)
+        {
+            traced[(request.Port, request.Protocol)] = TraceDockerHostPortCommand.RunTrace(null, request, this);
+        }
+
+        var first = requests[0];
+        return findings.Select(f => TraceChecks.PortOf(f) is { } p
+                ? (traced.TryGetValue((p, f.Subject.Protocol ?? "tcp"), out var packets) ? TraceChecks.WithTrace(f, packets, p, f.Subject.Protocol ?? "tcp") : f)
+                : f.Subject.Kind == SubjectKind.Forwarding ? TraceChecks.WithTrace(f, traced[(first.Port, first.Protocol)], first.Port, first.Protocol) : f)
+            .ToList();
+    }
+
+    private static string ProtocolOf(HostFacts facts, int port) =>
+        facts.Docker.Ports.FirstOrDefault(p => p.Port == port)?.Protocol ?? "tcp";
 
     internal HostFacts? FactsOf(PSObject input)
     {

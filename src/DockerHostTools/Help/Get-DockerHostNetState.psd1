@@ -9,6 +9,18 @@ firewalld, the network managers present) with their start order, and the engine 
 /info IPv4Forwarding and, on Engine 28.1+, /info FirewallBackend (Driver, ReloadedAt) as EngineVersion,
 EngineIPv4Forwarding, EngineFirewallBackend and EngineFirewallReloadedAt.
 
+The daemon's effective settings, which the checks follow instead of assuming the defaults: Daemon (iptables, ip6tables,
+ip-forward, ip-forward-no-drop, userland-proxy, firewall-backend, allow-direct-routing, each with its source: dockerd's
+command line from /proc/PID/cmdline, or the daemon.json it was started with, its --config-file else
+/etc/docker/daemon.json) and DaemonSettings, the same in one line with each network's gateway modes
+(com.docker.network.bridge.gateway_mode_ipv4/6 from /networks) and whether swarm is active. EngineLocation says where
+the engine runs: Local, Rootless (/info SecurityOptions name=rootless, a socket under /run/user/UID, rootlesskit above
+dockerd), DockerDesktop (/info OperatingSystem Docker Desktop, or the Docker context's socket under ~/.docker/desktop)
+or Remote (DOCKER_HOST or the current Docker context on another host, when no engine answers on the socket). With
+Docker's nftables backend (29+, firewall-backend nftables) the published ports are cross-checked with the tables
+ip docker-bridges (nft -j) instead of iptables (ip6 docker-bridges is read too, and not judged yet); with swarm active, services' ingress ports are listed with nat
+DOCKER-INGRESS.
+
 The snapshot's facts, kept once as FactsJson (GetFacts() gives them as objects), are what Test-DockerHost judges. Save a snapshot with Export-Clixml on one host
 and judge it later anywhere with Import-Clixml FILE | Test-DockerHost: FactsJson survives the round trip whole.
 What could not be read (firewalld absent, Docker not running, no systemd) is a warning and a line in Problems, not an error.
@@ -24,7 +36,7 @@ What could not be read (firewalld absent, Docker not running, no systemd) is a w
         ConnectingTimeout = 'Milliseconds to wait for each SSH connection (default 15000), as Invoke-Command -ConnectingTimeout.'
         ThrottleLimit     = 'How many hosts are worked on at once (default 32), as Invoke-Command -ThrottleLimit.'
     }
-    Outputs      = @{ DockerHostNetState = 'Taken, HostName, IpForward, Firewalld, Chains, PublishedPorts, Services, EngineVersion, EngineIPv4Forwarding, EngineFirewallBackend, EngineFirewallReloadedAt, FirewalldStartedAfterDocker, FirewalldRunState, OutsideZone, OutsideZoneReason, Problems, FactsJson (and the method GetFacts()).' }
+    Outputs      = @{ DockerHostNetState = 'Taken, HostName, IpForward, Firewalld, Chains, PublishedPorts, Services, EngineVersion, EngineIPv4Forwarding, EngineFirewallBackend, EngineFirewallReloadedAt, FirewalldStartedAfterDocker, FirewalldRunState, OutsideZone, OutsideZoneReason, Daemon, DaemonSettings, EngineLocation, Problems, FactsJson (and the method GetFacts()).' }
     Examples     = @(
         @{ Code = 'Get-DockerHostNetState'; Remarks = 'One snapshot of the whole host.' }
         @{ Code = 'Get-DockerHostNetState -Port 5000 | Export-Clixml ./host-a.xml'; Remarks = 'Saves what decides port 5000 on this host, to be judged later or elsewhere.' }

@@ -6,6 +6,11 @@ old engines such as Docker 20.10 with API 1.41 work), every iptables variant wit
 sockets from /proc/net/tcp, tcp6, udp and udp6. For each published port it reports ContainerId, ContainerName,
 Image, ContainerState, HostIp, Port (the host port), Protocol, ContainerIp and ContainerPort, and:
 
+(Where the engine's /info says its firewall backend is nftables (Docker 29+), DnatRulePresent and ForwardAccepted are
+read from nft -j list table ip docker-bridges instead, RuleSource says so. Where swarm is active, each swarm service's
+ingress port is listed too, with ServiceName set, its rules read from nat and filter DOCKER-INGRESS; -Name matches
+service names as well.)
+
 DnatRulePresent  nat DOCKER holds the DNAT rule that sends the host port to the container (RuleVariant says in
                  which iptables variant).
 ForwardAccepted  filter DOCKER accepts forwarded traffic to the container port, and FORWARD reaches filter DOCKER.

@@ -16,10 +16,10 @@ Status says what is wrong, worst first: RuntimeDisabled (off now), Overridden (a
 PersistedDisabled (the file in force sets 0), NotPersisted (on only because dockerd switched it on), Ok.
 '@
     Parameters   = @{
-        Family = 'The family to read: IPv4 (net.ipv4.ip_forward, the default), IPv6 (net.ipv6.conf.all.forwarding) or All.'
+        Family = 'The family to read: IPv4 (net.ipv4.ip_forward, the default), IPv6 (net.ipv6.conf.all.forwarding and net.ipv6.conf.default.forwarding, one object each) or All.'
         Root   = 'A folder holding a saved copy of a host''s files (etc/, usr/, run/, proc/sys/): the state is read from there instead of the live host. Without proc/sys the runtime value is unknown.'
     }
-    Outputs      = @{ IpForwardState = 'One per family: Family, Key, RuntimeEnabled, PersistedEnabled, PersistedSource, Assignments (in the order applied, the one in force marked), MaskedFiles, Status, Message.' }
+    Outputs      = @{ IpForwardState = 'One per switch (IPv4: one; IPv6: all and default): Family, Key, RuntimeEnabled, PersistedEnabled, PersistedSource, Assignments (in the order applied, the one in force marked), MaskedFiles, Status, Message.' }
     Examples     = @(
         @{ Code = 'Get-IpForward'; Remarks = 'Shows the IPv4 switch: on or off now, on or off after the next boot, and the file and line that decide it.' }
         @{ Code = 'Get-IpForward -Family All | Where-Object Status -ne Ok | Select-Object Key, Status, Message'; Remarks = 'Lists only the families that need attention, with the sentence that says what to do.' }

@@ -107,7 +107,7 @@ public class FirewalldNotRespondingTests
     {
         var hung = new Core.Firewalld.FirewalldState(Core.Firewalld.FirewalldRunState.Unreachable,
             "The D-Bus system bus at unix:path=/run/dbus/system_bus_socket did not answer within 5 s (dbus-daemon hung or stopped).")
-        { Version = "1.3.3", Backend = "nftables" };
+        { Version = "1.3.3", Backend = "nftables", NotResponding = true };
 
         var f = Assert.Single(Judge(hung), x => x.Id == FindingIds.FirewalldNotResponding);
         Assert.Equal(FindingSeverity.Warning, f.Severity);
@@ -123,5 +123,7 @@ public class FirewalldNotRespondingTests
         Assert.DoesNotContain(Judge(new Core.Firewalld.FirewalldState(Core.Firewalld.FirewalldRunState.Running, "firewalld is running.") { Version = "2.3.1" }), x => x.Id == FindingIds.FirewalldNotResponding);
         Assert.DoesNotContain(Judge(new Core.Firewalld.FirewalldState(Core.Firewalld.FirewalldRunState.NotInstalled, "firewall-cmd is not installed.")), x => x.Id == FindingIds.FirewalldNotResponding);
         Assert.DoesNotContain(Judge(null), x => x.Id == FindingIds.FirewalldNotResponding);
+        // unreachable for another reason (firewall-cmd cannot reach a bus that is not there, not authorized): not a hang
+        Assert.DoesNotContain(Judge(new Core.Firewalld.FirewalldState(Core.Firewalld.FirewalldRunState.Unreachable, "firewall-cmd --state: not authorized (exit 253).") { Version = "2.3.1" }), x => x.Id == FindingIds.FirewalldNotResponding);
     }
 }

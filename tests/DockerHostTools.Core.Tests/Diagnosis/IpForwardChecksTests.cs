@@ -6,8 +6,13 @@ namespace DockerHostTools.Core.Tests.Diagnosis;
 
 public class IpForwardChecksTests
 {
-    private static List<Finding> Check(HostTree t, IpFamily family = IpFamily.IPv4) =>
-        IpForwardChecks.Evaluate(new IpForward(CliWrapRunner.Instance, t.Fs).Get(family), ResetRisks.Find(t.Fs)).ToList();
+    private static List<Finding> Check(HostTree t, IpFamily family = IpFamily.IPv4, bool ipv6InPlay = false) =>
+        IpForwardChecks.Evaluate(new IpForward(CliWrapRunner.Instance, t.Fs).Get(family), ResetRisks.Find(t.Fs, null, family), ipv6InPlay).ToList();
+
+    // Both IPv6 switches, judged where the engine has IPv6 in play.
+    private static List<Finding> CheckIPv6(HostTree t) =>
+        new IpForward(CliWrapRunner.Instance, t.Fs).GetAll(IpFamily.IPv6, SysctlConfiguration.Load(t.Fs))
+            .SelectMany(s => IpForwardChecks.Evaluate(s, ResetRisks.Find(t.Fs, null, IpFamily.IPv6), ipv6InPlay: true)).ToList();
 
     [Fact]
     public void Healthy_host_has_no_finding()
@@ -66,20 +71,59 @@ public class IpForwardChecksTests
     }
 
     [Fact]
-    public void Ipv6_reset_after_a_file_asked_for_it_is_only_a_warning()
+    public void Ipv6_without_ipv6_in_play_gives_no_finding_whatever_its_state()
     {
-        using var t = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "0")
+        // Switched on at runtime only, or off against a file: an engine without IPv6 does not depend on it.
+        using var on = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+        Assert.Empty(Check(on, IpFamily.IPv6));
+        using var off = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "0")
             .File("/etc/sysctl.d/30-v6.conf", "net.ipv6.conf.all.forwarding = 1\n");
-        var f = Assert.Single(Check(t, IpFamily.IPv6));
-        Assert.Equal(FindingIds.IpForwardDisabled, f.Id);
-        Assert.Equal(FindingSeverity.Warning, f.Severity);
-        Assert.Contains(Remedy.PowerShell("Repair-IpForward -Family IPv6 -Confirm:$false"), f.Remedy);
+        Assert.Empty(Check(off, IpFamily.IPv6));
     }
 
     [Fact]
-    public void Ipv6_switched_on_by_dockerd_only_is_not_persisted()
+    public void Ipv6_in_play_and_off_is_an_error_as_for_ipv4_and_default_off_a_warning()
     {
-        using var t = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "1");
-        Assert.Equal(FindingIds.IpForwardNotPersisted, Assert.Single(Check(t, IpFamily.IPv6)).Id);
+        // What `sysctl -w net.ipv6.conf.all.forwarding=0` leaves (the kernel sets default to 0 as well), persisted in a file.
+        using var t = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "0").File("/proc/sys/net/ipv6/conf/default/forwarding", "0")
+            .File("/etc/sysctl.d/30-v6.conf", "net.ipv6.conf.all.forwarding = 1\nnet.ipv6.conf.default.forwarding = 1\n");
+        var f = CheckIPv6(t);
+        Assert.Equal(["Error IpForwardDisabled net.ipv6.conf.all.forwarding", "Warning IpForwardDisabled net.ipv6.conf.default.forwarding"],
+            f.Select(x => $"{x.Severity} {x.Id} {x.Target}"));
+        Assert.All(f, x => Assert.Equal([IpFamily.IPv6], x.Intent.Families));
+        Assert.Contains(Remedy.PowerShell("Repair-IpForward -Family IPv6 -Confirm:$false"), f[0].Remedy);
+        Assert.Contains(f[0].Remedy, r => r.Shell == RemedyShell.Bash && r.Command.Contains("'net.ipv6.conf.all.forwarding = 1' 'net.ipv6.conf.default.forwarding = 1' >> ", StringComparison.Ordinal));
+        Assert.NotEqual(f[0].Key, f[1].Key); // two switches, two keys
+    }
+
+    [Fact]
+    public void Ipv6_switched_on_by_dockerd_only_is_not_persisted_for_both_keys()
+    {
+        using var t = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "1").File("/proc/sys/net/ipv6/conf/default/forwarding", "1");
+        Assert.Equal(["Warning IpForwardNotPersisted net.ipv6.conf.all.forwarding", "Warning IpForwardNotPersisted net.ipv6.conf.default.forwarding"],
+            CheckIPv6(t).Select(x => $"{x.Severity} {x.Id} {x.Target}"));
+    }
+
+    [Fact]
+    public void Ipv6_persisted_both_keys_is_healthy_and_a_networkd_ipv4_only_setting_is_its_reset_risk()
+    {
+        using var t = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "1").File("/proc/sys/net/ipv6/conf/default/forwarding", "1")
+            .File("/etc/sysctl.d/99-zz-dockerhosttools-ipforward.conf", "net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\nnet.ipv6.conf.default.forwarding = 1\n");
+        Assert.Empty(CheckIPv6(t));
+        t.File("/etc/systemd/network/10-eth0.network", "[Match]\nName=eth0\n[Network]\nIPForward=ipv4\n");
+        var f = Assert.Single(CheckIPv6(t));
+        Assert.Equal((FindingIds.IpForwardResetRisk, "net.ipv6.conf.all.forwarding"), (f.Id, f.Target));
+        Assert.Empty(Check(t)); // IPForward=ipv4 keeps IPv4 forwarding on: no risk for net.ipv4.ip_forward
+    }
+
+    [Fact]
+    public void A_file_setting_ipv6_default_forwarding_to_0_last_is_overridden()
+    {
+        using var t = new HostTree().File("/proc/sys/net/ipv6/conf/all/forwarding", "1").File("/proc/sys/net/ipv6/conf/default/forwarding", "1")
+            .File("/etc/sysctl.d/30-v6.conf", "net.ipv6.conf.all.forwarding = 1\nnet.ipv6.conf.default.forwarding = 1\n")
+            .File("/etc/sysctl.d/99-cis.conf", "net.ipv6.conf.default.forwarding = 0\n");
+        var f = Assert.Single(CheckIPv6(t));
+        Assert.Equal((FindingIds.IpForwardOverridden, "net.ipv6.conf.default.forwarding", FindingSeverity.Warning), (f.Id, f.Target, f.Severity));
+        Assert.True(f.Intent.OverrideLaterFiles);
     }
 }

@@ -24,11 +24,22 @@ rm -f "$TREE"/etc/firewalld/zones/public.xml "$TREE"/etc/firewalld/zones/public.
 [ ! -e "$TREE/usr/sbin/ufw" ] || chroot "$TREE" dpkg --purge ufw >/dev/null 2>&1 || true
 [ ! -f "$TREE/etc/nftables.conf.dht-backup" ] || mv -f "$TREE/etc/nftables.conf.dht-backup" "$TREE/etc/nftables.conf"
 rm -f "$TREE/etc/systemd/system/cu-nft-restart.service" "$TREE/etc/systemd/system/nftables.service.d/dht-keep-docker-rules.conf"
+# IPv6 (issue 12), folded into every generation's boot: the lab link gets 2001:db8:100::10/64 (the outside client
+# 2001:db8:100::2) and docker0 2001:db8:1::/64 (fixed-cidr-v6, which every generation's engine takes; documentation prefix
+# only). Docker 20.10 and 26.1 need "ip6tables": true and "experimental" for ip6tables; 28 has ip6tables on by default
+# (said anyway). down.sh puts the tree's IPv4-only daemon.json back, so a lab booted by another branch's up.sh is as before.
+mkdir -p "$TREE/etc/systemd/network/80-dk-$DK_VETH.network.d"
+printf '[Network]\nLinkLocalAddressing=ipv6\n[Address]\nAddress=%s/64\nDuplicateAddressDetection=none\n' "$DK_NSPAWN_HOST_IP6" \
+  > "$TREE/etc/systemd/network/80-dk-$DK_VETH.network.d/ipv6.conf"
+case "$GEN" in docker28) experimental="" ;; *) experimental='"experimental": true, ' ;; esac
+printf '%s\n' '{ "bip": "192.0.2.1/24", "default-address-pools": [ { "base": "203.0.113.0/24", "size": 28 } ],' \
+  "  \"ipv6\": true, \"fixed-cidr-v6\": \"2001:db8:1::/64\", $experimental\"ip6tables\": true }" > "$TREE/etc/docker/daemon.json"
 mkdir -p "$NS_DIR/xfer"
 extra="--bind-ro=/usr/share/dotnet --bind=$NS_DIR/xfer:/dkx --bind-ro=/run/netns/$DK_NSPAWN_EXTNS:/run/$DK_NSPAWN_EXTNS.netns"
 [ -n "${1:-}" ] && extra+=" --bind-ro=$1:/dk/module"
 [ -n "${2:-}" ] && extra+=" --bind-ro=$2:/dk/pwsh"
 DK_NSPAWN_EXTRA="$extra" "$HERE/21-nspawn-boot.sh"
+ip netns exec "$DK_NSPAWN_EXTNS" ip -6 addr replace "$DK_NSPAWN_EXT_IP6/64" dev "$DK_VETH_PEER" nodad
 X="$HERE/dk-nsexec.sh"
 for i in $(seq 1 100); do $X systemctl is-active -q docker && break; sleep 0.2; done
 $X systemctl is-active docker firewalld
@@ -53,5 +64,10 @@ for i in $(seq 1 60); do
   code=$(ip netns exec "$DK_NSPAWN_EXTNS" curl -s -m 2 -o /dev/null -w '%{http_code}' http://198.51.100.10:5000/v2/ || true)
   [ "$code" = 200 ] && break; sleep 0.25
 done
-echo "$GEN registry from $DK_NSPAWN_EXTNS: $code; lab up in $(dk_elapsed "$t0") s"
-[ "$code" = 200 ]
+code6=000
+for i in $(seq 1 40); do
+  code6=$(ip netns exec "$DK_NSPAWN_EXTNS" curl -s -m 2 -o /dev/null -w '%{http_code}' "http://[$DK_NSPAWN_HOST_IP6]:5000/v2/" || true)
+  [ "$code6" = 200 ] && break; sleep 0.25
+done
+echo "$GEN registry from $DK_NSPAWN_EXTNS: $code, over IPv6: $code6; lab up in $(dk_elapsed "$t0") s"
+[ "$code" = 200 ] && [ "$code6" = 200 ]

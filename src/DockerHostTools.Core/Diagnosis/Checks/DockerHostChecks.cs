@@ -17,15 +17,25 @@ public static class DockerHostChecks
     public static IReadOnlyList<Finding> Evaluate(HostFacts facts, IReadOnlyCollection<int>? ports = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
+        // An engine elsewhere (Docker Desktop, another host) or rootless: one clear finding and what applies to it, instead of the host's checks.
+        if (EngineSettingsChecks.NotRootfulHere(facts, ports) is { } notHere)
+        {
+            return notHere;
+        }
+
         var findings = new List<Finding>();
         var dockerService = facts.Services.FirstOrDefault(s => s.Name == "docker.service");
         var firewalldService = facts.Services.FirstOrDefault(s => s.Name == "firewalld.service");
         var dockerUp = facts.Docker.EngineReachable && (dockerService is null || dockerService.ActiveState == UnitActiveState.Active);
 
+        // IPv6 is judged only where the engine has it in play (IPv6Use): an IPv4-only host gets no IPv6 finding.
+        var ipv6 = IPv6Use(facts);
+
         // Cause 3: forwarding.
         foreach (var f in facts.IpForward)
         {
-            findings.AddRange(IpForwardChecks.Evaluate(f, facts.ResetRisks));
+            findings.AddRange(IpForwardChecks.Evaluate(f, f.Family == Sysctl.IpFamily.IPv6 ? facts.ResetRisks6 ?? [] : facts.ResetRisks, ipv6)
+                .Select(x => EngineSettingsChecks.FollowIpForward(x, facts)));
         }
 
         // What could not be read: the verdicts drawn from those files stand, with less certainty (their messages say so).
@@ -65,8 +75,9 @@ public static class DockerHostChecks
             ? $"something other than firewalld flushed Docker's rules ({flushWords}; look at nftables.service, iptables-restore or netfilter-persistent scripts)"
             : "something (usually a firewalld start or reload) flushed Docker's rules";
 
-        // firewalld installed (its version read from its files) but not answering: say so, or its silence reads as health.
-        if (fw.State == FirewalldRunState.Unreachable && fw.Version is not null)
+        // firewalld (or its bus) there but not answering in time: say so, or its silence reads as health. Other ways of
+        // being unreachable (no bus in a chroot, not authorized) are not a hang and are not said to be one.
+        if (fw.State == FirewalldRunState.Unreachable && fw.NotResponding)
         {
             findings.Add(new Finding(FindingIds.FirewalldNotResponding, FindingSeverity.Warning, FindingSubject.ForUnit("firewalld.service"),
                 $"firewalld did not answer, so its zones, ports and policies could not be checked (the rules already in the kernel still filter traffic, " +
@@ -76,8 +87,13 @@ public static class DockerHostChecks
                 RepairIntent.Nothing));
         }
 
-        // Cause 2: Docker's chains.
-        if (dockerUp && dockerVariant is not null)
+        // The daemon's own settings: iptables false (nothing of Docker's to judge in the firewall), the nftables backend's table.
+        findings.AddRange(EngineSettingsChecks.Settings(facts, dockerUp));
+        var judgeIptables = EngineSettingsChecks.JudgesIptables(facts);
+        var nftables = facts.Daemon.IptablesOn && EngineSettingsChecks.IsNftables(facts);
+
+        // Cause 2: Docker's chains (none when the engine keeps its rules in nftables or makes none).
+        if (dockerUp && dockerVariant is not null && judgeIptables)
         {
             // Which chains this engine makes is the catalog's word for its version (28.x: DOCKER-INTERNAL only with an
             // internal network; 29: no isolation chains), so a snapshot read by an older module is judged the same way.
@@ -96,6 +112,12 @@ public static class DockerHostChecks
                     RestartEngine, RepairIntent.RestartEngine));
             }
 
+            // The same per family: Docker's ip6tables chains, where the engine uses ip6tables for an IPv6 network.
+            if (ipv6)
+            {
+                findings.AddRange(ChainFindings(facts, Ip6Variant(facts), Sysctl.IpFamily.IPv6, engineMajor, flusher));
+            }
+
             var other = ipt.FirstOrDefault(v => v.HoldsDockerRules && v.Variant != facts.DefaultIptablesVariant);
             if (other is not null && facts.DefaultIptablesVariant is not null)
             {
@@ -110,8 +132,8 @@ public static class DockerHostChecks
         var dockerActive = dockerService is { ActiveState: UnitActiveState.Active, ActiveEnterMonotonicUs: > 0 };
         var fwActive = fwRunning && firewalldService is { ActiveState: UnitActiveState.Active };
         var startedAfter = dockerActive && fwActive && firewalldService!.ActiveEnterMonotonicUs > dockerService!.ActiveEnterMonotonicUs;
-        var rulesMissing = findings.Any(x => x.Id == FindingIds.DockerChainMissing && x.Severity == FindingSeverity.Error) ||
-            facts.Docker.Ports.Any(p => !p.DnatRulePresent);
+        var rulesMissing = findings.Any(x => x.Id is FindingIds.DockerChainMissing or FindingIds.DockerNftablesMissing && x.Severity == FindingSeverity.Error) ||
+            facts.Docker.Ports.Any(p => !p.DnatRulePresent && (p.Family == Sysctl.IpFamily.IPv4 || ipv6 && !nftables) && EngineSettingsChecks.ExpectsDnat(facts, p));
         var startEvidence = dockerActive && firewalldService is not null
             ? $"systemctl: firewalld active since {Stamp(firewalldService.ActiveSince)}, docker active since {Stamp(dockerService!.ActiveSince)}"
             : "systemctl: no start times";
@@ -127,7 +149,11 @@ public static class DockerHostChecks
         // One severity for both findings about firewalld's start: a firewalld that cannot flush Docker's rules removed none
         // of them (only worth knowing, and a missing handler then costs nothing); else Error with the rules gone, Warning while intact.
         var startSeverity = fwRunning && flushes == false ? FindingSeverity.Info : rulesMissing ? FindingSeverity.Error : FindingSeverity.Warning;
-        if (engineWithoutFirewalld || stoppedBeforeDocker)
+        if (!facts.Daemon.IptablesOn)
+        {
+            // No rules of Docker's for firewalld to flush: its start order costs published ports nothing.
+        }
+        else if (engineWithoutFirewalld || stoppedBeforeDocker)
         {
             var severity = startSeverity;
             findings.Add(new Finding(FindingIds.FirewalldStartedWithoutDockerHandler, severity, FindingSubject.ForUnit("firewalld.service"),
@@ -158,10 +184,12 @@ public static class DockerHostChecks
                 RestartEngine, rulesMissing ? RepairIntent.RestartEngine : RepairIntent.Nothing)); // with the rules intact, restarting the engine would only cost downtime
         }
 
-        findings.AddRange(DockerFirewalldObjects(facts, fwRunning && dockerUp && dockerVariant is { HoldsDockerRules: true } && !engineWithoutFirewalld && !stoppedBeforeDocker));
+        findings.AddRange(DockerFirewalldObjects(facts, fwRunning && dockerUp && judgeIptables && dockerVariant is { HoldsDockerRules: true } && !engineWithoutFirewalld && !stoppedBeforeDocker));
 
         // Per published port.
-        var published = facts.Docker.Ports.Where(p => ports is null || ports.Count == 0 || ports.Contains(p.Port)).ToList();
+        // An IPv6 binding ([::]) is judged on ip6tables only where IPv6 is in play; where ip6tables is not the engine's, docker-proxy serves it.
+        var published = facts.Docker.Ports.Where(p => (ports is null || ports.Count == 0 || ports.Contains(p.Port)) &&
+            (p.Family == Sysctl.IpFamily.IPv4 || ipv6)).ToList();
         if (ports is { Count: > 0 } && facts.Docker.EngineReachable)
         {
             foreach (var wanted in ports.Where(p => published.All(x => x.Port != p)))
@@ -183,39 +211,72 @@ public static class DockerHostChecks
 
         foreach (var p in published)
         {
-            var subject = FindingSubject.ForPort(p.Port, p.Protocol);
+            var v6 = p.Family == Sysctl.IpFamily.IPv6;
+            var subject = FindingSubject.ForPort(p.Port, p.Protocol, p.Family);
             var target = subject.ToString();
+            var family = v6 ? facts.Iptables6 : facts.Iptables;
+            var tool = v6 ? "ip6tables" : "iptables";
+            // firewalld's zones filter a port whatever the family: said once, on the IPv4 binding (on the IPv6 one when it is the only one).
+            var firewalldJudged = !v6 || !published.Any(x => x.Family == Sysctl.IpFamily.IPv4 && x.Port == p.Port && x.Protocol == p.Protocol);
             var zone = fw.OutsideZone;
             var inZone = fw.Ports.FirstOrDefault(x => x.Zone == zone && x.Port == p.Port && x.Protocol == p.Protocol);
             var openRuntime = inZone?.RuntimeOpenBy is not null;
             var openPermanent = inZone?.PermanentOpenBy is not null;
             var fwRejects = fwRunning && !openRuntime;
-
-            if (!p.DnatRulePresent)
+            if (EngineSettingsChecks.GatewayMode(p) is { } mode)
             {
-                var hidden = p.ProxyListening && !fwRejects;
+                findings.Add(mode);
+            }
+
+            if (EngineSettingsChecks.NftablesVersusIptables(facts, p) is { } nftDrop)
+            {
+                findings.Add(nftDrop);
+            }
+
+            var ruleWhere = p.ServiceName is not null ? "iptables nat/DOCKER-INGRESS" : nftables ? $"nft {(v6 ? "ip6" : "ip")} docker-bridges nat-prerouting-and-output" : $"{tool} nat/DOCKER";
+            if (!EngineSettingsChecks.ExpectsDnat(facts, p) || nftables && (v6 || facts.DockerNftables?.FirstOrDefault(t => t.Family == "ip") is { Exists: false }))
+            {
+                // (With the nftables backend only the ip docker-bridges table is judged: an IPv6 binding's rules live in
+                // ip6 docker-bridges, read but not judged yet, and its ip6tables chains are empty by design.)
+                // No DNAT rule is expected (iptables false, a routed or isolated network), or the whole nftables table is gone (DockerNftablesMissing says so).
+            }
+            else if (!p.DnatRulePresent)
+            {
+                // userland-proxy: false: no docker-proxy answers for a lost DNAT rule.
+                var hidden = p.ProxyListening && !fwRejects && facts.Daemon.UserlandProxyOn && p.ServiceName is null;
                 findings.Add(new Finding(FindingIds.DockerDnatMissing, hidden ? FindingSeverity.Warning : FindingSeverity.Error, subject,
                     hidden
                         ? $"The DNAT rule of {target} ({p.ContainerName}) is gone; docker-proxy still answers, so it looks healthy, but the registry sees the host's address instead of the client's."
                         : $"The DNAT rule of {target} ({p.ContainerName}) is gone: outside traffic no longer reaches the container{(fwRejects ? " and firewalld rejects it at the host" : string.Empty)}.",
-                    [$"iptables nat/DOCKER: no DNAT for {target} -> {p.ContainerIp}:{p.ContainerPort}", $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}",
+                    [$"{ruleWhere}: no DNAT for {target}{(p.ServiceName is null ? string.Empty : " (swarm service " + p.ServiceName + ")")} -> {p.ContainerIp}:{p.ContainerPort}",
+                        facts.Daemon.UserlandProxyOn ? $"docker-proxy listening on {p.Port}: {(p.ProxyListening ? "yes" : "no")}" : "dockerd: userland-proxy false (no docker-proxy answers without the DNAT rule)",
                         fwRunning ? $"firewalld zone {zone}: {target} {(openRuntime ? "open" : "not open")} at runtime" : $"firewalld: {fw.State}"],
                     RestartEngine, RepairIntent.RestartEngine));
             }
-            else
+            else if (nftables)
             {
-                var policy = facts.Iptables.FirstOrDefault(v => v.Variant == p.RuleVariant)?.ForwardPolicy;
-                if (!p.ForwardAccepted && string.Equals(policy, "DROP", StringComparison.Ordinal))
+                if (!p.ForwardAccepted && p.GatewayMode != "nat-unprotected")
                 {
                     findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
-                        $"The FORWARD policy is DROP and no rule accepts forwarded traffic to {p.ContainerIp}:{p.ContainerPort}: outside clients time out on {target}.",
-                        [$"iptables-{p.RuleVariant}: :FORWARD DROP", $"no ACCEPT rule in Docker's chains for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}"],
-                        [Remedy.Bash("systemctl restart docker"), Remedy.Bash($"iptables -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT")], RepairIntent.Nothing));
+                        $"Docker's nftables chain for {p.Network ?? "the network"} has no accept for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}: its 'UNPUBLISHED PORT DROP' rule drops the forwarded traffic and outside clients time out on {target}.",
+                        [$"nft ip docker-bridges: dnat for {target} present, no 'ip daddr {p.ContainerIp} {p.Protocol} dport {p.ContainerPort} accept' in filter-forward-in__*"],
+                        RestartEngine, RepairIntent.RestartEngine));
+                }
+            }
+            else if (judgeIptables || p.ServiceName is not null)
+            {
+                var policy = family.FirstOrDefault(v => v.Variant == p.RuleVariant)?.ForwardPolicy;
+                if (!p.ForwardAccepted && string.Equals(policy, "DROP", StringComparison.Ordinal) && p.GatewayMode != "nat-unprotected")
+                {
+                    findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
+                        $"The {(v6 ? "ip6tables " : string.Empty)}FORWARD policy is DROP and no rule accepts forwarded traffic to {(v6 ? $"[{p.ContainerIp}]" : p.ContainerIp)}:{p.ContainerPort}: outside clients time out on {target}.",
+                        [$"{tool}-{p.RuleVariant}: :FORWARD DROP", $"no ACCEPT rule in Docker's {tool} chains for {p.ContainerIp} port {p.ContainerPort}/{p.Protocol}"],
+                        [Remedy.Bash("systemctl restart docker"), Remedy.Bash($"{tool} -I DOCKER-USER -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT")], RepairIntent.Nothing));
                 }
             }
 
-            var user = facts.Iptables.FirstOrDefault(v => v.Variant == (p.RuleVariant ?? dockerVariant?.Variant))?.Chains.FirstOrDefault(c => c.Table == "filter" && c.Chain == "DOCKER-USER");
-            var drops = user?.Rules.Where(r => r.Contains(" -j DROP", StringComparison.Ordinal) || r.Contains(" -j REJECT", StringComparison.Ordinal)).ToList() ?? [];
+            var user = family.FirstOrDefault(v => v.Variant == (p.RuleVariant ?? (v6 ? Ip6Variant(facts)?.Variant : dockerVariant?.Variant)))?.Chains.FirstOrDefault(c => c.Table == "filter" && c.Chain == "DOCKER-USER");
+            var drops = !judgeIptables ? [] : user?.Rules.Where(r => r.Contains(" -j DROP", StringComparison.Ordinal) || r.Contains(" -j REJECT", StringComparison.Ordinal)).ToList() ?? [];
             if (drops.Count > 0)
             {
                 // Only a bare DROP/REJECT surely matches this port's traffic; one with matches (-s, -i, --dport...) may not.
@@ -224,13 +285,13 @@ public static class DockerHostChecks
                     unconditional
                         ? $"DOCKER-USER drops traffic to {target} before Docker's own rules see it."
                         : $"DOCKER-USER holds DROP/REJECT rules that may match traffic to {target}; check they are meant.",
-                    drops.Select(r => "iptables filter/DOCKER-USER: " + r).ToList(),
-                    [Remedy.Bash([.. drops.Select(r => "iptables " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal))])], RepairIntent.Nothing));
+                    drops.Select(r => $"{tool} filter/DOCKER-USER: " + r).ToList(),
+                    [Remedy.Bash([.. drops.Select(r => $"{tool} " + r.Replace("-A DOCKER-USER", "-D DOCKER-USER", StringComparison.Ordinal))])], RepairIntent.Nothing));
             }
 
             // StrictForwardPorts=yes: firewalld rejects DNATed traffic to a port it has no forward-port for.
             var forwarded = fw.ForwardPorts.Any(f => f.Contains($"port={p.Port}:", StringComparison.Ordinal) && f.Contains($"proto={p.Protocol}", StringComparison.Ordinal));
-            if (fwRunning && fw.StrictForwardPorts == true && p.DnatRulePresent && !forwarded && zone is not null)
+            if (firewalldJudged && fwRunning && fw.StrictForwardPorts == true && p.DnatRulePresent && !forwarded && zone is not null && facts.Daemon.IptablesOn)
             {
                 findings.Add(new Finding(FindingIds.FirewalldStrictForwardPorts, FindingSeverity.Error, subject,
                     $"firewalld's StrictForwardPorts=yes rejects Docker-published {target} ({p.ContainerName}): zone {zone} has no forward-port for it, so outside clients time out although Docker's rules are all there.",
@@ -243,7 +304,7 @@ public static class DockerHostChecks
             }
 
             // Cause 1: firewalld.
-            if (fwRunning && zone is not null)
+            if (firewalldJudged && fwRunning && zone is not null)
             {
                 // Zones that open the port by a port or service entry (a zone whose target accepts everything, such as
                 // docker or trusted, says nothing about where the admin meant to open it).
@@ -274,7 +335,9 @@ public static class DockerHostChecks
                             ? flushes == false
                                 ? $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists ({flushWords}), and breaks when anything else flushes the nat table (nftables.service, iptables-restore) or dockerd runs without its rules."
                                 : $"{target} is not open in firewalld zone {zone}: it works only while Docker's DNAT rule exists, and breaks when a firewalld reload flushes it."
-                            : $"{target} is not open in firewalld zone {zone} and Docker's DNAT rule is gone: firewalld rejects outside clients.",
+                            : !EngineSettingsChecks.ExpectsDnat(facts, p)
+                                ? $"{target} is not open in firewalld zone {zone}, and Docker makes no DNAT rule for it ({(facts.Daemon.IptablesOn ? "gateway mode " + p.GatewayMode : "iptables: false")}): outside traffic is delivered to the host's listener through INPUT, where firewalld rejects it."
+                                : $"{target} is not open in firewalld zone {zone} and Docker's DNAT rule is gone: firewalld rejects outside clients.",
                         evidence, remedy, Open(FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent)));
                 }
                 else if (openRuntime != openPermanent)
@@ -391,6 +454,57 @@ public static class DockerHostChecks
                 policy is null ? RestartEngine
                     : [Remedy.Bash("firewall-cmd --permanent --delete-policy=docker-forwarding", "firewall-cmd --reload", "systemctl reset-failed docker.service docker.socket", "systemctl restart docker")],
                 policy is null ? RepairIntent.RestartEngine : RepairIntent.Nothing);
+        }
+    }
+
+    /// <summary>
+    /// True when the engine has IPv6 in play, so that IPv6 forwarding and Docker's ip6tables rules decide whether published
+    /// ports answer over IPv6: a running container has an IPv6 address (an IPv6-enabled network) and the engine uses
+    /// ip6tables (its chains are there; or, with them gone, the engine is 27+, where ip6tables is on by default).
+    /// </summary>
+    public static bool IPv6Use(HostFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var networks = (facts.Docker.IPv6Networks ?? []).Count > 0 || facts.Docker.Ports.Any(p => p.Family == Sysctl.IpFamily.IPv6);
+        // The daemon's own word first (ip6tables false: docker-proxy serves [::] and no ip6tables rule is Docker's to judge),
+        // else its chains, else the default of its version (27+ uses ip6tables).
+        var ip6 = facts.Iptables6 ?? [];
+        var on = facts.Daemon.IptablesOn && (facts.Daemon.Ip6tables ?? VersionNumber.Major(facts.Docker.Version) >= 27);
+        var ip6tables = facts.Daemon.Ip6tables != false && facts.Daemon.IptablesOn && (ip6.Any(v => v.HoldsDockerRules) || on && ip6.Count > 0);
+        return networks && ip6tables;
+    }
+
+    /// <summary>The ip6tables variant that holds Docker's rules (else the default variant's, else the first).</summary>
+    private static IptablesVariantFact? Ip6Variant(HostFacts facts)
+    {
+        var ipt6 = facts.Iptables6 ?? [];
+        return ipt6.FirstOrDefault(v => v.HoldsDockerRules && v.Variant == facts.DefaultIptablesVariant)
+            ?? ipt6.FirstOrDefault(v => v.HoldsDockerRules)
+            ?? ipt6.FirstOrDefault(v => v.Variant == facts.DefaultIptablesVariant)
+            ?? ipt6.FirstOrDefault();
+    }
+
+    /// <summary>Docker's chains of one variant that are missing or unreached, judged as for IPv4 (the catalog's set for this engine).</summary>
+    private static IEnumerable<Finding> ChainFindings(HostFacts facts, IptablesVariantFact? variant, Sysctl.IpFamily family, int? engineMajor, string flusher)
+    {
+        if (variant is null)
+        {
+            yield break;
+        }
+
+        var tool = family == Sysctl.IpFamily.IPv6 ? "ip6tables" : "iptables";
+        var expected = DockerChainCatalog.ExpectedFor(engineMajor, spec => variant.Chains.Any(c => c.Table == spec.Table && c.Chain == spec.Chain && c.Exists), family)
+            .Select(spec => spec.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var c in variant.Chains.Where(c => (!c.Exists || c.JumpCount == 0) &&
+            (DockerChainCatalog.Find(c.Table, c.Chain) is null || expected.Contains($"{c.Table}/{c.Chain}"))))
+        {
+            var vital = DockerChainCatalog.IsVital(c.Table, c.Chain);
+            var what = c.Exists ? "exists but nothing jumps into it" : "is missing";
+            yield return new Finding(FindingIds.DockerChainMissing, vital ? FindingSeverity.Error : FindingSeverity.Warning,
+                FindingSubject.ForChain(variant.Variant, c.Table, c.Chain, family),
+                $"Docker's chain {c.Table}/{c.Chain} {what} in {tool}-{variant.Variant}: {flusher}.",
+                [$"{tool}-{variant.Variant}-save: chain {c.Table}/{c.Chain} {(c.Exists ? "present" : "absent")}, {c.JumpCount} jump(s) into it"],
+                RestartEngine, RepairIntent.RestartEngine);
         }
     }
 

@@ -7,24 +7,40 @@ namespace DockerHostTools.Core.Diagnosis;
 public static class IpForwardChecks
 {
     /// <summary>The findings for one family's state plus the reset risks found on the host.</summary>
-    public static IEnumerable<Finding> Evaluate(IpForwardState state, IReadOnlyList<string> resetRisks)
+    public static IEnumerable<Finding> Evaluate(IpForwardState state, IReadOnlyList<string> resetRisks, bool ipv6InPlay = false)
     {
-        return Evaluate(IpForwardFact.From(state), resetRisks);
+        return Evaluate(IpForwardFact.From(state), resetRisks, ipv6InPlay);
     }
 
-    /// <summary>The findings for one family's facts plus the reset risks found on the host.</summary>
-    public static IEnumerable<Finding> Evaluate(IpForwardFact state, IReadOnlyList<string> resetRisks)
+    /// <summary>
+    /// The findings for one switch's facts plus the reset risks found on the host (those of its family). IPv6 is judged as
+    /// IPv4 is, but only where the engine has IPv6 in play (<paramref name="ipv6InPlay"/>: ip6tables in use by the engine
+    /// and a container with an IPv6 address); elsewhere IPv6 forwarding is no business of Docker's published ports.
+    /// <c>net.ipv6.conf.default.forwarding</c> off is a Warning: it decides only interfaces created from now on (a new
+    /// Docker network's bridge), while <c>all</c> decides the forwarding of every packet.
+    /// </summary>
+    public static IEnumerable<Finding> Evaluate(IpForwardFact state, IReadOnlyList<string> resetRisks, bool ipv6InPlay = false)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(resetRisks);
-        var evidence = Evidence(state);
         var isV4 = state.Family == IpFamily.IPv4;
-        var subject = FindingSubject.ForForwarding(state.Family);
-        // IPv6 forwarding matters only where containers publish over IPv6: a problem there is a warning at most.
-        var blocking = isV4 ? FindingSeverity.Error : FindingSeverity.Warning;
+        if (!isV4 && !ipv6InPlay)
+        {
+            yield break; // an engine without IPv6 (or an IPv4-only host): nothing to say about IPv6 forwarding
+        }
+
+        var evidence = Evidence(state);
+        var subject = FindingSubject.ForForwarding(state.Family, state.Key);
+        var isDefault = state.Key == IpForward.DefaultIPv6Key;
+        var blocking = isDefault ? FindingSeverity.Warning : FindingSeverity.Error;
         var family = isV4 ? string.Empty : " -Family IPv6";
         var repair = Remedy.PowerShell($"Repair-IpForward{family} -Confirm:$false");
-        var shell = Remedy.Bash($"echo '{state.Key} = 1' > {IpForward.DefaultDropInPath}", $"sysctl -p {IpForward.DefaultDropInPath}");
+        var keys = IpForward.KeysOf(state.Family);
+        var shell = Remedy.Bash($"printf '%s\\n' {string.Join(' ', keys.Select(k => $"'{k} = 1'"))} >> {IpForward.DefaultDropInPath}", $"sysctl -p {IpForward.DefaultDropInPath}");
+        if (isV4)
+        {
+            shell = Remedy.Bash($"echo '{state.Key} = 1' > {IpForward.DefaultDropInPath}", $"sysctl -p {IpForward.DefaultDropInPath}");
+        }
 
         // A file that could not be read may set the key too: a verdict on what the files persist stands (it is what the
         // readable files say), but its message says it may be wrong and names the files (the confidence is lowered, not
@@ -33,18 +49,13 @@ public static class IpForwardChecks
             : $" This may be wrong: {state.Unreadable.Count} file(s) that may set {state.Key} could not be read ({string.Join(", ", state.Unreadable)}).";
         var runtimeOff = state.RuntimeValue == "0";
         var persistedOff = state.PersistedValue is not null && long.TryParse(state.PersistedValue, out var pv) && pv == 0;
-        var persistedOn = state.PersistedValue is not null && long.TryParse(state.PersistedValue, out var pv1) && pv1 != 0;
-        // IPv6 forwarding matters only where it is in use: dockerd switched it on (runtime 1) or a file asks for it.
-        // Off everywhere is the normal state of an IPv4-only Docker host, not a finding.
-        if (!isV4 && state.RuntimeValue != "1" && !persistedOn)
-        {
-            yield break;
-        }
 
         if (runtimeOff)
         {
             yield return new Finding(FindingIds.IpForwardDisabled, blocking, subject,
-                $"{state.Key} is 0: the host does not forward packets to containers, so outside clients time out on published ports.",
+                isDefault
+                    ? $"{state.Key} is 0: interfaces created from now on (the bridge of a new Docker network) do not forward IPv6, so outside clients time out on the ports they publish over IPv6."
+                    : $"{state.Key} is 0: the host does not forward {(isV4 ? string.Empty : "IPv6 ")}packets to containers, so outside clients time out on {(isV4 ? "published ports" : "ports published over IPv6")}.",
                 evidence, [repair, shell], RepairIntent.PersistForwarding(state.Family));
         }
 
@@ -64,13 +75,13 @@ public static class IpForwardChecks
                 evidence, [repair, shell], RepairIntent.PersistForwarding(state.Family));
         }
 
-        if (isV4)
+        if (!isDefault)
         {
             foreach (var risk in resetRisks)
             {
                 yield return new Finding(FindingIds.IpForwardResetRisk, FindingSeverity.Warning, subject,
                     $"{risk}: it can switch forwarding off again whatever sysctl.d says.",
-                    [risk], [Remedy.PowerShell("Repair-IpForward -Confirm:$false  # once that setting is removed (or set to yes)")], RepairIntent.Nothing);
+                    [risk], [Remedy.PowerShell($"Repair-IpForward{family} -Confirm:$false  # once that setting is removed (or set to yes)")], RepairIntent.Nothing);
             }
         }
     }
