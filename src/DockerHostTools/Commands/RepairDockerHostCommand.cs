@@ -1,5 +1,7 @@
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using DockerHostTools.Core.Diagnosis;
+using DockerHostTools.Fleet;
 using DockerHostTools.Core.Docker;
 using DockerHostTools.Core.Native;
 using DockerHostTools.Core.Repair;
@@ -22,8 +24,41 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
     [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
+    /// <summary>Sessions to send findings read back from a file (they carry HostName) to, matched by ComputerName.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public PSSession[]? Session { get; set; }
+
+    /// <summary>How many hosts of a fleet are repaired at once.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int ThrottleLimit { get; set; } = FleetCommand.DefaultThrottle;
+
     private readonly List<Finding> _findings = [];
+    private readonly List<FleetFinding> _fleet = [];
     private bool _gotInput;
+
+    private void AddFleet(PSObject item, Finding finding)
+    {
+        if (FleetOrigin.Of(item) is { } origin)
+        {
+            _fleet.Add(new FleetFinding(finding, origin.HostName, origin.Runspace));
+            return;
+        }
+
+        var host = FleetOrigin.HostNameOf(item)!;
+        var session = Session?.FirstOrDefault(s => string.Equals(s.ComputerName, host, StringComparison.OrdinalIgnoreCase));
+        if (session?.Runspace is null)
+        {
+            // Never repaired elsewhere: a finding goes only to the host it names.
+            WriteError(new ErrorRecord(new InvalidOperationException(
+                $"The finding {finding.Id} {finding.Target} came from {host}, and no session to {host} is open here (give one with -Session). Nothing was changed."),
+                "FindingHostNotConnected", ErrorCategory.ConnectionError, item));
+            return;
+        }
+
+        _fleet.Add(new FleetFinding(finding, host, session.Runspace));
+    }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -31,6 +66,22 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
         foreach (var item in Finding ?? [])
         {
             _gotInput = true;
+            if (item?.BaseObject is DockerHostFleetResult fleetResult)
+            {
+                foreach (var tagged in fleetResult.Findings)
+                {
+                    AddFleet(tagged, (Finding)tagged.BaseObject);
+                }
+
+                continue;
+            }
+
+            if (FleetOrigin.HostNameOf(item) is not null && FindingInput.From(item) is { } remote)
+            {
+                AddFleet(item!, remote);
+                continue;
+            }
+
             if (FindingInput.From(item) is { } f)
             {
                 _findings.Add(f);
@@ -46,6 +97,11 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        if (_fleet.Count > 0)
+        {
+            RepairFleet();
+        }
+
         if (_gotInput && _findings.Count == 0)
         {
             return;
@@ -115,6 +171,73 @@ public sealed class RepairDockerHostCommand : DockerHostCmdlet
         foreach (var gone in alreadyGone)
         {
             WriteObject(new DockerHostRepairResult(gone, [], verified: true, remaining: null, goneBefore: true));
+        }
+    }
+
+    /// <summary>
+    /// Each host's findings go back to that host: asked about here per finding in the planner's order (-WhatIf lists the
+    /// plan per host, -Confirm asks), then one Repair-DockerHost per host in its own session, hosts side by side.
+    /// </summary>
+    private void RepairFleet()
+    {
+        var work = new List<(FleetHost Host, List<Finding> Findings)>();
+        foreach (var group in _fleet.GroupBy(f => (f.HostName, f.Runspace)))
+        {
+            var host = new FleetHost(group.Key.HostName, group.Key.Runspace, null, null);
+            var approved = new List<Finding>();
+            foreach (var f in group.DistinctBy(f => f.Finding.Key).OrderBy(f => FleetRepair.Order(f.Finding.Intent.Action)))
+            {
+                if (ShouldProcess($"{host.HostName}: {f.Finding.Id} {f.Finding.Target}", $"Repair-DockerHost ({f.Finding.Intent.Action})"))
+                {
+                    approved.Add(f.Finding);
+                }
+            }
+
+            if (approved.Count == 0)
+            {
+                continue;
+            }
+
+            if (!FleetCommand.IsOpen(host.Runspace))
+            {
+                WriteError(FleetCommand.HostError(host with { Reason = FleetReasons.SessionNotOpened,
+                    Message = $"The session to {host.HostName} is not open any more. Nothing was changed on it." }));
+                continue;
+            }
+
+            work.Add((host, approved));
+        }
+
+        if (WhatIfOnly || work.Count == 0)
+        {
+            return;
+        }
+
+        var calls = Await(ct => FleetRepair.RunAsync(work, ThrottleLimit, ct));
+        foreach (var call in calls)
+        {
+            foreach (var warning in call.Warnings)
+            {
+                WriteWarning($"{call.Host.HostName}: {warning}");
+            }
+
+            foreach (var error in call.Errors)
+            {
+                var record = new ErrorRecord(error, new RemoteException($"{call.Host.HostName}: {error}", error.Exception));
+                WriteError(record);
+            }
+
+            if (call.Failure is not null)
+            {
+                WriteError(new ErrorRecord(call.Failure, FleetReasons.RemoteCommandFailed, ErrorCategory.ConnectionError, call.Host.HostName));
+            }
+
+            foreach (var result in call.Output)
+            {
+                FleetOrigin.Note(result, "HostName", call.Host.HostName);
+                FleetOrigin.Note(result, "PSComputerName", call.Host.HostName);
+                WriteObject(result);
+            }
         }
     }
 }

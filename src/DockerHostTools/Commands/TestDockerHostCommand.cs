@@ -1,5 +1,8 @@
+using System.Collections;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Text.Json;
+using DockerHostTools.Fleet;
 using DockerHostTools.Core.Diagnosis;
 using DockerHostTools.Core.Diagnosis.Checks;
 using DockerHostTools.Core.Docker;
@@ -11,7 +14,8 @@ namespace DockerHostTools.Commands;
 /// <para type="synopsis">Tells why a Docker host's published ports do not answer from outside: findings with evidence and the exact remedy.</para>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "DockerHost", HelpUri = ProjectInfo.HelpBase + "Test-DockerHost.md", DefaultParameterSetName = LiveSet)]
-[OutputType(typeof(Finding))]
+[OutputType(typeof(Finding), ParameterSetName = [LiveSet, SnapshotSet])]
+[OutputType(typeof(DockerHostFleetResult), ParameterSetName = [FleetCommand.SessionSet, FleetCommand.HostNameSet])]
 public sealed class TestDockerHostCommand : DockerHostCmdlet
 {
     private const string LiveSet = "Live";
@@ -34,6 +38,41 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
     /// <summary>Also return Info findings.</summary>
     [Parameter]
     public SwitchParameter IncludeInfo { get; set; }
+
+    /// <summary>Sessions to Docker hosts (New-PSSession): each host is read there and judged here.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.SessionSet)]
+    [ValidateNotNullOrEmpty]
+    public PSSession[]? Session { get; set; }
+
+    /// <summary>Docker hosts to reach over SSH (as Invoke-Command -HostName: host or user@host).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.HostNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? HostName { get; set; }
+
+    /// <summary>The SSH user (as Invoke-Command -UserName).</summary>
+    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    /// <summary>The SSH private key (as Invoke-Command -KeyFilePath).</summary>
+    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    /// <summary>ssh options (as Invoke-Command -Options), e.g. @{ StrictHostKeyChecking = 'no'; Port = 2222 }.</summary>
+    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
+    public Hashtable? Options { get; set; }
+
+    /// <summary>Milliseconds to wait for each SSH connection (as Invoke-Command -ConnectingTimeout).</summary>
+    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int ConnectingTimeout { get; set; } = FleetCommand.DefaultConnectingTimeout;
+
+    /// <summary>How many hosts are read at once (as Invoke-Command -ThrottleLimit).</summary>
+    [Parameter(ParameterSetName = FleetCommand.SessionSet)]
+    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int ThrottleLimit { get; set; } = FleetCommand.DefaultThrottle;
 
     /// <summary>Arm the kernel's trace for each port judged, wait for clients, and confirm or refute each finding of that port
     /// in its evidence (live check only; needs root).</summary>
@@ -67,6 +106,29 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        if (ParameterSetName is FleetCommand.SessionSet or FleetCommand.HostNameSet)
+        {
+            var version = FleetCommand.Version(this);
+            var names = FleetCommand.UsableHostNames(this, HostName, UserName, KeyFilePath, Options);
+            if (ParameterSetName == FleetCommand.HostNameSet && names.Length == 0)
+            {
+                return;
+            }
+
+            var reads = Await(async ct =>
+            {
+                var hosts = await FleetCommand.HostsAsync(ParameterSetName, Session, names, UserName, KeyFilePath, Options,
+                    ConnectingTimeout, ThrottleLimit, ct).ConfigureAwait(false);
+                return await FleetDiagnosis.ReadAsync(hosts, version, Port, ThrottleLimit, ct).ConfigureAwait(false);
+            });
+            foreach (var read in reads)
+            {
+                WriteObject(FleetDiagnosis.Judge(read, Port, IncludeInfo));
+            }
+
+            return;
+        }
+
         if (ParameterSetName == LiveSet)
         {
             var state = ReadHostState(Port ?? [], Socket);

@@ -1,5 +1,8 @@
+using System.Collections;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using DockerHostTools.Core.Docker;
+using DockerHostTools.Fleet;
 using DockerHostTools.Core.Native;
 using DockerHostTools.Core.Watch;
 
@@ -8,10 +11,41 @@ namespace DockerHostTools.Commands;
 /// <summary>
 /// <para type="synopsis">Streams a NetStateChange each time something that matters for published ports changes, with its likely cause from the journal.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Watch, "DockerHostNetState", HelpUri = ProjectInfo.HelpBase + "Watch-DockerHostNetState.md")]
+[Cmdlet(VerbsCommon.Watch, "DockerHostNetState", HelpUri = ProjectInfo.HelpBase + "Watch-DockerHostNetState.md", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(NetStateChange))]
 public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
 {
+    private const string LocalSet = "Local";
+
+    /// <summary>Sessions to Docker hosts: each host watches itself, its changes come back tagged with HostName.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.SessionSet)]
+    [ValidateNotNullOrEmpty]
+    public PSSession[]? Session { get; set; }
+
+    /// <summary>Docker hosts to reach over SSH (as Invoke-Command -HostName).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.HostNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? HostName { get; set; }
+
+    /// <summary>The SSH user.</summary>
+    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    /// <summary>The SSH private key.</summary>
+    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    /// <summary>ssh options.</summary>
+    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
+    public Hashtable? Options { get; set; }
+
+    /// <summary>Milliseconds to wait for each SSH connection.</summary>
+    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int ConnectingTimeout { get; set; } = FleetCommand.DefaultConnectingTimeout;
+
     /// <summary>The shortest interval: reads take about a millisecond, and the timer ticks no faster.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(10);
 
@@ -44,7 +78,7 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
     public int SlowEvery { get; set; } = 15;
 
     /// <summary>The Docker Engine API socket whose answers are watched with the slow reads (as the Docker commands take it).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = LocalSet)]
     [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
 
@@ -62,6 +96,12 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Duration), d, $"The duration must be more than 0 and at most {MaxDuration.TotalDays:0} days."),
                 "InvalidDuration", ErrorCategory.InvalidArgument, d));
+        }
+
+        if (ParameterSetName != LocalSet)
+        {
+            WatchFleet();
+            return;
         }
 
         // The watch says from its own threads how it learns of changes; -Verbose shows it from the pipeline's thread.
@@ -149,6 +189,53 @@ public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
             catch (OperationCanceledException)
             {
                 // Already stopping.
+            }
+        }
+    }
+
+    /// <summary>Every host watches itself in its own session; the changes are written here as they come.</summary>
+    private void WatchFleet()
+    {
+        var names = FleetCommand.UsableHostNames(this, HostName, UserName, KeyFilePath, Options);
+        if (ParameterSetName == FleetCommand.HostNameSet && names.Length == 0)
+        {
+            return;
+        }
+
+        var hosts = Await(ct => FleetCommand.HostsAsync(ParameterSetName, Session, names, UserName, KeyFilePath, Options,
+            ConnectingTimeout, FleetCommand.DefaultThrottle, ct));
+        foreach (var host in hosts.Where(h => h.Runspace is null))
+        {
+            WriteError(FleetCommand.HostError(host));
+        }
+
+        using var watch = new FleetWatch();
+        watch.Start(hosts, Interval, SlowEvery, Port, Duration);
+        var end = Duration is { } d ? DateTime.UtcNow + d + TimeSpan.FromSeconds(5) : DateTime.MaxValue;
+        var running = watch.Count;
+        var seen = 0;
+        while (running > 0 && !CancellationToken.IsCancellationRequested && DateTime.UtcNow < end)
+        {
+            if (watch.Next(TimeSpan.FromMilliseconds(250), CancellationToken) is not { } item)
+            {
+                continue;
+            }
+
+            if (item.Ended)
+            {
+                running--;
+            }
+            else if (item.Error is { } error)
+            {
+                WriteError(new ErrorRecord(error, new RemoteException($"{item.Host.HostName}: {error}", error.Exception)));
+            }
+            else if (item.Change is not null)
+            {
+                WriteObject(FleetWatch.Tag(item));
+                if (Count is { } count && ++seen >= count)
+                {
+                    return;
+                }
             }
         }
     }

@@ -15,14 +15,18 @@ ConfirmImpact is High: it can restart the Docker engine.
     Parameters   = @{
         Finding = 'Findings from Test-DockerHost (live objects, or read back with Import-Clixml / ConvertFrom-Json: they are matched again by Id and Target).'
         Socket  = 'The Docker Engine API socket (default /run/docker.sock).'
+        Session       = 'For findings of a fleet read back from a file (they carry HostName): the sessions to send them to, matched by ComputerName. Findings piped from Test-DockerHost -Session/-HostName in the same pwsh go back through the session they came from without it. A finding whose host has no session here is a FindingHostNotConnected error: it is never repaired on another host.'
+        ThrottleLimit = 'How many hosts of a fleet are repaired at once (default 32).'
     }
     Outputs      = @{ DockerHostRepairResult = 'Id, Target, Severity, Message, Steps (each with its Outcome), Verified, Remaining.' }
     Examples     = @(
         @{ Code = 'Test-DockerHost | Repair-DockerHost -WhatIf'; Remarks = 'The plan, in the order it would run; nothing changes.' }
+        @{ Code = 'Test-DockerHost -Session $s | Repair-DockerHost -WhatIf'; Remarks = 'A fleet''s plan: per host, each finding in the order its repair would run; nothing changes.' }
+        @{ Code = 'Test-DockerHost -Session $s | Repair-DockerHost -Confirm:$false -ThrottleLimit 4'; Remarks = 'Repairs each host in its own session (the host''s own Repair-DockerHost, in the safe order, verified there); each result has HostName.' }
         @{ Code = 'Test-DockerHost | Repair-DockerHost -Confirm:$false'; Remarks = 'Fixes every repairable finding without asking and verifies each.' }
         @{ Code = 'Test-DockerHost | Where-Object Id -like IpForward* | Repair-DockerHost'; Remarks = 'Repairs only the forwarding findings (asks first).' }
         @{ Code = 'Repair-DockerHost -Confirm:$false | Where-Object { -not $_.Verified }'; Remarks = 'Tests, repairs, and lists what is still wrong.' }
     )
-    Notes        = 'Needs root (NotRoot otherwise). Error ids: NotRoot, InputNotAFinding, RepairPlanFailed, RepairStepFailed, NoSpaceLeft (WriteError), NativeCallTimedOut. Findings with CanRepair false (ForwardPolicyDrop, DockerUserDrop, DockerRulesInOtherVariant, IpForwardResetRisk) get a warning with their remedy.'
+    Notes        = 'Needs root (NotRoot otherwise). Error ids: NotRoot, InputNotAFinding, FindingHostNotConnected (a fleet finding whose host has no session), SessionNotOpened, RemoteCommandFailed (the session of a fleet host failed; other hosts go on; errors of the repair on a host come back with their own id and the host in the message), RepairPlanFailed, RepairStepFailed, NoSpaceLeft (WriteError), NativeCallTimedOut. Findings with CanRepair false (ForwardPolicyDrop, DockerUserDrop, DockerRulesInOtherVariant, IpForwardResetRisk) get a warning with their remedy.'
     RelatedLinks = @('Test-DockerHost', 'Get-DockerHostNetState', 'Repair-IpForward', 'Add-FirewalldPort', 'Repair-DockerChain', 'about_DockerHostTools')
 }

@@ -61,8 +61,18 @@ client time out over IPv6 while IPv4 still answers.
         IncludeInfo = 'Also return Info findings.'
         Trace       = 'Be sure instead of inferring: after judging, arm the kernel''s trace (Trace-DockerHostPort) for -Port, else for the ports the findings name, else for every published port, one port and protocol after the other, wait -Duration for a client''s connection from outside, and add to each finding of that port (and to the forwarding findings) one Evidence line: "kernel trace of PORT/PROTO: confirmed", "refuted (the packet ended otherwise)", "seen, not judged" (a Warning, or Docker''s rules in iptables-legacy) or "not checked" (no client tried), with the packet''s outcome and the deciding rule. Needs root (NotRoot) and nft; try the ports from another host while it waits.'
         Duration    = 'With -Trace: how long to wait for a client on each port, a TimeSpan or a number of seconds (30 by default).'
+        Session           = 'Sessions to Docker hosts (New-PSSession -HostName ... over SSH, or any PSSession). Each host is read there (Get-DockerHostNetState in its session) and judged here by this module''s checks; a session that is not open is that host''s result (SessionNotOpened), never a failure of the run.'
+        HostName          = 'Docker hosts to reach over SSH, as Invoke-Command -HostName takes them (host or user@host). The sessions are opened side by side (at most -ThrottleLimit at once), with BatchMode=yes (never a password prompt), and kept open for the next fleet command of this pwsh (closed when the module is removed). A host that cannot be reached is that host''s result (HostUnreachable).'
+        UserName          = 'The SSH user, as Invoke-Command -UserName (default: the user part of -HostName, else ssh''s default).'
+        KeyFilePath       = 'The SSH private key, as Invoke-Command -KeyFilePath.'
+        Options           = 'ssh options, as Invoke-Command -Options: @{ StrictHostKeyChecking = ''no''; UserKnownHostsFile = ''/dev/null'' }; Port = N for another SSH port. BatchMode is yes unless set here.'
+        ConnectingTimeout = 'Milliseconds to wait for each SSH connection (default 15000), as Invoke-Command -ConnectingTimeout.'
+        ThrottleLimit     = 'How many hosts are worked on at once (default 32), as Invoke-Command -ThrottleLimit.'
     }
-    Outputs      = @{ Finding = 'Id, Severity, Target, Message, Evidence, Remedy, CanRepair; Errors first.' }
+    Outputs      = @{
+        Finding               = 'Id, Severity, Target, Message, Evidence, Remedy, CanRepair; Errors first.'
+        DockerHostFleetResult = 'With -Session or -HostName, one per host, in the order given: HostName (as addressed; PSComputerName the same), MachineName, Status (Diagnosed, Unreachable, ModuleNotInstalled, ModuleVersionDiffers, Failed), Reason (a constant id: Diagnosed, HostUnreachable, SessionNotOpened, ModuleNotInstalled, ModuleVersionDiffers, RemoteCommandFailed), Message, ModuleVersion, EngineVersion, FirewalldVersion, Errors, Warnings, TopFinding, Result (what the table shows) and Findings (each Finding with the NoteProperties HostName and PSComputerName, which survive ConvertTo-Json). A host whose module version differs from this one is not read (its rules would differ).'
+    }
     Examples     = @(
         @{ Code = 'Test-DockerHost'; Remarks = 'Why do published ports not answer from outside? Findings grouped by severity, with the remedy.' }
         @{ Code = 'Test-DockerHost -Port 5000 | Format-List'; Remarks = 'Everything about port 5000, with the evidence for each finding.' }
@@ -70,7 +80,9 @@ client time out over IPv6 while IPv4 still answers.
         @{ Code = 'if (Test-DockerHost | Where-Object Severity -eq Error) { exit 1 }'; Remarks = 'A runbook or monitoring check: fails when outside traffic is blocked now.' }
         @{ Code = 'Test-DockerHost -Port 5000 -Trace -Duration 20 | Format-List Id, Severity, Evidence'; Remarks = 'The way to be sure: while it waits 20 s, run curl http://HOST:5000/ from another machine; each finding''s evidence then says whether the kernel''s trace of that connection confirms it.' }
         @{ Code = 'Import-Clixml ./host-a.xml | Test-DockerHost | ConvertTo-Json -EnumsAsStrings'; Remarks = 'Judges a snapshot saved on another host, as JSON.' }
+        @{ Code = '$s = New-PSSession -HostName web1,web2,ci1 -UserName root -KeyFilePath ~/.ssh/fleet; Test-DockerHost -Session $s'; Remarks = 'The fleet view: one row per host with its engine and firewalld versions, Errors, Warnings and the top finding (or why the host could not be diagnosed).' }
+        @{ Code = 'Test-DockerHost -HostName web1,web2 -UserName root -KeyFilePath ~/.ssh/fleet -ThrottleLimit 4 | Select-Object -ExpandProperty Findings | Format-Table HostName, Severity, Id, Target'; Remarks = 'Every finding of the fleet, each with its host.' }
     )
-    Notes        = 'Needs root on a live host (iptables-save, firewall-cmd). Error ids: InputNotASnapshot, SnapshotNotReadable. -Verbose lists every program, D-Bus call, Engine API request and file read, with how long it took.'
+    Notes        = 'Needs root on a live host (iptables-save, firewall-cmd). Error ids: InputNotASnapshot, SnapshotNotReadable. With -Session/-HostName nothing is an error per host: the result of each host says what became of it (Reason), and the hosts are read side by side (-ThrottleLimit). -Verbose lists every program, D-Bus call, Engine API request and file read, with how long it took. Bad input with -HostName: a host name ssh would refuse (white space, wildcards, control characters, a leading -) is a non-terminating InvalidHostName error (InvalidArgument, the name as target) and the other hosts go on; a bad -UserName, -KeyFilePath or -Options value stops the command (InvalidUserName, InvalidKeyFilePath, InvalidSshOption).'
     RelatedLinks = @('Get-DockerHostNetState', 'Repair-DockerHost', 'about_DockerHostTools')
 }

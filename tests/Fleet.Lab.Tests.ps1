@@ -1,0 +1,160 @@
+# Issue 15 on a real fleet (Recipe 4, tests/lab/fleet): systemd-nspawn Docker hosts of the trixie and docker28 generations
+# (the trees that carry sshd; tests/lab/nspawn builds them), each with sshd and PowerShell's SSH subsystem, reached from
+# the admin namespace fl-admin. One host clean per generation, one broken in each known way, one without the module, one
+# with another module version, one address where nothing answers. The fleet boots once for the file and is torn down by
+# PID in AfterAll, even when a test fails.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'lab/LabPwsh.psm1') -Force
+    $script:fleetDir = Join-Path ([IO.Path]::GetTempPath()) 'dkfleet'
+    $script:up = Join-Path $PSScriptRoot 'lab/fleet/up.sh'
+    $script:down = Join-Path $PSScriptRoot 'lab/fleet/down.sh'
+    $script:moduleDir = Split-Path $env:DHT_MODULE_PATH
+    $script:version = (Import-PowerShellDataFile $env:DHT_MODULE_PATH).ModuleVersion
+    $pwshDir = Split-Path ([Environment]::GetCommandLineArgs()[0])
+    # Another version of the module, as a host that was not upgraded has it: the same files, another ModuleVersion.
+    $old = Join-Path $fleetDir 'modold/0.0.9'
+    Remove-Item (Split-Path $old) -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory -Path $old -Force | Out-Null
+    Copy-Item (Join-Path $moduleDir '*') $old -Recurse
+    $psd1 = Join-Path $old 'DockerHostTools.psd1'
+    (Get-Content -Raw $psd1) -replace "ModuleVersion\s*=\s*'[^']+'", "ModuleVersion        = '0.0.9'" | Set-Content $psd1
+    foreach ($gen in 'trixie', 'docker28') {
+        if (-not (Test-Path "/tmp/dknspawn/$gen/usr/sbin/sshd")) {
+            & env "GEN=$gen" bash (Join-Path $PSScriptRoot 'lab/nspawn/20-nspawn-build-rootfs.sh') | Out-Null
+        }
+    }
+    $script:hosts = [ordered]@{
+        '198.51.100.11' = 'clean'; '198.51.100.12' = 'clean'; '198.51.100.13' = 'IpForwardDisabled'
+        '198.51.100.14' = 'DockerDnatMissing'; '198.51.100.15' = 'ModuleNotInstalled'; '198.51.100.16' = 'ModuleVersionDiffers'
+        '198.51.100.17' = 'HostUnreachable'; '198.51.100.18' = 'FirewalldPortClosed'
+    }
+    $specs = @("1:trixie:$moduleDir", "2:docker28:$moduleDir", "3:trixie:$moduleDir", "4:docker28:$moduleDir", '5:trixie', "6:docker28:$old", "8:trixie:$moduleDir")
+    & env "PWSH_DIR=$pwshDir" "FLEET=$fleetDir" bash $up @specs 2>&1 | Write-Host
+    if ($LASTEXITCODE -ne 0) { throw "fleet up.sh failed ($LASTEXITCODE)" }
+
+    function Invoke-Machine([int] $N) {
+        $leader = Get-Content (Join-Path $fleetDir "m$N/leader.pid")
+        & nsenter -t $leader -a @args 2>&1
+    }
+    # The three breaks, each as the incident makes it.
+    Invoke-Machine 3 sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
+    $dnat = @(Invoke-Machine 4 iptables-save -t nat) | Where-Object { $_ -match '^-A DOCKER .*--dport 8080 .*DNAT' } | Select-Object -First 1
+    if ($dnat) { Invoke-Machine 4 sh -c "iptables -t nat $($dnat -replace '^-A', '-D')" | Out-Null }
+    Invoke-Machine 8 firewall-cmd -q --zone=public --remove-port=8080/tcp | Out-Null
+    Invoke-Machine 8 firewall-cmd -q --permanent --zone=public --remove-port=8080/tcp | Out-Null
+
+    $script:key = Join-Path $fleetDir 'key'
+    function Invoke-Admin([scriptblock] $ScriptBlock, [object[]] $ArgumentList = @()) {
+        Invoke-LabPwshRun -Enter @('ip', 'netns', 'exec', 'fl-admin') -WorkRoot $fleetDir -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList
+    }
+}
+
+AfterAll {
+    & env "FLEET=$fleetDir" bash $down 2>&1 | Write-Host
+}
+
+Describe 'A fleet of Docker hosts over SSH (issue 15)' -Tag 'Lab' {
+    BeforeAll {
+        # One controlling pwsh for diagnosis, repair and the second diagnosis: the sessions -HostName opened stay warm.
+        # -ConnectingTimeout stays at its default (15 s): with 5 s, two reachable hosts came back HostUnreachable in one run
+        # (7 sessions, each starting a remote pwsh, at once on a loaded 2-core machine).
+        $script:run = Invoke-Admin {
+            param($hosts, $key)
+            $o = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }
+            $first = @(Test-DockerHost -HostName $hosts -UserName root -KeyFilePath $key -Options $o -ThrottleLimit 8)
+            $whatIf = @($first | Repair-DockerHost -WhatIf)
+            $repair = @($first | Repair-DockerHost -Confirm:$false)
+            Start-Sleep -Seconds 2
+            $second = @(Test-DockerHost -HostName $hosts -UserName root -KeyFilePath $key -Options $o)
+            $snap = @(Get-DockerHostNetState -HostName $hosts[0] -UserName root -KeyFilePath $key -Options $o)
+            $local = @($snap | Test-DockerHost)
+            $view = ($first | Format-Table | Out-String -Width 80) -split "`n"
+            # Flat rows for the JSON the runner hands back (deserialized objects nest keys that differ only in case).
+            function Flat($results) {
+                $results | ForEach-Object { [pscustomobject]@{ HostName = $_.HostName; Status = "$($_.Status)"; Reason = $_.Reason; Message = $_.Message; ModuleVersion = $_.ModuleVersion
+                        EngineVersion = $_.EngineVersion; FirewalldVersion = $_.FirewalldVersion; Errors = $_.Errors; Warnings = $_.Warnings
+                        Findings = @($_.Findings | ForEach-Object { [pscustomobject]@{ Id = $_.Id; HostName = $_.HostName } }) } }
+            }
+            $repaired = @($repair | ForEach-Object { [pscustomobject]@{ HostName = $_.HostName; Id = $_.Id; Verified = $_.Verified } })
+            [pscustomobject]@{ First = @(Flat $first); WhatIf = $whatIf.Count; Repair = $repaired; Second = @(Flat $second)
+                Snapshot = $snap.PSComputerName; LocalJudged = $local.Count; View = $view; Json = ($first[0] | ConvertTo-Json -Depth 4) }
+        } -ArgumentList ([string[]] @($hosts.Keys)), $key
+        $script:out = $run.Output[0]
+    }
+
+    It 'runs without an error of the whole run' {
+        $run.Errors | Should -BeNullOrEmpty
+        $out | Should -Not -BeNullOrEmpty
+    }
+
+    It 'gives one result per host, in the order given, each naming its cause' {
+        @($out.First.HostName) | Should -Be @($hosts.Keys)
+        foreach ($r in $out.First) {
+            $want = $hosts[$r.HostName]
+            $why = "$($r.HostName) said: $($r.Message)"
+            switch ($want) {
+                'clean' { $r.Status | Should -Be 'Diagnosed' -Because $why; $r.Errors | Should -Be 0 -Because "$($r.HostName) is not broken" }
+                'ModuleNotInstalled' { $r.Status | Should -Be 'ModuleNotInstalled' -Because $why; $r.Reason | Should -Be 'ModuleNotInstalled' }
+                'ModuleVersionDiffers' { $r.Reason | Should -Be 'ModuleVersionDiffers' -Because $why; $r.ModuleVersion | Should -Be '0.0.9' }
+                'HostUnreachable' { $r.Status | Should -Be 'Unreachable'; $r.Reason | Should -Be 'HostUnreachable' }
+                default {
+                    $r.Status | Should -Be 'Diagnosed' -Because $why
+                    @($r.Findings.Id) | Should -Contain $want -Because "$($r.HostName) was broken that way"
+                }
+            }
+        }
+    }
+
+    It 'reports the versions of each generation and tags every finding with its host' {
+        $d = @($out.First | Where-Object Status -eq 'Diagnosed')
+        ($d | Where-Object HostName -eq '198.51.100.11').FirewalldVersion | Should -Be '2.3.1'
+        ($d | Where-Object HostName -eq '198.51.100.14').FirewalldVersion | Should -Be '2.5.2'
+        ($d | Where-Object HostName -eq '198.51.100.14').EngineVersion | Should -BeLike '28.5.2*'
+        foreach ($r in $d) { foreach ($f in $r.Findings) { $f.HostName | Should -Be $r.HostName } }
+        $out.Json | Should -Match '"HostName": "198.51.100.11"'
+    }
+
+    It 'shows the fleet in 80 columns' {
+        @($out.View | Where-Object { $_.TrimEnd().Length -gt 80 }) | Should -BeNullOrEmpty
+        ($out.View -join "`n") | Should -Match 'HostUnreachable'
+    }
+
+    It 'repairs the broken hosts, each on its own host, and the second diagnosis is clean' {
+        $out.WhatIf | Should -Be 0 -Because '-WhatIf changes nothing and returns nothing'
+        @($out.Repair | Where-Object { -not $_.Verified }) | Should -BeNullOrEmpty
+        foreach ($r in $out.Repair) { $hosts[$r.HostName] | Should -BeIn @('clean', 'IpForwardDisabled', 'DockerDnatMissing', 'FirewalldPortClosed') }
+        @($out.Repair.HostName | Select-Object -Unique) | Should -Contain '198.51.100.13'
+        foreach ($r in $out.Second | Where-Object Status -eq 'Diagnosed') {
+            $r.Errors + $r.Warnings | Should -Be 0 -Because "$($r.HostName) was repaired ($(@($r.Findings.Id) -join ', '))"
+        }
+        @($out.Second | Where-Object Status -eq 'Diagnosed').Count | Should -Be 5
+    }
+
+    It 'Get-DockerHostNetState -HostName returns a snapshot tagged with its host that Test-DockerHost judges here' {
+        $out.Snapshot | Should -Be '198.51.100.11'
+        $out.LocalJudged | Should -Be 0 -Because 'the clean host has no Error or Warning once judged here'
+    }
+}
+
+Describe 'Watch-DockerHostNetState -HostName on a fleet (issue 15)' -Tag 'Lab' {
+    It 'reports a change made on one host, tagged with that host' {
+        $r = Invoke-Admin {
+            param($key)
+            $o = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }
+            $fleet = '198.51.100.11', '198.51.100.12'
+            $null = Test-DockerHost -HostName $fleet -UserName root -KeyFilePath $key -Options $o   # sessions warm, module imported
+            # The change, made on the first host while the watch runs (10 s after it starts: its first read is long done).
+            $ssh = Start-Process -PassThru -FilePath ssh -ArgumentList @('-i', $key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+                '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', 'root@198.51.100.11', 'sleep 10; sysctl -q -w net.ipv4.ip_forward=0')
+            $changes = @(Watch-DockerHostNetState -HostName $fleet -UserName root -KeyFilePath $key -Options $o -Duration 25)
+            $ssh.WaitForExit(30000) | Out-Null
+            $changes | Select-Object HostName, PSComputerName, What, Before, After
+        } -ArgumentList $key
+        $r.Errors | Should -BeNullOrEmpty
+        $forward = @($r.Output | Where-Object What -eq 'net.ipv4.ip_forward')
+        $forward.Count | Should -Be 1 -Because "the one change made was on 198.51.100.11 (all: $(@($r.Output | ForEach-Object { "$($_.HostName) $($_.What)" }) -join '; '))"
+        $forward[0].HostName | Should -Be '198.51.100.11'
+        $forward[0].PSComputerName | Should -Be '198.51.100.11'
+        "$($forward[0].After)" | Should -Be '0'
+    }
+}

@@ -1,0 +1,106 @@
+# Issue 15 without a fleet: what a fleet command does with a host it cannot reach (loopback, a port where nothing
+# listens: the real ssh client gets "connection refused"), with a finding whose host has no session, and with bad input.
+# The fleet itself (sshd, PowerShell's subsystem, Docker hosts of two generations) is in Fleet.Lab.Tests.ps1.
+BeforeAll {
+    Import-Module $env:DHT_MODULE_PATH -Force
+    $script:nowhere = @{ Port = 1 }   # 127.0.0.1:1: refused at once
+}
+
+Describe 'Test-DockerHost -HostName with hosts that cannot be reached' {
+    It 'gives each its own Unreachable result with the reason HostUnreachable, in the order given, and no error' {
+        $r = @(Test-DockerHost -HostName 127.0.0.1, 'nobody@127.0.0.1' -Options $nowhere -ConnectingTimeout 5000 -ThrottleLimit 1 -ErrorVariable ev)
+        $ev | Should -BeNullOrEmpty
+        $r.Count | Should -Be 2
+        $r[0] | Should -BeOfType ([DockerHostTools.Fleet.DockerHostFleetResult])
+        @($r.HostName) | Should -Be @('127.0.0.1', 'nobody@127.0.0.1')
+        @($r.Status | ForEach-Object { "$_" }) | Should -Be @('Unreachable', 'Unreachable')
+        @($r.Reason) | Should -Be @('HostUnreachable', 'HostUnreachable')
+        $r[0].Message | Should -Match '127\.0\.0\.1'
+        $r[0].Findings.Count | Should -Be 0
+        $r[0].Result | Should -Be 'HostUnreachable'
+    }
+
+    It 'keeps HostName and PSComputerName through ConvertTo-Json and fits the table in 80 columns' {
+        $r = Test-DockerHost -HostName 127.0.0.1 -Options $nowhere
+        $j = $r | ConvertTo-Json -Depth 3 | ConvertFrom-Json
+        $j.HostName | Should -Be '127.0.0.1'
+        $j.PSComputerName | Should -Be '127.0.0.1'
+        $j.Reason | Should -Be 'HostUnreachable'
+        $lines = ($r | Format-Table | Out-String -Width 200) -split "`n"
+        @($lines | Where-Object { $_.TrimEnd().Length -gt 80 }) | Should -BeNullOrEmpty
+        ($lines -join "`n") | Should -Match 'HostName\s+Engine\s+Firewalld\s+Err\s+Warn\s+Result'
+    }
+}
+
+Describe 'Get-DockerHostNetState -HostName with a host that cannot be reached' {
+    It 'is a non-terminating HostUnreachable error (ConnectionError, the host as target) and returns nothing' {
+        $out = @(Get-DockerHostNetState -HostName 127.0.0.1 -Options $nowhere -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $out | Should -BeNullOrEmpty
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'HostUnreachable,DockerHostTools.Commands.GetDockerHostNetStateCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $ev[0].TargetObject | Should -Be '127.0.0.1'
+    }
+}
+
+Describe 'Watch-DockerHostNetState -HostName with a host that cannot be reached' {
+    It 'is a non-terminating HostUnreachable error and ends without a change (nothing left to watch)' {
+        $out = @(Watch-DockerHostNetState -HostName 127.0.0.1 -Options $nowhere -Duration 30 -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $out | Should -BeNullOrEmpty
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'HostUnreachable,DockerHostTools.Commands.WatchDockerHostNetStateCommand'
+        $ev[0].TargetObject | Should -Be '127.0.0.1'
+    }
+
+    It '-Socket with -HostName is a parameter set error (the socket is the host''s own)' {
+        { Watch-DockerHostNetState -HostName h -Socket /run/docker.sock -Duration 1 } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+    }
+}
+
+Describe 'Repair-DockerHost with a fleet finding whose host has no session' {
+    It 'is FindingHostNotConnected and changes nothing here (the finding is never repaired on another host)' {
+        $f = '{"Id":"IpForwardDisabled","Severity":"Error","HostName":"web9","Subject":{"Kind":"Forwarding","Family":"IPv4"},"Intent":{"Action":"PersistForwarding","Families":["IPv4"]}}' | ConvertFrom-Json
+        $before = Get-Content /proc/sys/net/ipv4/ip_forward
+        $out = @($f | Repair-DockerHost -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $out | Should -BeNullOrEmpty
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'FindingHostNotConnected,DockerHostTools.Commands.RepairDockerHostCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        "$ev" | Should -Match 'web9.*Nothing was changed'
+        Get-Content /proc/sys/net/ipv4/ip_forward | Should -Be $before
+    }
+}
+
+Describe 'Fleet parameters: bad input' {
+    It '<Case> is PowerShell''s ParameterArgumentValidationError' -TestCases @(
+        @{ Case = '-ThrottleLimit 0'; Script = { Test-DockerHost -HostName h -ThrottleLimit 0 } }
+        @{ Case = '-ConnectingTimeout 0'; Script = { Test-DockerHost -HostName h -ConnectingTimeout 0 } }
+        @{ Case = 'an empty -HostName'; Script = { Test-DockerHost -HostName '' } }
+        @{ Case = 'a null -Session'; Script = { Test-DockerHost -Session $null } }
+        @{ Case = 'Get-DockerHostNetState -ThrottleLimit 0'; Script = { Get-DockerHostNetState -HostName h -ThrottleLimit 0 } }
+        @{ Case = 'Repair-DockerHost -ThrottleLimit 0'; Script = { Repair-DockerHost -ThrottleLimit 0 -WhatIf } }
+    ) {
+        { & $Script } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'a host name ssh would refuse is InvalidHostName for that host (never handed to ssh), the others go on' {
+        $r = @(Test-DockerHost -HostName ' ', '-oProxyCommand=x', "a`nb", '[*?', 127.0.0.1 -Options $nowhere -ErrorVariable ev -ErrorAction SilentlyContinue)
+        @($r.HostName) | Should -Be @('127.0.0.1')
+        $ev.Count | Should -Be 4
+        @($ev.FullyQualifiedErrorId | Select-Object -Unique) | Should -Be @('InvalidHostName,DockerHostTools.Commands.TestDockerHostCommand')
+        @($ev | ForEach-Object { $_.CategoryInfo.Category } | Select-Object -Unique) | Should -Be @('InvalidArgument')
+        $ev[1].TargetObject | Should -Be '-oProxyCommand=x'
+    }
+
+    It '<Case> stops the command with <Id>' -TestCases @(
+        @{ Case = 'a user name with a newline'; Id = 'InvalidUserName'; Script = { Test-DockerHost -HostName h -UserName "a`nb" } }
+        @{ Case = 'a key path starting with -'; Id = 'InvalidKeyFilePath'; Script = { Get-DockerHostNetState -HostName h -KeyFilePath '-oProxyCommand=x' } }
+        @{ Case = 'an ssh option name with a space'; Id = 'InvalidSshOption'; Script = { Watch-DockerHostNetState -HostName h -Options @{ 'a b' = 1 } -Duration 1 } }
+    ) {
+        { & $Script } | Should -Throw -ErrorId "$Id,*"
+    }
+
+    It '-Socket with -HostName is a parameter set error (the socket is the host''s own)' {
+        { Test-DockerHost -HostName h -Socket /run/docker.sock } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+    }
+}
