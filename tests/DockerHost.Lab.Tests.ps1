@@ -514,7 +514,10 @@ Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -
         $off.LikelyCause[0].Unit | Should -Be 'dht-t-watch-netreset.service'
         @($c | Where-Object What -eq 'firewalld.service').Count | Should -BeGreaterOrEqual 1
         @($c | Where-Object What -eq 'firewalld ruleset').Count | Should -BeGreaterOrEqual 2   # the restart and the reload
-        @($c | Where-Object { $_.What -eq 'firewalld ruleset' -and $_.Note }).Count | Should -BeGreaterOrEqual 1
+        # The reload is explained: as a note on the ruleset change, or, when firewalld's Reloaded signal came in after that
+        # change was reported (a race on two busy cores, seen on trixie), as the 'firewalld reloads' change of its own.
+        @($c | Where-Object { ($_.What -eq 'firewalld ruleset' -and $_.Note) -or $_.What -eq 'firewalld reloads' }).Count |
+            Should -BeGreaterOrEqual 1 -Because "the watch saw: $(@($c | ForEach-Object { "$($_.What) [$($_.Note)]" }) -join '; ')"
         @($c | Where-Object What -eq 'docker.service').Count | Should -BeGreaterOrEqual 1
     }
 }

@@ -2,6 +2,7 @@ using DockerHostTools.Core.Culprits;
 using DockerHostTools.Core.Diagnosis;
 using DockerHostTools.Core.Iptables;
 using DockerHostTools.Core.Journal;
+using DockerHostTools.Core.Sysctl;
 
 namespace DockerHostTools.Core.Tests.Culprits;
 
@@ -249,6 +250,24 @@ public class CulpritChecksTests
         Assert.Equal("5000/tcp", f.Target);
         Assert.Contains("user.rules: deny any 5000 from 0.0.0.0/0 in", f.Message);
         Assert.Equal("iptables -I DOCKER-USER -i dkt0 -p tcp -m conntrack --ctorigdstport 5000 --ctdir ORIGINAL -j DROP", f.Remedy.Single().Command);
+    }
+
+    [Fact]
+    public void A_port_published_on_both_families_gets_one_ufw_warning()
+    {
+        // the lab hosts publish 5000 on 0.0.0.0 and [::] (IPv6 on every generation): ufw's rule names the port once
+        var rule = UfwConfig.ParseRules(Fixture.Read("culprits", "trixie-ufw-user.rules"), "/etc/ufw/user.rules").Single();
+        var facts = Load("trixie-healthy") with { Ufw = ActiveUfw(rule) };
+        var v4 = facts.Docker.Ports.First(p => p.Port == 5000);
+        // IPv6 in play (an IPv6 network, ip6tables holding Docker's rules), so the [::] binding is judged too
+        facts = facts with
+        {
+            Docker = facts.Docker with { Ports = [.. facts.Docker.Ports, v4 with { Family = IpFamily.IPv6, HostIp = "::", ContainerIp = "2001:db8:1::2" }], IPv6Networks = ["bridge"] },
+            Iptables6 = facts.Iptables,
+        };
+        Assert.True(DockerHostChecks.IPv6Use(facts));
+        var f = Assert.Single(DockerHostChecks.Evaluate(facts, [5000]), x => x.Id == FindingIds.UfwRuleIgnoredForPublishedPort);
+        Assert.Equal("5000/tcp", f.Target);
     }
 
     [Fact]

@@ -145,7 +145,8 @@ public static class CulpritChecks
                 : [Remedy.Bash($"iptables -I DOCKER-USER {inIface}-p {example.Protocol} -m conntrack --ctorigdstport {example.Port} --ctdir ORIGINAL -j DROP")],
             RepairIntent.Nothing);
 
-        foreach (var p in published)
+        // ufw's rules name a port whatever its family: one finding per port and protocol, not one per binding ([::] too).
+        foreach (var p in published.OrderBy(x => x.Family).DistinctBy(x => (x.Port, x.Protocol)))
         {
             // A rule that filters: deny, reject, limit, or an allow narrowed to a source (the default policy denying the rest).
             var meant = u.Rules.Where(r => r.Direction == "in" && r.Names(p.Port, p.Protocol) &&
