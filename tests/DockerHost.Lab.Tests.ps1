@@ -598,6 +598,11 @@ Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)
         try {
             Invoke-Host sh -c 'dpkg -i /dkx/cu-debs/*.deb' | Out-Null
             Invoke-Host systemctl stop firewalld | Out-Null   # a ufw host runs no firewalld
+            # ... and its dockerd started without it: firewalld 1.3's stop may take Docker's rules with it (bookworm, seen
+            # both ways), so the host starts from a dockerd of its own, with its rules there before ufw is enabled.
+            Invoke-Host systemctl restart docker | Out-Null
+            Wait-Dnat
+            Get-Dnat | Should -Not -BeNullOrEmpty -Because 'dockerd started without firewalld made its rules'
             Invoke-Host ufw --force enable | Out-Null
             Invoke-Host ufw deny 5000 | Out-Null
             Get-Dnat | Should -Not -BeNullOrEmpty -Because '''ufw enable'' with ufw''s own files leaves Docker''s chains alone'
