@@ -65,6 +65,13 @@ internal static class FleetConnections
             pooled.Dispose();
         }
 
+        if (Unresolvable(target, ct) is { } why)
+        {
+            // PowerShell's SSH transport writes to an ssh that already exited (a name it cannot resolve) and the whole
+            // process dies of a broken pipe on a thread of its own (found by Hostile.Tests): that host is unreachable instead.
+            return new FleetHost(target.HostName, null, FleetReasons.HostUnreachable, $"No SSH session to {target.HostName}: {why}");
+        }
+
         Runspace? runspace = null;
         try
         {
@@ -88,6 +95,58 @@ internal static class FleetConnections
             runspace?.Dispose();
             return new FleetHost(target.HostName, null, FleetReasons.HostUnreachable,
                 $"No SSH session to {target.HostName}: {ex.Message.Trim()}");
+        }
+    }
+
+    /// <summary>
+    /// Why ssh could not reach <paramref name="target"/>'s name, or null: the host name ssh would use (<c>ssh -G</c>, so
+    /// ~/.ssh/config aliases count) is resolved here first, within the connecting timeout. Null too when ssh -G itself
+    /// cannot say (the session then tells).
+    /// </summary>
+    private static string? Unresolvable(SshTarget target, CancellationToken ct)
+    {
+        var args = new List<string> { "-G" };
+        if (target.UserName is { Length: > 0 } user)
+        {
+            args.AddRange(["-l", user]);
+        }
+
+        foreach (var key in target.Options?.Keys.Cast<object>() ?? [])
+        {
+            args.AddRange(["-o", $"{key}={target.Options![key]}"]);
+        }
+
+        args.AddRange(["--", target.HostName]);
+        string? name;
+        try
+        {
+            var result = Core.Native.CliWrapRunner.Instance.RunAsync(new Core.Native.NativeCommand("ssh", [.. args]) { Timeout = TimeSpan.FromSeconds(5) }, ct)
+                .GetAwaiter().GetResult();
+            name = result.ExitCode != 0 ? null : result.StandardOutput.Split('\n')
+                .Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("hostname ", StringComparison.Ordinal))?["hostname ".Length..].Trim();
+        }
+        catch (Exception ex) when (ex is Core.Native.NativeProgramNotFoundException or Core.Native.NativeTimeoutException or Core.Native.NativeCommandFailedException)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(name) || System.Net.IPAddress.TryParse(name.Trim('[', ']'), out _))
+        {
+            return null;
+        }
+
+        try
+        {
+            var addresses = System.Net.Dns.GetHostAddressesAsync(name, ct).WaitAsync(TimeSpan.FromMilliseconds(Math.Max(1000, target.ConnectingTimeoutMs)), ct).GetAwaiter().GetResult();
+            return addresses.Length > 0 ? null : $"ssh cannot resolve {name} (no address).";
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            return $"ssh cannot resolve {name}: {ex.Message}";
+        }
+        catch (TimeoutException)
+        {
+            return $"ssh cannot resolve {name}: no answer within {Math.Max(1000, target.ConnectingTimeoutMs) / 1000} s.";
         }
     }
 
