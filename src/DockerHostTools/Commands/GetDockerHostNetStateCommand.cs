@@ -12,7 +12,7 @@ namespace DockerHostTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DockerHostNetState", HelpUri = ProjectInfo.HelpBase + "Get-DockerHostNetState.md", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(DockerHostNetState))]
-public sealed class GetDockerHostNetStateCommand : DockerHostCmdlet
+public sealed class GetDockerHostNetStateCommand : FleetCapableCmdlet
 {
     private const string LocalSet = "Local";
 
@@ -26,35 +26,6 @@ public sealed class GetDockerHostNetStateCommand : DockerHostCmdlet
     [Parameter(ParameterSetName = LocalSet)]
     [ValidateHostPath(Absolute = true)]
     public string Socket { get; set; } = DockerEngineClient.DefaultSocket;
-
-    /// <summary>Sessions to Docker hosts (New-PSSession): one snapshot from each, tagged with PSComputerName.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.SessionSet)]
-    [ValidateNotNullOrEmpty]
-    public PSSession[]? Session { get; set; }
-
-    /// <summary>Docker hosts to reach over SSH (as Invoke-Command -HostName).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateNotNullOrEmpty]
-    public string[]? HostName { get; set; }
-
-    /// <summary>The SSH user (as Invoke-Command -UserName).</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateNotNullOrEmpty]
-    public string? UserName { get; set; }
-
-    /// <summary>The SSH private key (as Invoke-Command -KeyFilePath).</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    /// <summary>ssh options (as Invoke-Command -Options).</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    public Hashtable? Options { get; set; }
-
-    /// <summary>Milliseconds to wait for each SSH connection.</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateRange(1, int.MaxValue)]
-    public int ConnectingTimeout { get; set; } = FleetCommand.DefaultConnectingTimeout;
 
     /// <summary>How many hosts are read at once.</summary>
     [Parameter(ParameterSetName = FleetCommand.SessionSet)]

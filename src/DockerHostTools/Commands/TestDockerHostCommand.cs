@@ -16,7 +16,7 @@ namespace DockerHostTools.Commands;
 [Cmdlet(VerbsDiagnostic.Test, "DockerHost", HelpUri = ProjectInfo.HelpBase + "Test-DockerHost.md", DefaultParameterSetName = LiveSet)]
 [OutputType(typeof(Finding), ParameterSetName = [LiveSet, SnapshotSet])]
 [OutputType(typeof(DockerHostFleetResult), ParameterSetName = [FleetCommand.SessionSet, FleetCommand.HostNameSet])]
-public sealed class TestDockerHostCommand : DockerHostCmdlet
+public sealed class TestDockerHostCommand : FleetCapableCmdlet
 {
     private const string LiveSet = "Live";
     private const string SnapshotSet = "Snapshot";
@@ -38,35 +38,6 @@ public sealed class TestDockerHostCommand : DockerHostCmdlet
     /// <summary>Also return Info findings.</summary>
     [Parameter]
     public SwitchParameter IncludeInfo { get; set; }
-
-    /// <summary>Sessions to Docker hosts (New-PSSession): each host is read there and judged here.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.SessionSet)]
-    [ValidateNotNullOrEmpty]
-    public PSSession[]? Session { get; set; }
-
-    /// <summary>Docker hosts to reach over SSH (as Invoke-Command -HostName: host or user@host).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateNotNullOrEmpty]
-    public string[]? HostName { get; set; }
-
-    /// <summary>The SSH user (as Invoke-Command -UserName).</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateNotNullOrEmpty]
-    public string? UserName { get; set; }
-
-    /// <summary>The SSH private key (as Invoke-Command -KeyFilePath).</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    /// <summary>ssh options (as Invoke-Command -Options), e.g. @{ StrictHostKeyChecking = 'no'; Port = 2222 }.</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    public Hashtable? Options { get; set; }
-
-    /// <summary>Milliseconds to wait for each SSH connection (as Invoke-Command -ConnectingTimeout).</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateRange(1, int.MaxValue)]
-    public int ConnectingTimeout { get; set; } = FleetCommand.DefaultConnectingTimeout;
 
     /// <summary>How many hosts are read at once (as Invoke-Command -ThrottleLimit).</summary>
     [Parameter(ParameterSetName = FleetCommand.SessionSet)]

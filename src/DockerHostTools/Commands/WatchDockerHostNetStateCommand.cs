@@ -13,38 +13,9 @@ namespace DockerHostTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Watch, "DockerHostNetState", HelpUri = ProjectInfo.HelpBase + "Watch-DockerHostNetState.md", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(NetStateChange))]
-public sealed class WatchDockerHostNetStateCommand : DockerHostCmdlet
+public sealed class WatchDockerHostNetStateCommand : FleetCapableCmdlet
 {
     private const string LocalSet = "Local";
-
-    /// <summary>Sessions to Docker hosts: each host watches itself, its changes come back tagged with HostName.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.SessionSet)]
-    [ValidateNotNullOrEmpty]
-    public PSSession[]? Session { get; set; }
-
-    /// <summary>Docker hosts to reach over SSH (as Invoke-Command -HostName).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateNotNullOrEmpty]
-    public string[]? HostName { get; set; }
-
-    /// <summary>The SSH user.</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateNotNullOrEmpty]
-    public string? UserName { get; set; }
-
-    /// <summary>The SSH private key.</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    /// <summary>ssh options.</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    public Hashtable? Options { get; set; }
-
-    /// <summary>Milliseconds to wait for each SSH connection.</summary>
-    [Parameter(ParameterSetName = FleetCommand.HostNameSet)]
-    [ValidateRange(1, int.MaxValue)]
-    public int ConnectingTimeout { get; set; } = FleetCommand.DefaultConnectingTimeout;
 
     /// <summary>The shortest interval: reads take about a millisecond, and the timer ticks no faster.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(10);
