@@ -198,6 +198,52 @@ public sealed class Ip6tablesGenerationTests
         Assert.NotEqual(FindingSubject.ForPort(5000, "tcp"), f.Subject);
     }
 
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void A_port_published_only_on_ipv6_where_ipv6_is_not_in_play_is_said_to_be_so_not_container_not_running(string generation, string name, string version)
+    {
+        using var t = Forwarding("1", "1", persisted: true);
+        // dkreg publishes 5000 on [::] only (the test keeps only the engine's "::" entry of the captured /containers/json).
+        static IReadOnlyList<DockerContainer> V6Only(IEnumerable<DockerContainer> list, bool withIPv6) => list.Select(c =>
+            new DockerContainer(c.Id, c.Name, c.Image, c.State, c.Status, c.Name == "dkreg" ? c.Ports.Where(p => p.IP == "::").ToList() : c.Ports, c.Networks)
+            { Networks6 = withIPv6 ? c.Networks6 : new Dictionary<string, string>() }).ToList();
+
+        // 1. the container has its IPv6 address but dockerd runs with ip6tables false: docker-proxy serves [::]:5000.
+        var facts = Facts(t, generation, name, version, containers: V6Only(Containers(version, generation), withIPv6: true));
+        facts = facts with { Daemon = DaemonSettingsReader.Parse(["dockerd", "--ip6tables=false"], null, null, null) with { ProcessFound = true } };
+        Assert.False(DockerHostChecks.IPv6Use(facts));
+        var f = DockerHostChecks.Evaluate(facts, [5000]);
+        Assert.DoesNotContain(f, x => x.Id == FindingIds.ContainerNotRunning);
+        var only = Assert.Single(f, x => x.Id == FindingIds.PublishedOnIPv6Only);
+        Assert.Equal("[::]:5000/tcp", only.Target);
+        Assert.Contains("IPv4 clients are refused", only.Message, StringComparison.Ordinal);
+        Assert.Contains(only.Evidence, e => e.Contains("dockerd: ip6tables false", StringComparison.Ordinal));
+        Assert.Equal(FindingSeverity.Warning, only.Severity); // no listener was captured here: nothing would answer
+        Assert.Contains("nothing listens on it", only.Message, StringComparison.Ordinal);
+        var listening = facts with { Docker = facts.Docker with { Ports = facts.Docker.Ports.Select(p => p with { ProxyListening = true, Listener = "[::]:5000 (docker-proxy[77])" }).ToList() } };
+        var served = Assert.Single(DockerHostChecks.Evaluate(listening, [5000]), x => x.Id == FindingIds.PublishedOnIPv6Only);
+        Assert.Equal(FindingSeverity.Info, served.Severity);
+        Assert.DoesNotContain(DockerHostChecks.Evaluate(listening, [5000]), x => x.Severity != FindingSeverity.Info && x.Subject.Kind == SubjectKind.Port);
+
+        // 2. a container without an IPv6 address publishing [::]:5000 only: no DNAT rule is expected (docker-proxy alone).
+        var noAddress = Facts(t, generation, name, version, containers: V6Only(Containers(version, generation), withIPv6: false));
+        var port = Assert.Single(noAddress.Docker.Ports, p => p.ContainerName == "dkreg");
+        Assert.Equal((IpFamily.IPv4, "::"), (port.Family, port.HostIp));
+        var g = DockerHostChecks.Evaluate(noAddress, [5000]);
+        Assert.DoesNotContain(g, x => x.Id is FindingIds.ContainerNotRunning or FindingIds.DockerDnatMissing);
+        Assert.Contains(Assert.Single(g, x => x.Id == FindingIds.PublishedOnIPv6Only).Evidence, e => e.Contains("the container has no IPv6 address", StringComparison.Ordinal));
+
+        // 3. where IPv6 is in play the [::]-only binding is judged on ip6tables (healthy here), and IPv4 clients' refusal said as Info.
+        var inPlay = Facts(t, generation, name, version, containers: V6Only(Containers(version, generation), withIPv6: true));
+        Assert.True(DockerHostChecks.IPv6Use(inPlay));
+        var h = DockerHostChecks.Evaluate(inPlay, [5000]);
+        Assert.Equal(FindingSeverity.Info, Assert.Single(h, x => x.Id == FindingIds.PublishedOnIPv6Only).Severity);
+        Assert.DoesNotContain(h, x => x.Severity != FindingSeverity.Info);
+
+        // A port nobody publishes is still ContainerNotRunning.
+        Assert.Contains(DockerHostChecks.Evaluate(facts, [5999]), x => x.Id == FindingIds.ContainerNotRunning && x.Target == "5999/tcp");
+    }
+
     [Fact]
     public void The_facts_of_ipv6_survive_json()
     {
