@@ -79,6 +79,15 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         # the hardened host persists IPv6 forwarding too (the repair in Reset-Healthy wrote it): both keys
         $text = @(Invoke-Host cat $dropIn)
         foreach ($k in 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding') { $text | Should -Contain "$k = 1" }
+        # Get-DockerChain shows Docker's ip6tables chains too, as rows of Family IPv6 (the engine keeps IPv6 rules here).
+        $chains = Invoke-DockerLabPwsh $lab { Get-DockerChain -Family IPv6 }
+        $chains.Errors | Should -BeNullOrEmpty
+        @($chains.Output | Where-Object Family -ne 'IPv6') | Should -BeNullOrEmpty
+        $nat6 = @($chains.Output | Where-Object { $_.Table -eq 'nat' -and $_.Chain -eq 'DOCKER' })
+        $nat6.Count | Should -Be 1
+        $nat6[0].Intact | Should -BeTrue
+        $nat6[0].DnatRuleCount | Should -BeGreaterOrEqual 1
+        $nat6[0].ForwardPolicy | Should -Be "$((@(Invoke-Host ip6tables-save -t filter) -match '^:FORWARD ') -replace '^:FORWARD (\w+).*', '$1')"
     }
 
     It 'IPv6: net.ipv6.conf.all.forwarding=0 leaves IPv4 answering, the outside client gets no answer over IPv6, IpForwardDisabled names the IPv6 key, Repair-IpForward -Family IPv6 brings 200 back and persists both keys' {

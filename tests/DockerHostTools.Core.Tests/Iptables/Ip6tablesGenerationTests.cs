@@ -244,6 +244,58 @@ public sealed class Ip6tablesGenerationTests
         Assert.Contains(DockerHostChecks.Evaluate(facts, [5999]), x => x.Id == FindingIds.ContainerNotRunning && x.Target == "5999/tcp");
     }
 
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void Get_DockerChain_rows_carry_their_family_and_ipv6_rows_come_only_where_docker_keeps_ipv6_rules(string generation, string name, string version)
+    {
+        var major = VersionNumber.Major(version);
+        var snapshot = Snapshot(name);
+        Assert.All(snapshot.DockerChains(major), c => Assert.Equal(IpFamily.IPv4, c.Family));
+        var v6 = snapshot.DockerChains6WhereUsed(major);
+        Assert.NotEmpty(v6);
+        Assert.All(v6, c => Assert.Equal(IpFamily.IPv6, c.Family));
+        Assert.All(v6.Where(c => c.Expected), c => Assert.True(c.Intact, $"{generation}: {c}"));
+        Assert.Contains(v6, c => c.Table == "nat" && c.Chain == "DOCKER" && c.DnatRuleCount > 0);
+        Assert.StartsWith("ip6tables Nft ", v6[0].ToString(), StringComparison.Ordinal);
+        Assert.Equal("DROP", v6[0].ForwardPolicy); // the ip6tables FORWARD policy, not iptables'
+
+        // An ip6tables without Docker's chains (an engine making no IPv6 rules): no IPv6 row, not a row of missing chains.
+        var none = Snapshot(name, text => WithoutInTable(WithoutInTable(text, "nat", l => l.Contains("DOCKER", StringComparison.Ordinal)),
+            "filter", l => l.Contains("DOCKER", StringComparison.Ordinal)));
+        Assert.Empty(none.DockerChains6WhereUsed(major));
+        Assert.NotEmpty(none.DockerChains6(major)); // (the diagnosis' own list still shows them missing)
+    }
+
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void The_watch_observes_dockers_ip6tables_chains_their_dnat_and_the_ip6tables_forward_policy_and_rates_their_loss(string generation, string name, string version)
+    {
+        static Dictionary<string, Core.Watch.Observation> Observe(IptablesSnapshot s) =>
+            Core.Watch.NetStateWatcher.RuleObservations(s, []).ToDictionary(o => o.What);
+        var before = Observe(Snapshot(name));
+        Assert.Equal("present", before["ip6tables-nft nat/DOCKER"].Value);
+        Assert.Equal(FindingSubject.ForChain(IptablesVariant.Nft, "nat", "DOCKER", IpFamily.IPv6), before["ip6tables-nft nat/DOCKER"].Subject);
+        Assert.Equal("present", before["iptables-nft nat/DOCKER"].Value); // IPv4 kept apart
+        Assert.StartsWith("[2001:db8:1::", before["DNAT [::]:5000/tcp"].Value, StringComparison.Ordinal);
+        Assert.Equal("DROP", before["ip6tables-nft filter/FORWARD policy"].Value);
+
+        // ip6tables nat DOCKER flushed (iptables untouched): the IPv6 chain and its DNAT go, and their loss is an Error.
+        var flushed = Observe(Snapshot(name, text => WithoutInTable(text, "nat",
+            l => l == ":DOCKER - [0:0]" || l.StartsWith("-A DOCKER ", StringComparison.Ordinal) || l.EndsWith("-j DOCKER", StringComparison.Ordinal))));
+        Assert.False(flushed.ContainsKey("ip6tables-nft nat/DOCKER"), $"{generation} (Docker {version})");
+        Assert.False(flushed.ContainsKey("DNAT [::]:5000/tcp"));
+        Assert.True(flushed.ContainsKey("iptables-nft nat/DOCKER"));
+        Assert.Equal(FindingSeverity.Error, ChangeChecks.Severity(before["ip6tables-nft nat/DOCKER"].Subject, null));
+        Assert.Equal(FindingSeverity.Error, ChangeChecks.Severity(before["DNAT [::]:5000/tcp"].Subject, null));
+
+        // The ip6tables FORWARD policy turned ACCEPT and back to DROP: Info, then Warning.
+        var accept = Observe(Snapshot(name, text => text.Replace(":FORWARD DROP", ":FORWARD ACCEPT", StringComparison.Ordinal)));
+        var policy = accept["ip6tables-nft filter/FORWARD policy"];
+        Assert.Equal("ACCEPT", policy.Value);
+        Assert.Equal(FindingSeverity.Info, ChangeChecks.Severity(policy.Subject, "ACCEPT"));
+        Assert.Equal(FindingSeverity.Warning, ChangeChecks.Severity(policy.Subject, "DROP"));
+    }
+
     [Fact]
     public void The_facts_of_ipv6_survive_json()
     {
