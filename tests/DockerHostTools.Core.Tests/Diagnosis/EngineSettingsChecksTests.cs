@@ -289,6 +289,20 @@ public class EngineSettingsChecksTests
     }
 
     [Fact]
+    public void A_rootless_engines_port_held_by_rootlesskit_is_its_listener()
+    {
+        var containers = new List<DockerContainer>
+        {
+            new("c1id", "c1", "registry", "running", "Up", [new DockerPortBinding("0.0.0.0", 8081, 5000, "tcp")], new Dictionary<string, string> { ["bridge"] = "203.0.113.2" }),
+        };
+        var ipt = new IptablesSnapshot([], IptablesVariant.Nft);
+        var held = DockerPublishedPorts.Build(containers, ipt, [new ListeningSocket("tcp", "0.0.0.0", 8081, 4242, 777, "rootlesskit")]);
+        Assert.Equal("0.0.0.0:8081 (rootlesskit[777])", Assert.Single(held).Listener);
+        Assert.Null(Assert.Single(DockerPublishedPorts.Build(containers, ipt, [new ListeningSocket("tcp", "0.0.0.0", 8081, 4242, 778, "nginx")])).Listener);
+        Assert.Null(Assert.Single(DockerPublishedPorts.Build(containers, ipt, [])).Listener);
+    }
+
+    [Fact]
     public void New_facts_survive_json()
     {
         var facts = HostFactsBuilder.Build(Nft29("nft-j-list-table-ip-docker-bridges-1.0.6-moby-usernet-portmap.json", "iptables-nft-save-1.8.9-forward-drop.txt"));
