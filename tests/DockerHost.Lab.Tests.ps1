@@ -667,7 +667,7 @@ Describe 'A rootless dockerd on the real lab Docker host (<Generation>)' -Tag 'L
                 -p Environment=DOCKERD_ROOTLESS_ROOTLESSKIT_NET=slirp4netns -p Environment=DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER=builtin `
                 /usr/share/docker.io/contrib/dockerd-rootless.sh | Out-Null
             $up = $false
-            foreach ($i in 1..60) { if ("$(Invoke-Host sh -c "DOCKER_HOST=unix://$sock docker version -f '{{.Server.Version}}' 2>/dev/null")".Trim()) { $up = $true; break }; Start-Sleep -Milliseconds 500 }
+            foreach ($i in 1..60) { if ("$(Invoke-Host sh -c "DOCKER_HOST=unix://$sock docker version -f '{{.Server.Version}}' 2>/dev/null || true")".Trim()) { $up = $true; break }; Start-Sleep -Milliseconds 500 }
             $up | Should -BeTrue -Because "rootless dockerd did not answer on $sock; its journal: $(@(Invoke-Host journalctl -u dht-rootless --no-pager -n 40) -join ' | ')"
             Invoke-Host sh -c "docker save dkregistry:local | DOCKER_HOST=unix://$sock docker load -q && DOCKER_HOST=unix://$sock docker run -d --name dkrl -p 8081:5000 dkregistry:local" | Out-Null
             $listener = ''

@@ -109,7 +109,7 @@ public class EngineSettingsChecksTests
 
     // ip6Save: the container also has moby's IPv6 address fd49:efd7:54aa::1 and publishes 8080 on [::] too, its rules in
     // the ip6 docker-bridges table of moby's nftabler golden (Fixtures/nft-docker29/README.md), ip6tables-nft-save beside.
-    private static HostReading Nft29(string table, string iptablesSave, string? backendInInfo = "nftables", string? ip6Save = null)
+    private static HostReading Nft29(string table, string iptablesSave, string? backendInInfo = "nftables", string? ip6Save = null, Func<string, string>? ip6Table = null)
     {
         DockerPortBinding[] bindings = ip6Save is null
             ? [new DockerPortBinding("0.0.0.0", 8080, 80, "tcp")]
@@ -128,7 +128,8 @@ public class EngineSettingsChecksTests
         var tables = new List<NftDockerTable>
         {
             table == "missing" ? NftDockerTable.Missing("ip") : NftablesDocker.Parse(Fixture.Read("nft-docker29", table), "ip"),
-            ip6Save is null ? NftDockerTable.Missing("ip6") : NftablesDocker.Parse(Fixture.Read("nft-docker29", "nft-j-list-table-ip6-docker-bridges-1.0.6-moby-nftabler-gwm-nat.json"), "ip6"),
+            ip6Save is null ? NftDockerTable.Missing("ip6")
+                : NftablesDocker.Parse((ip6Table ?? (t => t))(Fixture.Read("nft-docker29", "nft-j-list-table-ip6-docker-bridges-1.0.6-moby-nftabler-gwm-nat.json")), "ip6"),
         };
         var ports = DockerPublishedPorts.WithNftables(DockerPublishedPorts.Build(containers, ipt, []), containers, tables);
         using var nets = JsonDocument.Parse("""[{"Name":"bridge1","Id":"0123456789abcdef","Driver":"bridge","Options":{"com.docker.network.bridge.name":"bridge1"}}]""");
@@ -213,6 +214,45 @@ public class EngineSettingsChecksTests
         Assert.Contains("the ip6tables filter FORWARD policy is DROP", drop6.Message, StringComparison.Ordinal);
         Assert.Contains("[fd49:efd7:54aa::1]:80", drop6.Message, StringComparison.Ordinal);
         Assert.StartsWith("ip6tables -I FORWARD -d fd49:efd7:54aa::1 -p tcp --dport 80 -j ACCEPT", drop6.Remedy[0].ToString(), StringComparison.Ordinal);
+    }
+
+    // The real nft JSON of moby's ip6 table with the rules whose expression holds the given text taken out (a fault made by the test).
+    private static string WithoutRule(string json, string text)
+    {
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        var items = doc["nftables"]!.AsArray();
+        foreach (var rule in items.Where(i => i?["rule"] is { } r && r.ToJsonString().Contains(text, StringComparison.Ordinal)).ToList())
+        {
+            items.Remove(rule);
+        }
+
+        return doc.ToJsonString();
+    }
+
+    [Fact]
+    public void Ipv6_bindings_under_the_nftables_backend_are_judged_on_ip6_docker_bridges()
+    {
+        const string Table = "nft-j-list-table-ip-docker-bridges-1.0.6-moby-usernet-portmap.json";
+        var healthy = HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt", ip6Save: "ip6tables-nft-save-1.8.9-forward-accept.txt"));
+        Assert.True(DockerHostChecks.IPv6Use(healthy));
+        var v6 = Assert.Single(healthy.Docker.Ports, p => p.Family == Core.Sysctl.IpFamily.IPv6);
+        Assert.True(v6.DnatRulePresent && v6.ForwardAccepted);
+        Assert.DoesNotContain(DockerHostChecks.Evaluate(healthy), x => x.Subject.Kind == SubjectKind.Port && x.Severity != FindingSeverity.Info);
+
+        // The ip6 table's DNAT rule gone: an Error on the IPv6 binding only, naming the ip6 table.
+        var dnatGone = DockerHostChecks.Evaluate(HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt",
+            ip6Save: "ip6tables-nft-save-1.8.9-forward-accept.txt", ip6Table: j => WithoutRule(j, "\"dnat\""))));
+        var dnat = Assert.Single(dnatGone, x => x.Id == FindingIds.DockerDnatMissing);
+        Assert.Equal((FindingSeverity.Error, "[::]:8080/tcp"), (dnat.Severity, dnat.Target));
+        Assert.Contains(dnat.Evidence, e => e.StartsWith("nft ip6 docker-bridges nat-prerouting-and-output: no DNAT for [::]:8080/tcp", StringComparison.Ordinal));
+
+        // Its per-port accept gone: the 'UNPUBLISHED PORT DROP' rule drops it, ForwardPolicyDrop on the IPv6 binding.
+        var acceptGone = DockerHostChecks.Evaluate(HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt",
+            ip6Save: "ip6tables-nft-save-1.8.9-forward-accept.txt", ip6Table: j => WithoutRule(j, "\"dport\"}},\"right\":80}"))));
+        var drop = Assert.Single(acceptGone, x => x.Id == FindingIds.ForwardPolicyDrop);
+        Assert.Equal("[::]:8080/tcp", drop.Target);
+        Assert.Contains("[fd49:efd7:54aa::1]:80/tcp", drop.Message, StringComparison.Ordinal);
+        Assert.StartsWith("nft ip6 docker-bridges:", drop.Evidence[0], StringComparison.Ordinal);
     }
 
     [Fact]

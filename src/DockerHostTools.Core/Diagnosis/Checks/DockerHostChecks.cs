@@ -237,11 +237,13 @@ public static class DockerHostChecks
             }
 
             var ruleWhere = p.ServiceName is not null ? "iptables nat/DOCKER-INGRESS" : nftables ? $"nft {(v6 ? "ip6" : "ip")} docker-bridges nat-prerouting-and-output" : $"{tool} nat/DOCKER";
-            if (!EngineSettingsChecks.ExpectsDnat(facts, p) || nftables && (v6 || facts.DockerNftables?.FirstOrDefault(t => t.Family == "ip") is { Exists: false }))
+            var nftFamily = v6 ? "ip6" : "ip";
+            if (!EngineSettingsChecks.ExpectsDnat(facts, p) || nftables && facts.DockerNftables?.FirstOrDefault(t => t.Family == nftFamily) is null or { Exists: false })
             {
-                // (With the nftables backend only the ip docker-bridges table is judged: an IPv6 binding's rules live in
-                // ip6 docker-bridges, read but not judged yet, and its ip6tables chains are empty by design.)
-                // No DNAT rule is expected (iptables false, a routed or isolated network), or the whole nftables table is gone (DockerNftablesMissing says so).
+                // (With the nftables backend an IPv6 binding is judged on ip6 docker-bridges, like the IPv4 one on ip
+                // docker-bridges; its ip6tables chains are empty by design. A table not read or gone is not judged per port:
+                // DockerNftablesMissing says so for ip docker-bridges.)
+                // No DNAT rule is expected (iptables false, a routed or isolated network), or the whole nftables table is gone.
             }
             else if (!p.DnatRulePresent)
             {
@@ -260,9 +262,10 @@ public static class DockerHostChecks
             {
                 if (!p.ForwardAccepted && p.GatewayMode != "nat-unprotected")
                 {
+                    var to = v6 ? $"[{p.ContainerIp}]:{p.ContainerPort}" : $"{p.ContainerIp}:{p.ContainerPort}";
                     findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
-                        $"Docker's nftables chain for {p.Network ?? "the network"} has no accept for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}: its 'UNPUBLISHED PORT DROP' rule drops the forwarded traffic and outside clients time out on {target}.",
-                        [$"nft ip docker-bridges: dnat for {target} present, no 'ip daddr {p.ContainerIp} {p.Protocol} dport {p.ContainerPort} accept' in filter-forward-in__*"],
+                        $"Docker's nftables chain for {p.Network ?? "the network"} has no accept for {to}/{p.Protocol}: its 'UNPUBLISHED PORT DROP' rule drops the forwarded traffic and outside clients time out on {target}.",
+                        [$"nft {nftFamily} docker-bridges: dnat for {target} present, no '{nftFamily} daddr {p.ContainerIp} {p.Protocol} dport {p.ContainerPort} accept' in filter-forward-in__*"],
                         RestartEngine, RepairIntent.RestartEngine));
                 }
             }
