@@ -531,11 +531,11 @@ Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -
     }
 }
 
-# Issue 12, other things that wipe Docker's rules, and ufw: on bookworm (nftables 1.0.6, docker.io 20.10) and trixie
-# (nftables 1.1.3, docker.io 26.1), both with Debian's default /etc/nftables.conf (it begins with 'flush ruleset') and
+# Issue 12, other things that wipe Docker's rules, and ufw: on bookworm (nftables 1.0.6, docker.io 20.10), trixie
+# (nftables 1.1.3, docker.io 26.1) and, for the flushers, docker28 (nftables 1.1.3, docker.io 28.5), all with Debian's default /etc/nftables.conf (it begins with 'flush ruleset') and
 # Docker on iptables-nft; ufw from Debian's package of the generation, fetched beside the tree by
 # lab/nspawn/40-nspawn-ufw-deb.sh and installed into the booted machine for one test (purged after it).
-Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -in 'bookworm', 'trixie') {
+Describe 'Other rule flushers on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -in 'bookworm', 'trixie', 'docker28') {
     BeforeAll {
         Use-Lab $Generation
         Reset-Healthy
@@ -595,6 +595,15 @@ Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)
             Invoke-Host sh -c "systemctl stop nftables.service; rm -f $nftUnit /etc/systemd/system/nftables.service.d/dht-keep-docker-rules.conf; systemctl daemon-reload; [ ! -f /etc/nftables.conf.dht-backup ] || mv -f /etc/nftables.conf.dht-backup /etc/nftables.conf" | Out-Null
         }
     }
+
+}
+
+Describe 'ufw on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -in 'bookworm', 'trixie') {
+    BeforeAll {
+        Use-Lab $Generation
+        Reset-Healthy
+    }
+    BeforeEach { Reset-Healthy }
 
     It 'ufw active with ''ufw deny 5000'': the outside client still gets 200, an Info says what filters published ports and a Warning names the rule; its DOCKER-USER remedy does filter' {
         $debs = @(& env "GEN=$($lab.Generation)" bash (Join-Path $PSScriptRoot 'lab/nspawn/40-nspawn-ufw-deb.sh'))
@@ -661,6 +670,9 @@ Describe 'A rootless dockerd on the real lab Docker host (<Generation>)' -Tag 'L
         $sock = '/run/user/1500/docker.sock'
         try {
             Invoke-Host sh -c 'dpkg -i /dkx/cu-rootless/*.deb' | Out-Null
+            # nspawn copies /dev/net/tun into the machine's own /dev with this host's mode (0600, no udev here); slirp4netns
+            # opens it as the lab user, as on a Debian host whose udev makes it 0666. Set back after the test.
+            Invoke-Host sh -c 'ls -l /dev/net/tun && chmod 0666 /dev/net/tun' | Out-Null
             Invoke-Host sh -c 'useradd -m -u 1500 -s /bin/sh dkrl && usermod --add-subuids 300000-365535 --add-subgids 300000-365535 dkrl && install -d -o dkrl -g dkrl -m 700 /run/user/1500 && install -d -o dkrl -g dkrl /home/dkrl/.config/docker && printf ''{ "bip": "203.0.113.1/25", "ipv6": false }\n'' > /home/dkrl/.config/docker/daemon.json && chown dkrl: /home/dkrl/.config/docker/daemon.json' | Out-Null
             Invoke-Host systemd-run --unit=dht-rootless --uid=dkrl -p Environment=HOME=/home/dkrl -p Environment=XDG_RUNTIME_DIR=/run/user/1500 `
                 -p Environment=PATH=/usr/sbin:/usr/bin:/sbin:/bin -p Environment=DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--cidr=203.0.113.128/25 `
@@ -668,7 +680,7 @@ Describe 'A rootless dockerd on the real lab Docker host (<Generation>)' -Tag 'L
                 /usr/share/docker.io/contrib/dockerd-rootless.sh | Out-Null
             $up = $false
             foreach ($i in 1..60) { if ("$(Invoke-Host sh -c "DOCKER_HOST=unix://$sock docker version -f '{{.Server.Version}}' 2>/dev/null || true")".Trim()) { $up = $true; break }; Start-Sleep -Milliseconds 500 }
-            $up | Should -BeTrue -Because "rootless dockerd did not answer on $sock; its journal: $(@(Invoke-Host journalctl -u dht-rootless --no-pager -n 40) -join ' | ')"
+            $up | Should -BeTrue -Because "rootless dockerd did not answer on $sock; its journal: $(@(Invoke-Host sh -c 'journalctl -u dht-rootless --no-pager -o cat | grep -v "^+" | tail -n 20') -join ' | ')"
             Invoke-Host sh -c "docker save dkregistry:local | DOCKER_HOST=unix://$sock docker load -q && DOCKER_HOST=unix://$sock docker run -d --name dkrl -p 8081:5000 dkregistry:local" | Out-Null
             $listener = ''
             foreach ($i in 1..20) { $listener = "$(Invoke-Host sh -c 'ss -Hltnp sport = :8081')"; if ($listener) { break }; Start-Sleep -Milliseconds 500 }
@@ -692,7 +704,7 @@ Describe 'A rootless dockerd on the real lab Docker host (<Generation>)' -Tag 'L
             $ids | Should -Be @('Warning RootlessEngine docker engine')
         }
         finally {
-            Invoke-Host sh -c "firewall-cmd -q --remove-port=8081/tcp; systemctl stop dht-rootless; systemctl reset-failed dht-rootless; sleep 1; userdel -r -f dkrl; rm -rf /run/user/1500; dpkg --purge $($packages -join ' ')" 2>&1 | Out-Null
+            Invoke-Host sh -c "firewall-cmd -q --remove-port=8081/tcp; systemctl stop dht-rootless; systemctl reset-failed dht-rootless; sleep 1; userdel -r -f dkrl; rm -rf /run/user/1500; chmod 0600 /dev/net/tun; dpkg --purge $($packages -join ' ')" 2>&1 | Out-Null
             Remove-Item $debDir -Recurse -ErrorAction SilentlyContinue
         }
     }
