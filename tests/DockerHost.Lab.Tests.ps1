@@ -650,11 +650,11 @@ Describe 'ufw on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @(
     }
 }
 
-# Issue 12, a rootless dockerd under a lab user on the docker28 machine: Debian's rootlesskit, slirp4netns and uidmap of
+# Issue 12, a rootless dockerd under a lab user on the trixie and docker28 machines: Debian's rootlesskit, slirp4netns and uidmap of
 # the generation, fetched beside the tree by lab/nspawn/41-nspawn-rootless-deb.sh and installed for this test (purged
 # after it); dockerd-rootless.sh of docker.io's contrib, its slirp4netns network moved onto 203.0.113.128/25 and its
 # bridge onto 203.0.113.1/25 (inside rootlesskit's own network namespace); the port held by rootlesskit's builtin driver.
-Describe 'A rootless dockerd on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -eq 'docker28') {
+Describe 'A rootless dockerd on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -in 'trixie', 'docker28') {
     BeforeAll {
         Use-Lab $Generation
         Reset-Healthy
