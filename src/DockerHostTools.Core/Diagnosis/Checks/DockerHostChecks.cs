@@ -188,8 +188,10 @@ public static class DockerHostChecks
 
         // Per published port.
         // An IPv6 binding ([::]) is judged on ip6tables only where IPv6 is in play; where ip6tables is not the engine's, docker-proxy serves it.
+        // A [::] binding of a container without an IPv6 address (IPv4 family, host address [::]) has no DNAT rule of its own:
+        // docker-proxy serves it, and IPv6OnlyBindings judges it alone (not twice, as an IPv4 port too).
         var published = facts.Docker.Ports.Where(p => (ports is null || ports.Count == 0 || ports.Contains(p.Port)) &&
-            (p.Family == Sysctl.IpFamily.IPv4 || ipv6)).ToList();
+            (p.Family == Sysctl.IpFamily.IPv4 && !IsIPv6Binding(p) || p.Family == Sysctl.IpFamily.IPv6 && ipv6)).ToList();
         if (ports is { Count: > 0 } && facts.Docker.EngineReachable)
         {
             // A port some running container publishes (on whatever family) is not "not running": PublishedOnIPv6Only says what is true of it.
@@ -510,7 +512,8 @@ public static class DockerHostChecks
             Remedy[] remedy = closed && !judged
                 ? [Remedy.PowerShell($"Add-FirewalldPort -Port {p.Port} -Protocol {p.Protocol} -Zone {zone} -Confirm:$false"), Remedy.Bash($"docker run -p {p.Port}:{p.ContainerPort} ...  # publish on IPv4 too (0.0.0.0 and [::])")]
                 : [Remedy.Bash($"docker run -p {p.Port}:{p.ContainerPort} ...  # publish on both families (0.0.0.0 and [::]) for IPv4 clients")];
-            yield return new Finding(FindingIds.PublishedOnIPv6Only, bad ? FindingSeverity.Warning : FindingSeverity.Info, FindingSubject.ForPort(p.Port, p.Protocol, Sysctl.IpFamily.IPv6),
+            // Closed in the zone or nothing listening: IPv6 clients are refused too, so the port answers no one (an Error, as FirewalldPortClosed).
+            yield return new Finding(FindingIds.PublishedOnIPv6Only, bad ? FindingSeverity.Error : FindingSeverity.Info, FindingSubject.ForPort(p.Port, p.Protocol, Sysctl.IpFamily.IPv6),
                 message, evidence, remedy,
                 closed && !judged ? RepairIntent.OpenFirewalldPort(p.Port, p.Protocol, zone!, [FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent]) : RepairIntent.Nothing);
         }
