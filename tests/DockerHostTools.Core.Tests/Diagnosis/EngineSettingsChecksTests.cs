@@ -109,7 +109,7 @@ public class EngineSettingsChecksTests
 
     // ip6Save: the container also has moby's IPv6 address fd49:efd7:54aa::1 and publishes 8080 on [::] too, its rules in
     // the ip6 docker-bridges table of moby's nftabler golden (Fixtures/nft-docker29/README.md), ip6tables-nft-save beside.
-    private static HostReading Nft29(string table, string iptablesSave, string? backendInInfo = "nftables", string? ip6Save = null, Func<string, string>? ip6Table = null)
+    private static HostReading Nft29(string table, string iptablesSave, string? backendInInfo = "nftables", string? ip6Save = null, Func<string, string>? ip6Table = null, bool ip6Missing = false)
     {
         DockerPortBinding[] bindings = ip6Save is null
             ? [new DockerPortBinding("0.0.0.0", 8080, 80, "tcp")]
@@ -128,7 +128,7 @@ public class EngineSettingsChecksTests
         var tables = new List<NftDockerTable>
         {
             table == "missing" ? NftDockerTable.Missing("ip") : NftablesDocker.Parse(Fixture.Read("nft-docker29", table), "ip"),
-            ip6Save is null ? NftDockerTable.Missing("ip6")
+            ip6Save is null || ip6Missing ? NftDockerTable.Missing("ip6")
                 : NftablesDocker.Parse((ip6Table ?? (t => t))(Fixture.Read("nft-docker29", "nft-j-list-table-ip6-docker-bridges-1.0.6-moby-nftabler-gwm-nat.json")), "ip6"),
         };
         var ports = DockerPublishedPorts.WithNftables(DockerPublishedPorts.Build(containers, ipt, []), containers, tables);
@@ -263,6 +263,25 @@ public class EngineSettingsChecksTests
         Assert.Equal(FindingSeverity.Error, missing.Severity);
         Assert.True(missing.CanRepair);
         Assert.DoesNotContain(f, x => x.Id is FindingIds.DockerDnatMissing or FindingIds.DockerChainMissing);
+    }
+
+    [Fact]
+    public void The_ip6_docker_bridges_table_flushed_away_where_ipv6_is_in_play_is_docker_nftables_missing_naming_ip6()
+    {
+        const string Table = "nft-j-list-table-ip-docker-bridges-1.0.6-moby-usernet-portmap.json";
+        var facts = HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt", ip6Save: "ip6tables-nft-save-1.8.9-forward-accept.txt", ip6Missing: true));
+        Assert.True(DockerHostChecks.IPv6Use(facts));
+        var f = DockerHostChecks.Evaluate(facts);
+        var missing = Assert.Single(f, x => x.Id == FindingIds.DockerNftablesMissing);
+        Assert.Equal((FindingSeverity.Error, "docker engine ip6"), (missing.Severity, missing.Target));
+        Assert.Equal(FindingSubject.ForEngine(Core.Sysctl.IpFamily.IPv6), missing.Subject);
+        Assert.NotEqual(FindingSubject.ForEngine(), missing.Subject);
+        Assert.Contains("ip6 docker-bridges", missing.Message, StringComparison.Ordinal);
+        Assert.True(missing.CanRepair);
+
+        // Without IPv6 in play (no container with an IPv6 address) the ip6 table's absence says nothing.
+        Assert.DoesNotContain(DockerHostChecks.Evaluate(HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt"))),
+            x => x.Id == FindingIds.DockerNftablesMissing);
     }
 
     // ---- swarm ingress, on the named fixtures ----

@@ -244,7 +244,7 @@ public static class DockerHostChecks
             {
                 // (With the nftables backend an IPv6 binding is judged on ip6 docker-bridges, like the IPv4 one on ip
                 // docker-bridges; its ip6tables chains are empty by design. A table not read or gone is not judged per port:
-                // DockerNftablesMissing says so for ip docker-bridges.)
+                // DockerNftablesMissing says so for ip docker-bridges, and for ip6 docker-bridges where IPv6 is in play.)
                 // No DNAT rule is expected (iptables false, a routed or isolated network), or the whole nftables table is gone.
             }
             else if (!p.DnatRulePresent)

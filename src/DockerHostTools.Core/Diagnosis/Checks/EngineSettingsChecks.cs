@@ -128,6 +128,19 @@ public static class EngineSettingsChecks
                 [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl restart docker")],
                 RepairIntent.RestartEngine);
         }
+
+        // Where IPv6 is in play, the ip6 table carries the IPv6 bindings' DNAT and accept rules: its loss is said too.
+        if (dockerUp && d.IptablesOn && IsNftables(facts) && facts.DockerNftables is { } tables6 && tables6.FirstOrDefault(t => t.Family == "ip6") is { Exists: false } &&
+            DockerHostChecks.IPv6Use(facts))
+        {
+            yield return new Finding(FindingIds.DockerNftablesMissing, FindingSeverity.Error, FindingSubject.ForEngine(IpFamily.IPv6),
+                "The engine's firewall backend is nftables but its table ip6 docker-bridges is missing: something flushed the ruleset (nftables.service's 'flush ruleset', nft -f), " +
+                "so no IPv6 ([::]) published port is DNATed or accepted. Restart docker: it re-creates the table.",
+                [$"Engine firewall backend: {facts.Docker.FirewallBackend ?? d.FirewallBackend}", "nft -j list table ip6 docker-bridges: No such file or directory",
+                    "IPv6 is in play: a running container has an IPv6 address and the engine uses ip6tables"],
+                [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl restart docker")],
+                RepairIntent.RestartEngine);
+        }
     }
 
     /// <summary>A forwarding finding reworded where the daemon runs with <c>ip-forward: false</c> (it did not switch forwarding on).</summary>
