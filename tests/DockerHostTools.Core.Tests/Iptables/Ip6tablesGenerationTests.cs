@@ -314,12 +314,22 @@ public sealed class Ip6tablesGenerationTests
         Assert.Equal(FindingSeverity.Error, ChangeChecks.Severity(before["ip6tables-nft nat/DOCKER"].Subject, null));
         Assert.Equal(FindingSeverity.Error, ChangeChecks.Severity(before["DNAT [::]:5000/tcp"].Subject, null));
 
-        // The ip6tables FORWARD policy turned ACCEPT and back to DROP: Info, then Warning.
+        // The ip6tables FORWARD policy turned ACCEPT and back to DROP: Info, then DROP with Docker's ip6tables chains in the
+        // same snapshot (Docker 27+ sets DROP when it starts: a docker restart) is Info too; DROP without them a Warning.
         var accept = Observe(Snapshot(name, text => text.Replace(":FORWARD DROP", ":FORWARD ACCEPT", StringComparison.Ordinal)));
         var policy = accept["ip6tables-nft filter/FORWARD policy"];
         Assert.Equal("ACCEPT", policy.Value);
         Assert.Equal(FindingSeverity.Info, ChangeChecks.Severity(policy.Subject, "ACCEPT"));
+        Assert.Equal(FindingSeverity.Info, ChangeChecks.Severity(policy.Subject, "DROP", before.Values.Select(o => o.Subject)));
+        var noDocker = Observe(Snapshot(name, text => WithoutInTable(WithoutInTable(text, "nat", l => l.Contains("DOCKER", StringComparison.Ordinal)),
+            "filter", l => l.Contains("DOCKER", StringComparison.Ordinal))));
+        Assert.Equal("DROP", noDocker["ip6tables-nft filter/FORWARD policy"].Value);
+        Assert.DoesNotContain(noDocker.Values, o => o.Subject.Kind == SubjectKind.Chain && o.Subject.Family == IpFamily.IPv6);
+        Assert.Equal(FindingSeverity.Warning, ChangeChecks.Severity(policy.Subject, "DROP", noDocker.Values.Select(o => o.Subject)));
         Assert.Equal(FindingSeverity.Warning, ChangeChecks.Severity(policy.Subject, "DROP"));
+
+        // Only the IPv6 (ip6tables) policy is rated so: an IPv4 variant subject turning DROP is not.
+        Assert.Equal(FindingSeverity.Info, ChangeChecks.Severity(FindingSubject.ForVariant(IptablesVariant.Nft), "DROP"));
     }
 
     [Fact]
