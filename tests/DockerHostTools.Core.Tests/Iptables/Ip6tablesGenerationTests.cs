@@ -272,6 +272,26 @@ public sealed class Ip6tablesGenerationTests
 
     [Theory]
     [MemberData(nameof(Generations))]
+    public void A_v6_only_binding_that_nothing_serves_with_userland_proxy_false_is_an_error_not_served_by_docker_proxy(string generation, string name, string version)
+    {
+        using var t = Forwarding("1", "1", persisted: true);
+        var facts = Facts(t, generation, name, version, containers: V6OnlyDkreg(Containers(version, generation), withIPv6: true));
+        facts = facts with { Daemon = DaemonSettingsReader.Parse(["dockerd", "--ip6tables=false", "--userland-proxy=false"], null, null, null) with { ProcessFound = true } };
+        Assert.False(facts.Daemon.UserlandProxyOn);
+        var only = Assert.Single(DockerHostChecks.Evaluate(facts, [5000]), x => x.Id == FindingIds.PublishedOnIPv6Only);
+        Assert.Equal(FindingSeverity.Error, only.Severity);
+        Assert.Contains("nothing listens on it", only.Message, StringComparison.Ordinal);
+        Assert.Contains("userland-proxy false", only.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("docker-proxy serves it", only.Message, StringComparison.Ordinal);
+        Assert.Contains(only.Evidence, e => e.Contains("userland-proxy false", StringComparison.Ordinal));
+
+        // Something of the host listening on [::]:5000: its listener and the zone let it in (Info).
+        var listening = facts with { Docker = facts.Docker with { Ports = facts.Docker.Ports.Select(p => p with { Listener = "[::]:5000 (registry[88])" }).ToList() } };
+        Assert.Equal(FindingSeverity.Info, Assert.Single(DockerHostChecks.Evaluate(listening, [5000]), x => x.Id == FindingIds.PublishedOnIPv6Only).Severity);
+    }
+
+    [Theory]
+    [MemberData(nameof(Generations))]
     public void Get_DockerChain_rows_carry_their_family_and_ipv6_rows_come_only_where_docker_keeps_ipv6_rules(string generation, string name, string version)
     {
         var major = VersionNumber.Major(version);

@@ -488,11 +488,15 @@ public static class DockerHostChecks
             var zone = fw.State == FirewalldRunState.Running ? fw.OutsideZone : null;
             var inZone = fw.Ports.FirstOrDefault(x => x.Zone == zone && x.Port == p.Port && x.Protocol == p.Protocol);
             var closed = zone is not null && inZone?.RuntimeOpenBy is null;
-            var notListening = !judged && facts.Daemon.UserlandProxyOn && p.Listener is null && !p.ProxyListening;
+            // Judged whatever userland-proxy says: with it false no docker-proxy is started, so nothing may serve the binding.
+            var proxyOff = !facts.Daemon.UserlandProxyOn;
+            var notListening = !judged && p.Listener is null && !p.ProxyListening;
+            var served = proxyOff ? "only a listener of the host could serve it (dockerd: userland-proxy false, no docker-proxy is started)" : "docker-proxy serves it";
             var evidence = new List<string>
             {
                 $"Engine API: {string.Join(", ", g.Select(x => x.ContainerName).Distinct(StringComparer.Ordinal))} publishes {target} on {string.Join(", ", g.Select(x => "[" + x.HostIp + "]").Distinct(StringComparer.Ordinal))} only",
                 judged ? "IPv6 is in play: the binding is judged on ip6tables"
+                    : proxyOff ? $"IPv6 not in play for Docker's rules ({Ip6Why(facts, p)}); dockerd: userland-proxy false (no docker-proxy serves the binding)"
                     : $"IPv6 not in play for Docker's rules ({Ip6Why(facts, p)}): docker-proxy serves the binding through INPUT",
             };
             if (!judged)
@@ -505,7 +509,7 @@ public static class DockerHostChecks
             var message = $"{target} is published only on an IPv6 address ({p.ContainerName}): IPv4 clients are refused; only IPv6 clients can reach it. " +
                 (judged
                     ? "Its IPv6 path (ip6tables, IPv6 forwarding) is judged by the other findings."
-                    : "Docker makes no ip6tables rule for it here, so docker-proxy serves it through the host's INPUT: " +
+                    : $"Docker makes no ip6tables rule for it here, so {served} through the host's INPUT: " +
                       (closed ? $"firewalld zone {zone} does not open it, so IPv6 clients are rejected too."
                         : notListening ? "nothing listens on it, so IPv6 clients are refused too."
                         : "its listener and firewalld's zone let it in."));
