@@ -362,6 +362,41 @@ public class EngineSettingsChecksTests
     }
 
     [Fact]
+    public void A_rootless_engines_ipv6_port_held_by_its_port_driver_is_its_listener_and_judged_under_its_ipv6_subject()
+    {
+        var containers = new List<DockerContainer>
+        {
+            new("c1id", "c1", "registry", "running", "Up", [new DockerPortBinding("0.0.0.0", 8081, 5000, "tcp"), new DockerPortBinding("::", 8081, 5000, "tcp")],
+                new Dictionary<string, string> { ["bridge"] = "203.0.113.2" }) { Networks6 = new Dictionary<string, string> { ["bridge"] = "2001:db8:1::2" } },
+        };
+        var ipt = new IptablesSnapshot([], IptablesVariant.Nft);
+        ListeningSocket[] held = [new("tcp", "0.0.0.0", 8081, 4242, 777, "rootlesskit"), new("tcp", "::", 8081, 4243, 777, "rootlesskit")];
+        var ports = DockerPublishedPorts.Build(containers, ipt, held);
+        Assert.Equal(2, ports.Count);
+        Assert.Contains("(rootlesskit[777])", Assert.Single(ports, p => p.Family == Core.Sysctl.IpFamily.IPv6).Listener, StringComparison.Ordinal);
+
+        // pasta (rootlesskit's implicit port driver) binds the port itself.
+        foreach (var pasta in new[] { "pasta", "pasta.avx2" })
+        {
+            Assert.All(DockerPublishedPorts.Build(containers, ipt, [new("tcp", "0.0.0.0", 8081, 4242, 900, pasta), new("tcp", "::", 8081, 4243, 900, pasta)]),
+                p => Assert.Contains($"({pasta}[900])", p.Listener, StringComparison.Ordinal));
+        }
+
+        // Judged as a rootless engine's ports: no RootlessPortNotListening for the held [::] port, and a closed zone said once per family's subject.
+        var facts = Load("01-port-closed-not-persisted");
+        var rootless = facts with
+        {
+            Engine = new EngineEndpointFact { Location = EngineLocation.Rootless, Socket = "/run/user/1001/docker.sock", RootlessPortDriver = "builtin", Evidence = ["Engine /info: SecurityOptions name=rootless"] },
+            Docker = facts.Docker with { Ports = HostFactsBuilder.Build(new HostReading { Containers = containers, PublishedPorts = ports }).Docker.Ports },
+        };
+        var f = DockerHostChecks.Evaluate(rootless, [8081]);
+        Assert.DoesNotContain(f, x => x.Id == FindingIds.RootlessPortNotListening);
+        var subjects = f.Where(x => x.Subject.Kind == SubjectKind.Port).Select(x => (x.Id, x.Subject)).ToList();
+        Assert.Equal(subjects.Count, subjects.Distinct().Count());
+        Assert.Contains(f, x => x.Id == FindingIds.FirewalldPortClosed && x.Target == "[::]:8081/tcp");
+    }
+
+    [Fact]
     public void New_facts_survive_json()
     {
         var facts = HostFactsBuilder.Build(Nft29("nft-j-list-table-ip-docker-bridges-1.0.6-moby-usernet-portmap.json", "iptables-nft-save-1.8.9-forward-drop.txt"));

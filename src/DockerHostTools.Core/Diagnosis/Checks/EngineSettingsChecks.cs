@@ -78,7 +78,7 @@ public static class EngineSettingsChecks
         var published = facts.Docker.Ports.Where(p => ports is null || ports.Count == 0 || ports.Contains(p.Port)).ToList();
         foreach (var p in published)
         {
-            var subject = FindingSubject.ForPort(p.Port, p.Protocol);
+            var subject = FindingSubject.ForPort(p.Port, p.Protocol, p.Family);
             if (p.Listener is null)
             {
                 findings.Add(new Finding(FindingIds.RootlessPortNotListening, FindingSeverity.Error, subject,
