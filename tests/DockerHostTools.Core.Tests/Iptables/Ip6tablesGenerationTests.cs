@@ -272,6 +272,20 @@ public sealed class Ip6tablesGenerationTests
 
     [Theory]
     [MemberData(nameof(Generations))]
+    public void A_v6_loopback_only_binding_gets_no_published_on_ipv6_only_advice_to_open_firewalld(string generation, string name, string version)
+    {
+        using var t = Forwarding("1", "1", persisted: true);
+        var facts = Facts(t, generation, name, version, containers: V6OnlyDkreg(Containers(version, generation), withIPv6: false, hostIp: "::1"));
+        facts = facts with { Firewalld = facts.Firewalld with { State = FirewalldRunState.Running, OutsideZone = "public", Ports = [] } };
+        Assert.Equal("::1", Assert.Single(facts.Docker.Ports, p => p.ContainerName == "dkreg").HostIp);
+        var f = DockerHostChecks.Evaluate(facts, [5000]);
+        Assert.DoesNotContain(f, x => x.Id == FindingIds.PublishedOnIPv6Only);
+        Assert.DoesNotContain(f, x => x.Remedy.Any(r => r.Command.StartsWith("Add-FirewalldPort", StringComparison.Ordinal)));
+        Assert.DoesNotContain(f, x => x.Id == FindingIds.ContainerNotRunning);
+    }
+
+    [Theory]
+    [MemberData(nameof(Generations))]
     public void A_v6_only_binding_that_nothing_serves_with_userland_proxy_false_is_an_error_not_served_by_docker_proxy(string generation, string name, string version)
     {
         using var t = Forwarding("1", "1", persisted: true);

@@ -477,7 +477,8 @@ public static class DockerHostChecks
         foreach (var g in facts.Docker.Ports.Where(p => p.ServiceName is null && (ports is null || ports.Count == 0 || ports.Contains(p.Port)))
             .GroupBy(p => (p.Port, p.Protocol)))
         {
-            if (g.Any(p => !IsIPv6Binding(p)))
+            // A loopback-only binding ([::1]) is not reached from outside, and firewalld does not filter lo: nothing to advise.
+            if (g.Any(p => !IsIPv6Binding(p)) || g.All(p => System.Net.IPAddress.TryParse(p.HostIp, out var a) && System.Net.IPAddress.IsLoopback(a)))
             {
                 continue;
             }
