@@ -3,7 +3,7 @@
 # from a cached generation tree (tests/lab/nspawn builds them) with an overlay root of its own (/var/lib/docker bound to a
 # plain folder: overlay2 cannot sit on overlayfs), sshd on, PowerShell's SSH subsystem, root's key, and a busybox httpd
 # container publishing 8080. All machines sit on bridge flbr0 in the admin namespace fl-admin (198.51.100.2); machine i
-# is 198.51.100.(10+i). Every machine boots at once; the script waits for all.
+# is 198.51.100.(10+i), named dkfleet$i in fl-admin's /etc/hosts. Every machine boots at once; the script waits for all.
 # Usage: up.sh SPEC...   SPEC = i:GEN[:MODULE_DIR]   (MODULE_DIR bound read-only as an installed module version folder,
 #   /usr/local/share/powershell/Modules/DockerHostTools/<its folder name>; no MODULE_DIR: the host has no module)
 # Env: PWSH_DIR (pwsh.dll's folder, bound at /dk/pwsh), FLEET (state folder, default /tmp/dkfleet).
@@ -58,6 +58,9 @@ for spec in "$@"; do
       --capability=all --system-call-filter=@keyring --console=passive "${binds[@]}" "${initargs[@]}" > "$d/boot.log" 2>&1 < /dev/null ) &
   echo $! > "$d/nspawn.pid"
 done
+# The machines' names, for the admin namespace only (ip netns exec binds /etc/netns/fl-admin/hosts over /etc/hosts).
+mkdir -p /etc/netns/fl-admin
+{ printf '127.0.0.1 localhost\n'; for i in "${IDS[@]}"; do printf '198.51.100.%s dkfleet%s\n' $((10 + i)) "$i"; done; } > /etc/netns/fl-admin/hosts
 for i in "${IDS[@]}"; do
   d=$FLEET/m$i; l=""
   for _ in $(seq 1 300); do np=$(cat "$d/nspawn.pid"); l=$(for c in $np $(pgrep -P "$np"); do pgrep -P "$c" -x systemd; done 2>/dev/null | head -1 || true); [ -n "$l" ] && break; sleep 0.1; done
