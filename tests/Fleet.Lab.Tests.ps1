@@ -1,5 +1,6 @@
-# Issue 15 on a real fleet (Recipe 4, tests/lab/fleet): systemd-nspawn Docker hosts of the trixie and docker28 generations
-# (the trees that carry sshd; tests/lab/nspawn builds them), each with sshd and PowerShell's SSH subsystem, reached from
+# Issue 15 on a real fleet (Recipe 4, tests/lab/fleet): systemd-nspawn Docker hosts of the trixie, docker28 and bookworm
+# generations (tests/lab/nspawn builds the trees; bookworm's has no sshd, so up.sh installs Debian's openssh-server of
+# that generation into the booted machine from cached .debs), each with sshd and PowerShell's SSH subsystem, reached from
 # the admin namespace fl-admin. One host clean per generation, one broken in each known way, one without the module, one
 # with another module version, one address where nothing answers. The fleet boots once for the file and is torn down by
 # PID in AfterAll, even when a test fails.
@@ -18,17 +19,17 @@ BeforeAll {
     Copy-Item (Join-Path $moduleDir '*') $old -Recurse
     $psd1 = Join-Path $old 'DockerHostTools.psd1'
     (Get-Content -Raw $psd1) -replace "ModuleVersion\s*=\s*'[^']+'", "ModuleVersion        = '0.0.9'" | Set-Content $psd1
-    foreach ($gen in 'trixie', 'docker28') {
-        if (-not (Test-Path "/tmp/dknspawn/$gen/usr/sbin/sshd")) {
+    foreach ($gen in 'trixie', 'docker28', 'bookworm') {
+        if (-not (Test-Path "/tmp/dknspawn/$gen/usr/sbin/$(if ($gen -eq 'bookworm') { 'dockerd' } else { 'sshd' })")) {
             & env "GEN=$gen" bash (Join-Path $PSScriptRoot 'lab/nspawn/20-nspawn-build-rootfs.sh') | Out-Null
         }
     }
     $script:hosts = [ordered]@{
         '198.51.100.11' = 'clean'; '198.51.100.12' = 'clean'; '198.51.100.13' = 'IpForwardDisabled'
         '198.51.100.14' = 'DockerDnatMissing'; '198.51.100.15' = 'ModuleNotInstalled'; '198.51.100.16' = 'ModuleVersionDiffers'
-        '198.51.100.17' = 'HostUnreachable'; '198.51.100.18' = 'FirewalldPortClosed'
+        '198.51.100.17' = 'HostUnreachable'; '198.51.100.18' = 'FirewalldPortClosed'; '198.51.100.19' = 'clean'
     }
-    $specs = @("1:trixie:$moduleDir", "2:docker28:$moduleDir", "3:trixie:$moduleDir", "4:docker28:$moduleDir", '5:trixie', "6:docker28:$old", "8:trixie:$moduleDir")
+    $specs = @("1:trixie:$moduleDir", "2:docker28:$moduleDir", "3:trixie:$moduleDir", "4:docker28:$moduleDir", '5:trixie', "6:docker28:$old", "8:trixie:$moduleDir", "9:bookworm:$moduleDir")
     & env "PWSH_DIR=$pwshDir" "FLEET=$fleetDir" bash $up @specs 2>&1 | Write-Host
     if ($LASTEXITCODE -ne 0) { throw "fleet up.sh failed ($LASTEXITCODE)" }
 
@@ -110,6 +111,8 @@ Describe 'A fleet of Docker hosts over SSH (issue 15)' -Tag 'Lab' {
         ($d | Where-Object HostName -eq '198.51.100.11').FirewalldVersion | Should -Be '2.3.1'
         ($d | Where-Object HostName -eq '198.51.100.14').FirewalldVersion | Should -Be '2.5.2'
         ($d | Where-Object HostName -eq '198.51.100.14').EngineVersion | Should -BeLike '28.5.2*'
+        ($d | Where-Object HostName -eq '198.51.100.19').FirewalldVersion | Should -Be '1.3.3'
+        ($d | Where-Object HostName -eq '198.51.100.19').EngineVersion | Should -BeLike '20.10.24*'
         foreach ($r in $d) { foreach ($f in $r.Findings) { $f.HostName | Should -Be $r.HostName } }
         $out.Json | Should -Match '"HostName": "198.51.100.11"'
     }
@@ -127,7 +130,7 @@ Describe 'A fleet of Docker hosts over SSH (issue 15)' -Tag 'Lab' {
         foreach ($r in $out.Second | Where-Object Status -eq 'Diagnosed') {
             $r.Errors + $r.Warnings | Should -Be 0 -Because "$($r.HostName) was repaired ($(@($r.Findings.Id) -join ', '))"
         }
-        @($out.Second | Where-Object Status -eq 'Diagnosed').Count | Should -Be 5
+        @($out.Second | Where-Object Status -eq 'Diagnosed').Count | Should -Be 6
     }
 
     It 'Get-DockerHostNetState -HostName returns a snapshot tagged with its host that Test-DockerHost judges here' {
@@ -167,7 +170,9 @@ Describe 'Install-DockerHostTools on a fleet (issue 15)' -Tag 'Lab' {
         if (-not (Test-Path $nupkg)) { throw "No ${nupkg}: build.ps1 Package makes it (build.ps1 Test does)." }
         $script:inst = Invoke-Admin {
             param($hosts, $key, $nupkg)
-            $ssh = @{ UserName = 'root'; KeyFilePath = $key; Options = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' } }
+            # 45 s to connect: once, on a 2-core machine at load 21 (other labs), the docker28 host's session took more than the
+            # default 15 s three times in a row (the remote pwsh starts inside the connecting time).
+            $ssh = @{ UserName = 'root'; KeyFilePath = $key; Options = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }; ConnectingTimeout = 45000 }
             $whatIf = @(Install-DockerHostTools -HostName $hosts[1] @ssh -Path $nupkg -WhatIf)
             $first = @(Install-DockerHostTools -HostName $hosts @ssh -Path $nupkg -Confirm:$false)
             $second = @(Install-DockerHostTools -HostName $hosts @ssh -Path $nupkg -Confirm:$false)
