@@ -170,7 +170,9 @@ function Invoke-Build {
 function Get-TrxCounts([string] $Path) {
     [xml] $trx = Get-Content $Path -Raw
     $c = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout; Skipped = [int]$c.notExecuted }
+    $failed = @($trx.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -ne 'Passed' -and $_.outcome -ne 'NotExecuted' } |
+        ForEach-Object { $_.testName })
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout; Skipped = [int]$c.notExecuted; FailedTests = $failed }
 }
 
 function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $ExcludeTag, [switch] $DiscoverOnly,
@@ -198,14 +200,22 @@ function Invoke-PesterRun([string] $Name, [string[]] $IncludeTag, [string[]] $Ex
         }
         return [pscustomobject]@{ Name = $Name; Job = $job; LogFile = $LogFile; CountsFile = $countsFile }
     }
-    & $pwsh[0] @childArgs | Out-Host
-    Read-PesterCounts $Name $countsFile
+    $log = Join-Path $ResultsDir "pester-$Name.log"
+    & $pwsh[0] @childArgs | Tee-Object -FilePath $log | Out-Host
+    Read-PesterCounts $Name $countsFile $log $LASTEXITCODE
 }
 
-function Read-PesterCounts([string] $Name, [string] $CountsFile) {
+function Read-PesterCounts([string] $Name, [string] $CountsFile, [string] $LogFile, $ExitCode) {
     if (-not (Test-Path $CountsFile)) {
-        Write-Warning "Pester ($Name) ended without results (exit $LASTEXITCODE)."
-        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+        # The child died (or never started): say where, from its own output, so that the end of the run names it.
+        $lines = @(if ($LogFile -and (Test-Path $LogFile)) { Get-Content $LogFile | ForEach-Object { $_ -replace '\e\[[0-9;]*m', '' } })
+        $file = $lines | Where-Object { $_ -match '^Running tests from ' } | Select-Object -Last 1
+        $test = $lines | Where-Object { $_ -match '^\s*\[[+!-]\] ' } | Select-Object -Last 1
+        $crash = $lines | Where-Object { $_ -match 'Unhandled exception|not properly handled|^\s*at ' } | Select-Object -First 4
+        $why = "Pester ($Name) ended without results (exit $ExitCode); last file: $file; last test: $($test.Trim())"
+        if ($crash) { $why += '; ' + (($crash | ForEach-Object { $_.Trim() }) -join ' | ') }
+        Write-Warning $why
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; FailedTests = @($why) }
     }
     Get-Content $CountsFile -Raw | ConvertFrom-Json
 }
@@ -216,7 +226,7 @@ function Complete-PesterRun($Run) {
     $Run.Job | Remove-Job
     Write-Host "---- $($Run.Name) (ran beside the machine labs; its output follows) ----"
     Get-Content $Run.LogFile | Out-Host
-    Read-PesterCounts $Run.Name $Run.CountsFile
+    Read-PesterCounts $Run.Name $Run.CountsFile $Run.LogFile 'unknown (a background child)'
 }
 
 function Get-LabCommand {
@@ -231,8 +241,10 @@ function Get-LabCommand {
 function Invoke-Test {
     New-Item -ItemType Directory -Path $ResultsDir -Force | Out-Null
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $failures = [System.Collections.Generic.List[string]]::new()
     $add = { param($c, $what) $totals.Passed += $c.Passed; $totals.Failed += $c.Failed; $totals.Skipped += $c.Skipped
-        Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $what, $c.Passed, $c.Failed, $c.Skipped) }
+        Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $what, $c.Passed, $c.Failed, $c.Skipped)
+        if ($c.PSObject.Properties['FailedTests']) { foreach ($f in @($c.FailedTests)) { if ($f) { $failures.Add("${what}: $f") } } } }
     $isRoot = (& id -u) -eq '0'
     $wantLab = (-not $Tag -or $Tag -contains 'Lab') -and -not $NoLab
     $env:DHT_PACKAGE_DIR = $PackageDir   # for tests/Package.Tests.ps1
@@ -298,6 +310,10 @@ function Invoke-Test {
     }
 
     Write-Host ''
+    if ($failures.Count) {
+        Write-Host 'Failed:'
+        $failures | Select-Object -First 40 | ForEach-Object { Write-Host "  $_" }
+    }
     Write-Host ("{0} passed, {1} failed" -f $totals.Passed, $totals.Failed)
     if ($labNotRun) {
         Write-Host ("{0} lab tests not run: they need root (network namespaces, firewalld, dockerd). To run them:" -f $labNotRun)
@@ -483,7 +499,7 @@ function Invoke-FuzzSmoke {
     $watch = [Diagnostics.Stopwatch]::StartNew()
     $driver = Publish-FuzzDriver $fuzzRoot
     $built = $watch.Elapsed.TotalSeconds
-    $passed = 0; $failed = 0
+    $passed = 0; $failed = 0; $failedTargets = @()
     # All targets at once (each afl-fuzz bounded by -V), so the smoke costs about one target's time.
     $runs = foreach ($t in $driver.Targets) { Start-FuzzTarget -Target $t -Driver $driver -FuzzRoot $fuzzRoot -Seconds $SmokeSeconds -MaxSeeds $SmokeSeeds -Quiet }
     foreach ($run in $runs) {
@@ -492,14 +508,14 @@ function Invoke-FuzzSmoke {
         # the whole corpus of real outputs, once each, uninstrumented
         $replay = @(& dotnet $driver.Plain replay $t (Join-Path $fuzzRoot "$t/seeds-all"))
         $ok = $row.Ran -and $row.Reproduced -eq 0 -and $LASTEXITCODE -eq 0
-        if ($ok) { $passed++ } else { $failed++ }
+        if ($ok) { $passed++ } else { $failed++; $failedTargets += $t }
         Write-Host ("  [{0}] fuzz {1}: {2} executions in {3} s, {4} crashes, {5} hangs, {6} reproduce; {7}" -f $(if ($ok) { '+' } else { '-' }),
             $t, $row.Executions, $row.Seconds, $row.Crashes, $row.Hangs, $row.Reproduced, ($replay | Select-Object -Last 1))
         if (-not $row.Ran) { Write-Host "    afl-fuzz did not run: see $fuzzRoot/$t/afl-fuzz.log" }
         foreach ($line in $replay | Where-Object { $_ -like 'CRASH *' }) { Write-Host "    $line" }
     }
     Write-Host ("  fuzz smoke: {0} targets in {1:0} s (build and instrumentation {2:0} s)" -f $driver.Targets.Count, $watch.Elapsed.TotalSeconds, $built)
-    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = 0; NotRun = 0 }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = 0; NotRun = 0; FailedTests = @($failedTargets | ForEach-Object { "fuzz $_" }) }
 }
 
 function Invoke-Clean {

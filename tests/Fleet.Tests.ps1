@@ -15,7 +15,7 @@ Describe 'Test-DockerHost -HostName with hosts that cannot be reached' {
         @($r.HostName) | Should -Be @('127.0.0.1', 'nobody@127.0.0.1')
         @($r.Status | ForEach-Object { "$_" }) | Should -Be @('Unreachable', 'Unreachable')
         @($r.Reason) | Should -Be @('HostUnreachable', 'HostUnreachable')
-        $r[0].Message | Should -Match '127\.0\.0\.1'
+        $r[0].Message | Should -Match '127\.0\.0\.1 port 1 \(127\.0\.0\.1:1: Connection refused\)'
         $r[0].Findings.Count | Should -Be 0
         $r[0].Result | Should -Be 'HostUnreachable'
     }
@@ -29,6 +29,31 @@ Describe 'Test-DockerHost -HostName with hosts that cannot be reached' {
         $lines = ($r | Format-Table | Out-String -Width 200) -split "`n"
         @($lines | Where-Object { $_.TrimEnd().Length -gt 80 }) | Should -BeNullOrEmpty
         ($lines -join "`n") | Should -Match 'HostName\s+Engine\s+Firewalld\s+Err\s+Warn\s+Result'
+    }
+}
+
+Describe 'Test-DockerHost -HostName with many hosts refused at once' {
+    It 'the process survives: ssh is not started for a host whose port refuses (PowerShell''s SSH transport died of a broken pipe then)' {
+        # PowerShell 7.6's SSH transport closes ssh's stdin into a broken pipe when ssh fails before the transport's first
+        # write is flushed, on a thread of its own, and the whole process exits (a CI run lost its module tests to it).
+        # 25 rounds of 16 refused hosts killed the child every time before the TCP pre-check.
+        $script = @'
+param($Module)
+Import-Module $Module
+$hosts = 1..8 | ForEach-Object { '127.0.0.1'; "u$_@127.0.0.1" }
+$n = 0
+for ($i = 0; $i -lt 25; $i++) { $n += @(Test-DockerHost -HostName $hosts -Options @{ Port = 1 } -ThrottleLimit 16 | Where-Object Reason -EQ 'HostUnreachable').Count }
+"unreachable $n"
+'@
+        $file = Join-Path ([IO.Path]::GetTempPath()) "dht-fleet-refused-$PID.ps1"
+        Set-Content -LiteralPath $file -Value $script
+        try {
+            $pwsh = @([Environment]::ProcessPath); $dll = [Environment]::GetCommandLineArgs()[0]; if ($dll -like '*.dll') { $pwsh += $dll }
+            $out = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $file -Module $env:DHT_MODULE_PATH 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+            $out | Should -Contain 'unreachable 400'
+        }
+        finally { Remove-Item -LiteralPath $file -ErrorAction Ignore }
     }
 }
 

@@ -51,4 +51,7 @@ $failedBlocks = @($result.FailedBlocks).Count + @($result.FailedContainers).Coun
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $failedBlocks
     Skipped = $result.SkippedCount   # tests left out by the tag filter are not counted
+    # Named again at the end of build.ps1 Test, where CI's tail shows them.
+    FailedTests = @(@($result.Failed | ForEach-Object { $_.ExpandedPath }) +
+        @(@($result.FailedBlocks) + @($result.FailedContainers) | ForEach-Object { "$($_.Name) (block or file did not run)" }))
 } | ConvertTo-Json | Set-Content -Path $CountsFile

@@ -65,10 +65,10 @@ internal static class FleetConnections
             pooled.Dispose();
         }
 
-        if (Unresolvable(target, ct) is { } why)
+        if (Unreachable(target, ct) is { } why)
         {
-            // PowerShell's SSH transport writes to an ssh that already exited (a name it cannot resolve) and the whole
-            // process dies of a broken pipe on a thread of its own (found by Hostile.Tests): that host is unreachable instead.
+            // PowerShell's SSH transport must not meet an ssh that fails at once (see Unreachable): that host is
+            // unreachable, said here.
             return new FleetHost(target.HostName, null, FleetReasons.HostUnreachable, $"No SSH session to {target.HostName}: {why}");
         }
 
@@ -99,11 +99,15 @@ internal static class FleetConnections
     }
 
     /// <summary>
-    /// Why ssh could not reach <paramref name="target"/>'s name, or null: the host name ssh would use (<c>ssh -G</c>, so
-    /// ~/.ssh/config aliases count) is resolved here first, within the connecting timeout. Null too when ssh -G itself
-    /// cannot say (the session then tells).
+    /// Why ssh could not reach <paramref name="target"/>, or null: the host name and port ssh would use (<c>ssh -G</c>, so
+    /// ~/.ssh/config aliases and Port count) are resolved and a TCP connection is opened here first, within the connecting
+    /// timeout. PowerShell's SSH transport must not meet an ssh that fails at once: when ssh writes its error and exits
+    /// before the transport's first write is flushed, the transport's error thread closes stdin into a broken pipe and the
+    /// whole process dies (PowerShell 7.6; found by Hostile.Tests with a name that does not resolve and by a CI run with a
+    /// refused port). Null when ssh -G cannot say, or when ssh reaches the host through a proxy (ProxyCommand,
+    /// ProxyJump), which only ssh can try.
     /// </summary>
-    private static string? Unresolvable(SshTarget target, CancellationToken ct)
+    private static string? Unreachable(SshTarget target, CancellationToken ct)
     {
         var args = new List<string> { "-G" };
         if (target.UserName is { Length: > 0 } user)
@@ -117,37 +121,100 @@ internal static class FleetConnections
         }
 
         args.AddRange(["--", target.HostName]);
-        string? name;
+        Dictionary<string, string> config;
         try
         {
             var result = Core.Native.CliWrapRunner.Instance.RunAsync(new Core.Native.NativeCommand("ssh", [.. args]) { Timeout = TimeSpan.FromSeconds(5) }, ct)
                 .GetAwaiter().GetResult();
-            name = result.ExitCode != 0 ? null : result.StandardOutput.Split('\n')
-                .Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("hostname ", StringComparison.Ordinal))?["hostname ".Length..].Trim();
+            if (result.ExitCode != 0)
+            {
+                return null;
+            }
+
+            config = SshConfig(result.StandardOutput);
         }
         catch (Exception ex) when (ex is Core.Native.NativeProgramNotFoundException or Core.Native.NativeTimeoutException or Core.Native.NativeCommandFailedException)
         {
             return null;
         }
 
-        if (string.IsNullOrEmpty(name) || System.Net.IPAddress.TryParse(name.Trim('[', ']'), out _))
+        if (!config.TryGetValue("hostname", out var name) || name.Length == 0 ||
+            !config.TryGetValue("port", out var portText) || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) ||
+            (config.TryGetValue("proxycommand", out var proxy) && proxy != "none") ||
+            (config.TryGetValue("proxyjump", out var jump) && jump != "none"))
         {
             return null;
         }
 
-        try
+        var timeout = TimeSpan.FromMilliseconds(Math.Max(1000, target.ConnectingTimeoutMs));
+        System.Net.IPAddress[] addresses;
+        if (System.Net.IPAddress.TryParse(name.Trim('[', ']'), out var literal))
         {
-            var addresses = System.Net.Dns.GetHostAddressesAsync(name, ct).WaitAsync(TimeSpan.FromMilliseconds(Math.Max(1000, target.ConnectingTimeoutMs)), ct).GetAwaiter().GetResult();
-            return addresses.Length > 0 ? null : $"ssh cannot resolve {name} (no address).";
+            addresses = [literal];
         }
-        catch (System.Net.Sockets.SocketException ex)
+        else
         {
-            return $"ssh cannot resolve {name}: {ex.Message}";
+            try
+            {
+                addresses = System.Net.Dns.GetHostAddressesAsync(name, ct).WaitAsync(timeout, ct).GetAwaiter().GetResult();
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                return $"ssh cannot resolve {name}: {ex.Message}";
+            }
+            catch (TimeoutException)
+            {
+                return $"ssh cannot resolve {name}: no answer within {timeout.TotalSeconds:0} s.";
+            }
+
+            if (addresses.Length == 0)
+            {
+                return $"ssh cannot resolve {name} (no address).";
+            }
         }
-        catch (TimeoutException)
+
+        var failures = new List<string>();
+        foreach (var address in addresses)
         {
-            return $"ssh cannot resolve {name}: no answer within {Math.Max(1000, target.ConnectingTimeoutMs) / 1000} s.";
+            using var client = new System.Net.Sockets.TcpClient(address.AddressFamily);
+            try
+            {
+                client.ConnectAsync(address, port, ct).AsTask().WaitAsync(timeout, ct).GetAwaiter().GetResult();
+                return null;
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                failures.Add($"{Endpoint(address, port)}: {ex.Message}");
+            }
+            catch (TimeoutException)
+            {
+                failures.Add($"{Endpoint(address, port)}: no answer within {timeout.TotalSeconds:0} s");
+            }
         }
+
+        return $"ssh cannot connect to {name} port {port.ToString(CultureInfo.InvariantCulture)} ({string.Join("; ", failures)}).";
+    }
+
+    private static string Endpoint(System.Net.IPAddress address, int port) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{address}]:{port.ToString(CultureInfo.InvariantCulture)}"
+            : $"{address}:{port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>ssh -G's "key value" lines, keys in lower case as ssh prints them; the first of a repeated key wins.</summary>
+    internal static Dictionary<string, string> SshConfig(string text)
+    {
+        var config = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            var trimmed = line.Trim();
+            var space = trimmed.IndexOf(' ');
+            if (space > 0)
+            {
+                config.TryAdd(trimmed[..space], trimmed[(space + 1)..].Trim());
+            }
+        }
+
+        return config;
     }
 
     /// <summary>
