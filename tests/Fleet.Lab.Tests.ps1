@@ -236,6 +236,8 @@ Describe 'The README''s fleet example, as written, against the fleet (issue 15)'
         $script:code = $m.Groups['code'].Value
         if (-not $code.Contains("'$key'")) { throw "The README's example names another key than the lab's ($key): it would not run as written." }
         if (-not (Test-Path (Join-Path $root "output/package/DockerHostTools.$version.nupkg"))) { throw "No output/package/DockerHostTools.$version.nupkg for the README's example (build.ps1 Package)." }
+        # dkfleet1 as clean as it was booted (the watch test above turned its forwarding off), dkfleet3 broken.
+        Invoke-Machine 1 sysctl -q -w net.ipv4.ip_forward=1 | Out-Null
         Invoke-Machine 3 sysctl -q -w net.ipv4.ip_forward=0 | Out-Null
         $script:ex = Invoke-Admin {
             param($code, $root)
