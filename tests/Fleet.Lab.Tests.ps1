@@ -273,7 +273,7 @@ Describe 'The README''s fleet example, as written, against the fleet (issue 15)'
         $lines | Where-Object { $_ -match '^dkfleet3\s' -and $_ -match 'IpForwardDisabled' } | Should -Not -BeNullOrEmpty -Because $eo.Text
         $lines | Where-Object { $_ -match '^dkfleet1\s' -and $_ -match 'clean' } | Should -Not -BeNullOrEmpty -Because $eo.Text
         $lines | Where-Object { $_ -match '^dkfleet3\s+IpForwardDisabled\s+True' } | Should -Not -BeNullOrEmpty -Because "the repair through the session is Verified: $($eo.Text)"
-        @($eo.Sessions) | Should -Be @('dkfleet1 Opened', 'dkfleet3 Opened')
+        @($eo.Sessions | Sort-Object) | Should -Be @('dkfleet1 Opened', 'dkfleet3 Opened')
     }
 
     It 'leaves both hosts clean' {
