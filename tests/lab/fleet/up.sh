@@ -80,6 +80,10 @@ for i in "${IDS[@]}"; do
   fi
   for _ in $(seq 1 300); do "${X[@]}" systemctl is-active -q docker ssh 2>/dev/null && break; sleep 0.2; done
   for _ in $(seq 1 100); do [ "$("${X[@]}" firewall-cmd --state 2>/dev/null)" = running ] && break; sleep 0.2; done
+  # root's user manager (user@0.service) stays up: without linger logind stops it 10 s after root's last session and
+  # pam_systemd makes the next SSH login wait for it to start again; on 2 loaded cores that took longer than 45 s (the
+  # machine's sshd journal: "session opened for user root", then nothing until the client's ConnectingTimeout).
+  "${X[@]}" loginctl enable-linger root 2>/dev/null || true
   "${X[@]}" firewall-cmd -q --zone=public --add-port=8080/tcp; "${X[@]}" firewall-cmd -q --permanent --zone=public --add-port=8080/tcp
   "${X[@]}" docker image inspect dkbusybox:local >/dev/null 2>&1 || "${X[@]}" docker import --change 'CMD ["/bin/sh"]' /root/bbrootfs.tar dkbusybox:local >/dev/null
   # Seen with 7 machines booting on 2 loaded cores: runc "mkdir /sys/fs/cgroup/cpuset/docker/...: read-only file system"
