@@ -43,6 +43,10 @@ Describe 'Docker commands: bad input' -Tag 'Docker' {
         { & $_ -Socket '' -ErrorAction Stop } | Should -Throw -ErrorId "ParameterArgumentValidationError,DockerHostTools.Commands.$($_ -replace '-', '')Command"
     }
 
+    It 'Get-DockerChain refuses an unknown -Family' {
+        { Get-DockerChain -Family IPv5 -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,DockerHostTools.Commands.GetDockerChainCommand'
+    }
+
     It 'Get-DockerChain refuses an unknown -Variant' {
         { Get-DockerChain -Variant nftables -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,DockerHostTools.Commands.GetDockerChainCommand'
     }

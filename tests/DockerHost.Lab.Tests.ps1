@@ -79,6 +79,15 @@ Describe 'Test-DockerHost and Repair-DockerHost on the real lab Docker host (<Ge
         # the hardened host persists IPv6 forwarding too (the repair in Reset-Healthy wrote it): both keys
         $text = @(Invoke-Host cat $dropIn)
         foreach ($k in 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding') { $text | Should -Contain "$k = 1" }
+        # Get-DockerChain shows Docker's ip6tables chains too, as rows of Family IPv6 (the engine keeps IPv6 rules here).
+        $chains = Invoke-DockerLabPwsh $lab { Get-DockerChain -Family IPv6 }
+        $chains.Errors | Should -BeNullOrEmpty
+        @($chains.Output | Where-Object Family -ne 'IPv6') | Should -BeNullOrEmpty
+        $nat6 = @($chains.Output | Where-Object { $_.Table -eq 'nat' -and $_.Chain -eq 'DOCKER' })
+        $nat6.Count | Should -Be 1
+        $nat6[0].Intact | Should -BeTrue
+        $nat6[0].DnatRuleCount | Should -BeGreaterOrEqual 1
+        $nat6[0].ForwardPolicy | Should -Be "$((@(Invoke-Host ip6tables-save -t filter) -match '^:FORWARD ') -replace '^:FORWARD (\w+).*', '$1')"
     }
 
     It 'IPv6: net.ipv6.conf.all.forwarding=0 leaves IPv4 answering, the outside client gets no answer over IPv6, IpForwardDisabled names the IPv6 key, Repair-IpForward -Family IPv6 brings 200 back and persists both keys' {
@@ -522,11 +531,11 @@ Describe 'Watch-DockerHostNetState on the real lab Docker host (<Generation>)' -
     }
 }
 
-# Issue 12, other things that wipe Docker's rules, and ufw: on bookworm (nftables 1.0.6, docker.io 20.10) and trixie
-# (nftables 1.1.3, docker.io 26.1), both with Debian's default /etc/nftables.conf (it begins with 'flush ruleset') and
+# Issue 12, other things that wipe Docker's rules, and ufw: on bookworm (nftables 1.0.6, docker.io 20.10), trixie
+# (nftables 1.1.3, docker.io 26.1) and, for the flushers, docker28 (nftables 1.1.3, docker.io 28.5), all with Debian's default /etc/nftables.conf (it begins with 'flush ruleset') and
 # Docker on iptables-nft; ufw from Debian's package of the generation, fetched beside the tree by
 # lab/nspawn/40-nspawn-ufw-deb.sh and installed into the booted machine for one test (purged after it).
-Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -in 'bookworm', 'trixie') {
+Describe 'Other rule flushers on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -in 'bookworm', 'trixie', 'docker28') {
     BeforeAll {
         Use-Lab $Generation
         Reset-Healthy
@@ -587,6 +596,15 @@ Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)
         }
     }
 
+}
+
+Describe 'ufw on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -in 'bookworm', 'trixie') {
+    BeforeAll {
+        Use-Lab $Generation
+        Reset-Healthy
+    }
+    BeforeEach { Reset-Healthy }
+
     It 'ufw active with ''ufw deny 5000'': the outside client still gets 200, an Info says what filters published ports and a Warning names the rule; its DOCKER-USER remedy does filter' {
         $debs = @(& env "GEN=$($lab.Generation)" bash (Join-Path $PSScriptRoot 'lab/nspawn/40-nspawn-ufw-deb.sh'))
         $LASTEXITCODE | Should -Be 0
@@ -628,6 +646,66 @@ Describe 'Other rule flushers and ufw on the real lab Docker host (<Generation>)
             Invoke-Firewalld start
             Invoke-Host systemctl restart docker | Out-Null
             Wait-Dnat
+        }
+    }
+}
+
+# Issue 12, a rootless dockerd under a lab user on the trixie and docker28 machines: Debian's rootlesskit, slirp4netns and uidmap of
+# the generation, fetched beside the tree by lab/nspawn/41-nspawn-rootless-deb.sh and installed for this test (purged
+# after it); dockerd-rootless.sh of docker.io's contrib, its slirp4netns network moved onto 203.0.113.128/25 and its
+# bridge onto 203.0.113.1/25 (inside rootlesskit's own network namespace); the port held by rootlesskit's builtin driver.
+Describe 'A rootless dockerd on the real lab Docker host (<Generation>)' -Tag 'Lab' -ForEach @($generations | Where-Object Generation -in 'trixie', 'docker28') {
+    BeforeAll {
+        Use-Lab $Generation
+        Reset-Healthy
+    }
+
+    It 'rootless dockerd publishing 8081: the outside client is rejected while firewalld''s zone does not open it and gets 200 once it does; Test-DockerHost says RootlessEngine and judges only the listener and INPUT' {
+        $debs = @(& env "GEN=$($lab.Generation)" bash (Join-Path $PSScriptRoot 'lab/nspawn/41-nspawn-rootless-deb.sh'))
+        $LASTEXITCODE | Should -Be 0
+        $packages = @($debs | ForEach-Object { (Split-Path $_ -Leaf) -replace '_.*$', '' })
+        $debDir = Join-Path $lab.Dir 'cu-rootless'
+        $null = New-Item -ItemType Directory -Force $debDir
+        Copy-Item $debs $debDir
+        $sock = '/run/user/1500/docker.sock'
+        try {
+            Invoke-Host sh -c 'dpkg -i /dkx/cu-rootless/*.deb' | Out-Null
+            # nspawn copies /dev/net/tun into the machine's own /dev with this host's mode (0600, no udev here); slirp4netns
+            # opens it as the lab user, as on a Debian host whose udev makes it 0666. Set back after the test.
+            Invoke-Host sh -c 'ls -l /dev/net/tun && chmod 0666 /dev/net/tun' | Out-Null
+            Invoke-Host sh -c 'useradd -m -u 1500 -s /bin/sh dkrl && usermod --add-subuids 300000-365535 --add-subgids 300000-365535 dkrl && install -d -o dkrl -g dkrl -m 700 /run/user/1500 && install -d -o dkrl -g dkrl /home/dkrl/.config/docker && printf ''{ "bip": "203.0.113.1/25", "ipv6": false }\n'' > /home/dkrl/.config/docker/daemon.json && chown dkrl: /home/dkrl/.config/docker/daemon.json' | Out-Null
+            Invoke-Host systemd-run --unit=dht-rootless --uid=dkrl -p Environment=HOME=/home/dkrl -p Environment=XDG_RUNTIME_DIR=/run/user/1500 `
+                -p Environment=PATH=/usr/sbin:/usr/bin:/sbin:/bin -p Environment=DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--cidr=203.0.113.128/25 `
+                -p Environment=DOCKERD_ROOTLESS_ROOTLESSKIT_NET=slirp4netns -p Environment=DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER=builtin `
+                /usr/share/docker.io/contrib/dockerd-rootless.sh | Out-Null
+            $up = $false
+            foreach ($i in 1..60) { if ("$(Invoke-Host sh -c "DOCKER_HOST=unix://$sock docker version -f '{{.Server.Version}}' 2>/dev/null || true")".Trim()) { $up = $true; break }; Start-Sleep -Milliseconds 500 }
+            $up | Should -BeTrue -Because "rootless dockerd did not answer on $sock; its journal: $(@(Invoke-Host sh -c 'journalctl -u dht-rootless --no-pager -o cat | grep -v "^+" | tail -n 20') -join ' | ')"
+            Invoke-Host sh -c "docker save dkregistry:local | DOCKER_HOST=unix://$sock docker load -q && DOCKER_HOST=unix://$sock docker run -d --name dkrl -p 8081:5000 dkregistry:local" | Out-Null
+            $listener = ''
+            foreach ($i in 1..20) { $listener = "$(Invoke-Host sh -c 'ss -Hltnp sport = :8081')"; if ($listener) { break }; Start-Sleep -Milliseconds 500 }
+            $listener | Should -Match 'rootlesskit' -Because 'the builtin port driver holds the host port'
+            @(Invoke-Host iptables-save -t nat) -match '--dport 8081' | Should -BeNullOrEmpty -Because 'a rootless engine makes no DNAT rule'
+
+            # firewalld's outside zone does not open 8081: the port driver's socket is behind INPUT, so the client is rejected.
+            Get-DockerLabHttpCode $lab -Port 8081 | Should -Be '000'
+            $r = Invoke-DockerLabPwsh $lab { param($s) Test-DockerHost -Socket $s -Port 8081 -IncludeInfo } -ArgumentList $sock
+            $r.Errors | Should -BeNullOrEmpty
+            $ids = Get-Ids $r.Output
+            $ids | Should -Contain 'Warning RootlessEngine docker engine'
+            $ids | Should -Contain 'Error FirewalldPortClosed 8081/tcp'
+            @($ids | Where-Object { $_ -match 'DockerChainMissing|DockerDnatMissing|IpForward|ForwardPolicyDrop' }) | Should -BeNullOrEmpty
+            ($r.Output | Where-Object Id -eq 'RootlessEngine').Message | Should -Match 'port driver builtin'
+
+            # Opened in the zone at runtime: 200 from outside, and RootlessEngine is the one finding left.
+            Invoke-Host firewall-cmd -q --add-port=8081/tcp | Out-Null
+            Wait-DockerLabHttpCode $lab -Port 8081 | Should -Be '200'
+            $ids = Get-Ids (Invoke-DockerLabPwsh $lab { param($s) Test-DockerHost -Socket $s -Port 8081 } -ArgumentList $sock).Output
+            $ids | Should -Be @('Warning RootlessEngine docker engine')
+        }
+        finally {
+            Invoke-Host sh -c "firewall-cmd -q --remove-port=8081/tcp; systemctl stop dht-rootless; systemctl reset-failed dht-rootless; sleep 1; userdel -r -f dkrl; rm -rf /run/user/1500; chmod 0600 /dev/net/tun; dpkg --purge $($packages -join ' ')" 2>&1 | Out-Null
+            Remove-Item $debDir -Recurse -ErrorAction SilentlyContinue
         }
     }
 }

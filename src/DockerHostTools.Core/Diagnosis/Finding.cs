@@ -77,6 +77,13 @@ public static class FindingIds
     public const string ContainerNotRunning = nameof(ContainerNotRunning);
 
     /// <summary>
+    /// A port is published only on an IPv6 host address (<c>[::]</c>): IPv4 clients are refused. Where the engine's IPv6
+    /// rules are not in play, docker-proxy serves the binding and only its listener and firewalld's zone decide (Info;
+    /// Warning when firewalld does not open the port or nothing listens).
+    /// </summary>
+    public const string PublishedOnIPv6Only = nameof(PublishedOnIPv6Only);
+
+    /// <summary>
     /// Docker's firewalld zone <c>docker</c> (dockerd 20.10+, target ACCEPT, holding Docker's bridges) is missing or
     /// altered while dockerd uses firewalld: a bridge not in it, or a target other than ACCEPT.
     /// </summary>

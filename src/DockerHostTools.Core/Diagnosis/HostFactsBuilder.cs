@@ -104,11 +104,14 @@ public static class HostFactsBuilder
     /// <summary>
     /// With Docker's nftables backend, iptables still filters: an iptables filter FORWARD policy DROP drops what nftables
     /// accepted unless an iptables rule in FORWARD (or DOCKER-USER, which FORWARD may jump to) accepts the port's traffic
-    /// (to its container address, out of its bridge, or everything). Null when no variant's FORWARD policy is DROP.
+    /// (to its container address, out of its bridge, or everything). An IPv6 port is judged by ip6tables (its packets never
+    /// meet iptables' FORWARD). Null when no variant's FORWARD policy of the port's family is DROP.
     /// </summary>
     private static bool? IptablesForwardAccepts(Iptables.IptablesSnapshot? ipt, Docker.DockerPublishedPort port, IReadOnlyList<Docker.DockerNetwork> networks)
     {
-        var dropping = ipt?.Saves.Where(s => DockerChains.ForwardPolicy(s.Ruleset) == "DROP").ToList() ?? [];
+        var v6 = port.Family == Sysctl.IpFamily.IPv6;
+        var saves = v6 ? ipt?.Saves6 : ipt?.Saves;
+        var dropping = saves?.Where(s => DockerChains.ForwardPolicy(s.Ruleset) == "DROP").ToList() ?? [];
         if (dropping.Count == 0)
         {
             return null;
@@ -119,10 +122,22 @@ public static class HostFactsBuilder
             r.Chain is "FORWARD" or "DOCKER-USER" && r.Target == "ACCEPT" &&
             !r.Text.Contains("--ctstate", StringComparison.Ordinal) && !r.Text.Contains("--state", StringComparison.Ordinal) &&
             r.Value("-i") is null && r.Value("-s") is null &&
-            (r.Value("-d") is not { } d || d == port.ContainerIp || d == port.ContainerIp + "/32") &&
+            (r.Value("-d") is not { } d || SameHost(d, port.ContainerIp, v6)) &&
             (r.Value("-o") is not { } o || o == bridge) &&
             (r.Value("-p") is not { } proto || proto == port.Protocol) &&
             (r.Value("--dport") is not { } dport || dport == port.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+    }
+
+    // A -d of iptables (a.b.c.d/32) or ip6tables (x::y/128, written as ip6tables-save compresses it) naming the container's address.
+    private static bool SameHost(string destination, string? address, bool v6)
+    {
+        if (address is null)
+        {
+            return false;
+        }
+
+        var host = destination.EndsWith(v6 ? "/128" : "/32", StringComparison.Ordinal) ? destination[..destination.LastIndexOf('/')] : destination;
+        return System.Net.IPAddress.TryParse(host, out var a) && System.Net.IPAddress.TryParse(address, out var b) ? a.Equals(b) : host == address;
     }
 
     // ufw is active now when its chains are loaded where the iptables command puts them; DOCKER-USER jumping to one of

@@ -143,7 +143,7 @@ public static class DockerPublishedPorts
                 var accepted = accepts.Any(a => a.ContainerPort == p.PrivatePort && a.Protocol == p.Type && containerIp is not null && a.ContainerIp == containerIp &&
                     dockerReachable.TryGetValue(a.Variant, out var reached) && reached);
                 var listener = listeners.FirstOrDefault(l => l.Port == p.PublicPort && l.Protocol == p.Type &&
-                    (l.ProcessName == "docker-proxy" || l.ProcessName is null));
+                    (l.ProcessName == "docker-proxy" || l.ProcessName is null)) ?? PortDriverListener(listeners, p.PublicPort.Value, p.Type);
                 var proxy = listeners.Any(l => l.Port == p.PublicPort && l.Protocol == p.Type && l.ProcessName == "docker-proxy");
                 list.Add(new DockerPublishedPort(c, p.IP, p.PublicPort.Value, p.Type, containerIp, p.PrivatePort, rule is not null, rule?.Variant,
                     accepted, proxy, listener is null ? null : $"{listener.Address}:{listener.Port} ({listener.ProcessName ?? "?"}[{listener.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])")
@@ -212,6 +212,10 @@ public static class DockerPublishedPorts
 
         return list;
     }
+
+    // A rootless engine's port is held on the host by its port driver (rootlesskit's builtin driver, or slirp4netns).
+    private static ListeningSocket? PortDriverListener(IReadOnlyList<ListeningSocket> listeners, int port, string protocol) =>
+        listeners.FirstOrDefault(l => l.Port == port && l.Protocol == protocol && l.ProcessName is "rootlesskit" or "slirp4netns");
 
     private static bool IsIPv6(string? ip) => ip is not null && ip.Contains(':', StringComparison.Ordinal);
 

@@ -43,7 +43,7 @@ public static class DockerChains
         }
 
         var policy = ForwardPolicy(ruleset);
-        var list = expected.Select(e => State(ruleset, e.Table, e.Chain, true, policy)).ToList();
+        var list = expected.Select(e => State(ruleset, e.Table, e.Chain, true, policy, family)).ToList();
         foreach (var table in new[] { nat, filter })
         {
             if (table is null)
@@ -56,7 +56,7 @@ public static class DockerChains
                 if (!chain.IsBuiltIn && chain.Name.StartsWith("DOCKER", StringComparison.Ordinal) &&
                     !expected.Contains((table.Name, chain.Name)))
                 {
-                    list.Add(State(ruleset, table.Name, chain.Name, false, policy));
+                    list.Add(State(ruleset, table.Name, chain.Name, false, policy, family));
                 }
             }
         }
@@ -124,7 +124,7 @@ public static class DockerChains
         return list;
     }
 
-    private static DockerChainState State(IptablesRuleset ruleset, string table, string chain, bool expected, string? forwardPolicy)
+    private static DockerChainState State(IptablesRuleset ruleset, string table, string chain, bool expected, string? forwardPolicy, Sysctl.IpFamily family)
     {
         var t = ruleset.Table(table);
         var exists = t?.Chain(chain) is not null;
@@ -132,7 +132,8 @@ public static class DockerChains
         var jumps = t?.JumpsTo(chain).Select(r => r.Chain).Distinct().ToArray() ?? [];
         var dnat = table == "nat" && chain == "DOCKER" ? rules.Count(r => r.Target == "DNAT") : 0;
         return new DockerChainState(ruleset.Variant, table, chain, expected, exists, rules.Count, jumps,
-            t?.JumpsTo(chain).Count() ?? 0, dnat, forwardPolicy, rules.Select(r => r.Text).ToArray());
+            t?.JumpsTo(chain).Count() ?? 0, dnat, forwardPolicy, rules.Select(r => r.Text).ToArray())
+        { Family = family };
     }
 
     private static string? StripHostMask(string? address) =>
@@ -177,6 +178,9 @@ public sealed class DockerChainState
     /// <summary>The iptables variant that holds (or should hold) the chain.</summary>
     public IptablesVariant Variant { get; }
 
+    /// <summary>IPv4 for a chain of iptables, IPv6 for one of ip6tables (Docker's IPv6 rules).</summary>
+    public Sysctl.IpFamily Family { get; init; } = Sysctl.IpFamily.IPv4;
+
     /// <summary>The table (<c>nat</c> or <c>filter</c>).</summary>
     public string Table { get; }
 
@@ -211,7 +215,7 @@ public sealed class DockerChainState
     public bool Intact => Exists && JumpCount > 0;
 
     /// <inheritdoc />
-    public override string ToString() => $"{Variant} {Table} {Chain}: {(Exists ? RuleCount + " rules" : "missing")}";
+    public override string ToString() => $"{(Family == Sysctl.IpFamily.IPv6 ? "ip6tables " : string.Empty)}{Variant} {Table} {Chain}: {(Exists ? RuleCount + " rules" : "missing")}";
 }
 
 /// <summary>A DNAT rule in nat DOCKER: traffic to the host port goes to the container.</summary>

@@ -259,6 +259,13 @@ public sealed class IptablesSnapshot
     public IReadOnlyList<DockerChainState> DockerChains6(int? engineMajorVersion = null) =>
         RelevantSaves6.SelectMany(s => Iptables.DockerChains.Analyze(s.Ruleset, engineMajorVersion, IpFamily.IPv6)).ToList();
 
+    /// <summary>
+    /// Docker's ip6tables chains only where Docker keeps rules in ip6tables (a variant's ip6tables-save holds nat or filter
+    /// DOCKER): an engine without IPv6 rules gets no row of missing IPv6 chains.
+    /// </summary>
+    public IReadOnlyList<DockerChainState> DockerChains6WhereUsed(int? engineMajorVersion = null) =>
+        Saves6.Where(s => HasDockerChains(s.Ruleset)).SelectMany(s => Iptables.DockerChains.Analyze(s.Ruleset, engineMajorVersion, IpFamily.IPv6)).ToList();
+
     /// <summary>Every DNAT rule in ip6tables nat DOCKER of every variant.</summary>
     public IReadOnlyList<DockerDnatRule> DnatRules6 => Saves6.SelectMany(s => Iptables.DockerChains.DnatRules(s.Ruleset)).ToList();
 

@@ -419,6 +419,17 @@ public sealed class NetStateWatcher
 
         // iptables-legacy (and the untagged 1.4) sends no notification: while it holds rules, the watch polls them.
         _legacyRules = snapshot.Saves.Any(s => s.Variant != IptablesVariant.Nft && (IptablesSnapshot.HasDockerChains(s.Ruleset) || s.Variant == snapshot.DefaultVariant));
+        return RuleObservations(snapshot, _options.Ports);
+    }
+
+    /// <summary>
+    /// What the watch observes of one read of the rules: Docker's chains and DNAT rules in iptables and, where Docker keeps
+    /// IPv6 rules, in ip6tables with the ip6tables FORWARD policy (<paramref name="ports"/> narrows the DNAT rules).
+    /// </summary>
+    public static IReadOnlyList<Observation> RuleObservations(IptablesSnapshot snapshot, IReadOnlyCollection<int> ports)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(ports);
         var list = new List<Observation>();
         foreach (var save in snapshot.Saves.Where(s => IptablesSnapshot.HasDockerChains(s.Ruleset) || s.Variant == snapshot.DefaultVariant))
         {
@@ -432,13 +443,37 @@ public sealed class NetStateWatcher
             }
         }
 
-        foreach (var rule in snapshot.DnatRules.Where(r => _options.Ports.Count == 0 || _options.Ports.Contains(r.HostPort)))
+        foreach (var rule in snapshot.DnatRules.Where(r => ports.Count == 0 || ports.Contains(r.HostPort)))
         {
             list.Add(new Observation($"DNAT {rule.HostPort}/{rule.Protocol}", $"{rule.ContainerIp}:{rule.ContainerPort}", ChangeKind.DockerRules, ProbeGroup.Rules,
                 FindingSubject.ForPort(rule.HostPort, rule.Protocol)));
         }
 
-        return list.GroupBy(o => o.What).Select(g => g.First());
+        // IPv6: Docker's ip6tables chains, their DNAT rules and the ip6tables FORWARD policy, where Docker keeps IPv6 rules
+        // (or the variant ip6tables points to, so a flush that took every chain still shows the policy).
+        foreach (var save in snapshot.Saves6.Where(s => IptablesSnapshot.HasDockerChains(s.Ruleset) || s.Variant == snapshot.DefaultVariant))
+        {
+            var variant = save.Variant.ToString().ToLowerInvariant();
+            foreach (var c in DockerChains.Analyze(save.Ruleset, null, IpFamily.IPv6).Where(c => c.Exists))
+            {
+                list.Add(new Observation($"ip6tables-{variant} {c.Table}/{c.Chain}", "present", ChangeKind.DockerRules, ProbeGroup.Rules,
+                    FindingSubject.ForChain(save.Variant, c.Table, c.Chain, IpFamily.IPv6)));
+            }
+
+            if (IptablesSnapshot.HasDockerChains(save.Ruleset) || DockerChains.ForwardPolicy(save.Ruleset) == "DROP")
+            {
+                list.Add(new Observation($"ip6tables-{variant} filter/FORWARD policy", DockerChains.ForwardPolicy(save.Ruleset), ChangeKind.DockerRules, ProbeGroup.Rules,
+                    FindingSubject.ForVariant(save.Variant, IpFamily.IPv6)));
+            }
+        }
+
+        foreach (var rule in snapshot.DnatRules6.Where(r => ports.Count == 0 || ports.Contains(r.HostPort)))
+        {
+            list.Add(new Observation($"DNAT [::]:{rule.HostPort}/{rule.Protocol}", $"[{rule.ContainerIp}]:{rule.ContainerPort}", ChangeKind.DockerRules, ProbeGroup.Rules,
+                FindingSubject.ForPort(rule.HostPort, rule.Protocol, IpFamily.IPv6)));
+        }
+
+        return list.GroupBy(o => o.What).Select(g => g.First()).ToList();
     }
 
     // The engine itself, through the socket the Docker commands use: a dockerd that hangs or is not started by systemd

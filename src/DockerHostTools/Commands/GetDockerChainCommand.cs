@@ -5,7 +5,7 @@ using DockerHostTools.Core.Iptables;
 namespace DockerHostTools.Commands;
 
 /// <summary>
-/// <para type="synopsis">Shows Docker's iptables chains in every iptables variant that holds rules: whether each exists, what jumps into it, its rule count, and the FORWARD policy.</para>
+/// <para type="synopsis">Shows Docker's iptables chains in every iptables variant that holds rules, and its ip6tables chains where it keeps IPv6 rules: whether each exists, what jumps into it, its rule count, and the FORWARD policy.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DockerChain", HelpUri = ProjectInfo.HelpBase + "Get-DockerChain.md")]
 [OutputType(typeof(DockerChainState))]
@@ -14,6 +14,10 @@ public sealed class GetDockerChainCommand : DockerCommandBase
     /// <summary>Only this variant.</summary>
     [Parameter]
     public IptablesVariant? Variant { get; set; }
+
+    /// <summary>Only this family: IPv4 (iptables) or IPv6 (ip6tables).</summary>
+    [Parameter]
+    public Core.Sysctl.IpFamily? Family { get; set; }
 
     /// <summary>The Docker socket asked for the engine version (28.x adds chains).</summary>
     [Parameter]
@@ -38,7 +42,14 @@ public sealed class GetDockerChainCommand : DockerCommandBase
         }
 
         WarnAboutVariants(snapshot);
-        foreach (var chain in snapshot.DockerChains(major).Where(c => Variant is null || c.Variant == Variant))
+        if (snapshot.IPv6Problem is { } problem6)
+        {
+            WriteVerbose($"ip6tables not read: {problem6}");
+        }
+
+        // IPv4 first, then ip6tables where Docker keeps IPv6 rules (Family IPv6).
+        foreach (var chain in snapshot.DockerChains(major).Concat(snapshot.DockerChains6WhereUsed(major))
+            .Where(c => (Variant is null || c.Variant == Variant) && (Family is null || c.Family == Family)))
         {
             WriteObject(chain);
         }

@@ -18,7 +18,7 @@ the engine runs: Local, Rootless (/info SecurityOptions name=rootless, a socket 
 dockerd), DockerDesktop (/info OperatingSystem Docker Desktop, or the Docker context's socket under ~/.docker/desktop)
 or Remote (DOCKER_HOST or the current Docker context on another host, when no engine answers on the socket). With
 Docker's nftables backend (29+, firewall-backend nftables) the published ports are cross-checked with the tables
-ip docker-bridges (nft -j) instead of iptables (ip6 docker-bridges is read too, and not judged yet); with swarm active, services' ingress ports are listed with nat
+ip docker-bridges and, for IPv6 bindings, ip6 docker-bridges (nft -j) instead of iptables; with swarm active, services' ingress ports are listed with nat
 DOCKER-INGRESS.
 
 The snapshot's facts, kept once as FactsJson (GetFacts() gives them as objects), are what Test-DockerHost judges. Save a snapshot with Export-Clixml on one host

@@ -107,18 +107,29 @@ public class EngineSettingsChecksTests
 
     // ---- Docker 29's nftables backend, on the named fixtures ----
 
-    private static HostReading Nft29(string table, string iptablesSave, string? backendInInfo = "nftables")
+    // ip6Save: the container also has moby's IPv6 address fd49:efd7:54aa::1 and publishes 8080 on [::] too, its rules in
+    // the ip6 docker-bridges table of moby's nftabler golden (Fixtures/nft-docker29/README.md), ip6tables-nft-save beside.
+    private static HostReading Nft29(string table, string iptablesSave, string? backendInInfo = "nftables", string? ip6Save = null, Func<string, string>? ip6Table = null)
     {
+        DockerPortBinding[] bindings = ip6Save is null
+            ? [new DockerPortBinding("0.0.0.0", 8080, 80, "tcp")]
+            : [new DockerPortBinding("0.0.0.0", 8080, 80, "tcp"), new DockerPortBinding("::", 8080, 80, "tcp")];
         var containers = new List<DockerContainer>
         {
-            new("c1id", "c1", "busybox", "running", "Up 1 minute", [new DockerPortBinding("0.0.0.0", 8080, 80, "tcp")], new Dictionary<string, string> { ["bridge1"] = "192.0.2.2" }),
+            new("c1id", "c1", "busybox", "running", "Up 1 minute", bindings, new Dictionary<string, string> { ["bridge1"] = "192.0.2.2" })
+            {
+                Networks6 = ip6Save is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["bridge1"] = "fd49:efd7:54aa::1" },
+            },
         };
         var save = new IptablesSave("iptables-nft-save", IptablesVariant.Nft, IptablesSaveParser.Parse(Fixture.Read("nft-docker29", iptablesSave), IptablesVariant.Nft), false);
-        var ipt = new IptablesSnapshot([save], IptablesVariant.Nft, ["ip docker-bridges"]);
+        IptablesSave[] saves6 = ip6Save is null ? []
+            : [new IptablesSave("ip6tables-nft-save", IptablesVariant.Nft, IptablesSaveParser.Parse(Fixture.Read("nft-docker29", ip6Save), IptablesVariant.Nft), false)];
+        var ipt = new IptablesSnapshot([save], IptablesVariant.Nft, ["ip docker-bridges"]) { Saves6 = saves6 };
         var tables = new List<NftDockerTable>
         {
             table == "missing" ? NftDockerTable.Missing("ip") : NftablesDocker.Parse(Fixture.Read("nft-docker29", table), "ip"),
-            NftDockerTable.Missing("ip6"),
+            ip6Save is null ? NftDockerTable.Missing("ip6")
+                : NftablesDocker.Parse((ip6Table ?? (t => t))(Fixture.Read("nft-docker29", "nft-j-list-table-ip6-docker-bridges-1.0.6-moby-nftabler-gwm-nat.json")), "ip6"),
         };
         var ports = DockerPublishedPorts.WithNftables(DockerPublishedPorts.Build(containers, ipt, []), containers, tables);
         using var nets = JsonDocument.Parse("""[{"Name":"bridge1","Id":"0123456789abcdef","Driver":"bridge","Options":{"com.docker.network.bridge.name":"bridge1"}}]""");
@@ -175,6 +186,73 @@ public class EngineSettingsChecksTests
         Assert.Equal(FindingSeverity.Error, drop.Severity);
         Assert.Contains("iptables-Nft: :FORWARD DROP", drop.Evidence);
         Assert.DoesNotContain(f, x => x.Id == FindingIds.ForwardPolicyDrop); // nftables itself accepts it
+    }
+
+    [Fact]
+    public void An_ipv6_port_under_the_nftables_backend_is_judged_by_the_ip6tables_forward_policy_not_the_iptables_one()
+    {
+        const string Table = "nft-j-list-table-ip-docker-bridges-1.0.6-moby-usernet-portmap.json";
+        // IPv4 FORWARD DROP, IPv6 FORWARD ACCEPT: only the IPv4 binding is dropped by iptables.
+        var v4Drop = HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-drop.txt", ip6Save: "ip6tables-nft-save-1.8.9-forward-accept.txt"));
+        var v6 = Assert.Single(v4Drop.Docker.Ports, p => p.Family == Core.Sysctl.IpFamily.IPv6);
+        Assert.True(v6.DnatRulePresent);
+        Assert.Equal("nft ip6 docker-bridges", v6.RuleSource);
+        Assert.Null(v6.IptablesForwardAccepts); // ip6tables' FORWARD policy is ACCEPT
+        Assert.False(Assert.Single(v4Drop.Docker.Ports, p => p.Family == Core.Sysctl.IpFamily.IPv4).IptablesForwardAccepts);
+        var drop4 = Assert.Single(DockerHostChecks.Evaluate(v4Drop), x => x.Id == FindingIds.NftablesForwardDroppedByIptables);
+        Assert.Equal("8080/tcp", drop4.Target);
+        Assert.Contains("iptables-Nft: :FORWARD DROP", drop4.Evidence);
+
+        // IPv4 FORWARD ACCEPT, IPv6 FORWARD DROP: the IPv6 binding is dropped by ip6tables, and the finding says so.
+        var v6Drop = HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt", ip6Save: "ip6tables-nft-save-1.8.9-forward-drop.txt"));
+        Assert.False(Assert.Single(v6Drop.Docker.Ports, p => p.Family == Core.Sysctl.IpFamily.IPv6).IptablesForwardAccepts);
+        Assert.Null(Assert.Single(v6Drop.Docker.Ports, p => p.Family == Core.Sysctl.IpFamily.IPv4).IptablesForwardAccepts);
+        var drop6 = Assert.Single(DockerHostChecks.Evaluate(v6Drop), x => x.Id == FindingIds.NftablesForwardDroppedByIptables);
+        Assert.Equal(FindingSeverity.Error, drop6.Severity);
+        Assert.Equal(FindingSubject.ForPort(8080, "tcp", Core.Sysctl.IpFamily.IPv6), drop6.Subject);
+        Assert.Contains("ip6tables-Nft: :FORWARD DROP", drop6.Evidence);
+        Assert.Contains("the ip6tables filter FORWARD policy is DROP", drop6.Message, StringComparison.Ordinal);
+        Assert.Contains("[fd49:efd7:54aa::1]:80", drop6.Message, StringComparison.Ordinal);
+        Assert.StartsWith("ip6tables -I FORWARD -d fd49:efd7:54aa::1 -p tcp --dport 80 -j ACCEPT", drop6.Remedy[0].ToString(), StringComparison.Ordinal);
+    }
+
+    // The real nft JSON of moby's ip6 table with the rules whose expression holds the given text taken out (a fault made by the test).
+    private static string WithoutRule(string json, string text)
+    {
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        var items = doc["nftables"]!.AsArray();
+        foreach (var rule in items.Where(i => i?["rule"] is { } r && r.ToJsonString().Contains(text, StringComparison.Ordinal)).ToList())
+        {
+            items.Remove(rule);
+        }
+
+        return doc.ToJsonString();
+    }
+
+    [Fact]
+    public void Ipv6_bindings_under_the_nftables_backend_are_judged_on_ip6_docker_bridges()
+    {
+        const string Table = "nft-j-list-table-ip-docker-bridges-1.0.6-moby-usernet-portmap.json";
+        var healthy = HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt", ip6Save: "ip6tables-nft-save-1.8.9-forward-accept.txt"));
+        Assert.True(DockerHostChecks.IPv6Use(healthy));
+        var v6 = Assert.Single(healthy.Docker.Ports, p => p.Family == Core.Sysctl.IpFamily.IPv6);
+        Assert.True(v6.DnatRulePresent && v6.ForwardAccepted);
+        Assert.DoesNotContain(DockerHostChecks.Evaluate(healthy), x => x.Subject.Kind == SubjectKind.Port && x.Severity != FindingSeverity.Info);
+
+        // The ip6 table's DNAT rule gone: an Error on the IPv6 binding only, naming the ip6 table.
+        var dnatGone = DockerHostChecks.Evaluate(HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt",
+            ip6Save: "ip6tables-nft-save-1.8.9-forward-accept.txt", ip6Table: j => WithoutRule(j, "\"dnat\""))));
+        var dnat = Assert.Single(dnatGone, x => x.Id == FindingIds.DockerDnatMissing);
+        Assert.Equal((FindingSeverity.Error, "[::]:8080/tcp"), (dnat.Severity, dnat.Target));
+        Assert.Contains(dnat.Evidence, e => e.StartsWith("nft ip6 docker-bridges nat-prerouting-and-output: no DNAT for [::]:8080/tcp", StringComparison.Ordinal));
+
+        // Its per-port accept gone: the 'UNPUBLISHED PORT DROP' rule drops it, ForwardPolicyDrop on the IPv6 binding.
+        var acceptGone = DockerHostChecks.Evaluate(HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt",
+            ip6Save: "ip6tables-nft-save-1.8.9-forward-accept.txt", ip6Table: j => WithoutRule(j, "\"dport\"}},\"right\":80}"))));
+        var drop = Assert.Single(acceptGone, x => x.Id == FindingIds.ForwardPolicyDrop);
+        Assert.Equal("[::]:8080/tcp", drop.Target);
+        Assert.Contains("[fd49:efd7:54aa::1]:80/tcp", drop.Message, StringComparison.Ordinal);
+        Assert.StartsWith("nft ip6 docker-bridges:", drop.Evidence[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -248,6 +326,20 @@ public class EngineSettingsChecksTests
         Assert.Equal(["Error FirewalldPortClosed 5000/tcp", "Warning RootlessEngine docker engine"], ids);
         var noListener = rootless with { Docker = rootless.Docker with { Ports = rootless.Docker.Ports.Select(p => p with { Listener = null }).ToList() } };
         Assert.Contains("Error RootlessPortNotListening 5000/tcp", Ids(DockerHostChecks.Evaluate(noListener)));
+    }
+
+    [Fact]
+    public void A_rootless_engines_port_held_by_rootlesskit_is_its_listener()
+    {
+        var containers = new List<DockerContainer>
+        {
+            new("c1id", "c1", "registry", "running", "Up", [new DockerPortBinding("0.0.0.0", 8081, 5000, "tcp")], new Dictionary<string, string> { ["bridge"] = "203.0.113.2" }),
+        };
+        var ipt = new IptablesSnapshot([], IptablesVariant.Nft);
+        var held = DockerPublishedPorts.Build(containers, ipt, [new ListeningSocket("tcp", "0.0.0.0", 8081, 4242, 777, "rootlesskit")]);
+        Assert.Equal("0.0.0.0:8081 (rootlesskit[777])", Assert.Single(held).Listener);
+        Assert.Null(Assert.Single(DockerPublishedPorts.Build(containers, ipt, [new ListeningSocket("tcp", "0.0.0.0", 8081, 4242, 778, "nginx")])).Listener);
+        Assert.Null(Assert.Single(DockerPublishedPorts.Build(containers, ipt, [])).Listener);
     }
 
     [Fact]

@@ -198,6 +198,104 @@ public sealed class Ip6tablesGenerationTests
         Assert.NotEqual(FindingSubject.ForPort(5000, "tcp"), f.Subject);
     }
 
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void A_port_published_only_on_ipv6_where_ipv6_is_not_in_play_is_said_to_be_so_not_container_not_running(string generation, string name, string version)
+    {
+        using var t = Forwarding("1", "1", persisted: true);
+        // dkreg publishes 5000 on [::] only (the test keeps only the engine's "::" entry of the captured /containers/json).
+        static IReadOnlyList<DockerContainer> V6Only(IEnumerable<DockerContainer> list, bool withIPv6) => list.Select(c =>
+            new DockerContainer(c.Id, c.Name, c.Image, c.State, c.Status, c.Name == "dkreg" ? c.Ports.Where(p => p.IP == "::").ToList() : c.Ports, c.Networks)
+            { Networks6 = withIPv6 ? c.Networks6 : new Dictionary<string, string>() }).ToList();
+
+        // 1. the container has its IPv6 address but dockerd runs with ip6tables false: docker-proxy serves [::]:5000.
+        var facts = Facts(t, generation, name, version, containers: V6Only(Containers(version, generation), withIPv6: true));
+        facts = facts with { Daemon = DaemonSettingsReader.Parse(["dockerd", "--ip6tables=false"], null, null, null) with { ProcessFound = true } };
+        Assert.False(DockerHostChecks.IPv6Use(facts));
+        var f = DockerHostChecks.Evaluate(facts, [5000]);
+        Assert.DoesNotContain(f, x => x.Id == FindingIds.ContainerNotRunning);
+        var only = Assert.Single(f, x => x.Id == FindingIds.PublishedOnIPv6Only);
+        Assert.Equal("[::]:5000/tcp", only.Target);
+        Assert.Contains("IPv4 clients are refused", only.Message, StringComparison.Ordinal);
+        Assert.Contains(only.Evidence, e => e.Contains("dockerd: ip6tables false", StringComparison.Ordinal));
+        Assert.Equal(FindingSeverity.Warning, only.Severity); // no listener was captured here: nothing would answer
+        Assert.Contains("nothing listens on it", only.Message, StringComparison.Ordinal);
+        var listening = facts with { Docker = facts.Docker with { Ports = facts.Docker.Ports.Select(p => p with { ProxyListening = true, Listener = "[::]:5000 (docker-proxy[77])" }).ToList() } };
+        var served = Assert.Single(DockerHostChecks.Evaluate(listening, [5000]), x => x.Id == FindingIds.PublishedOnIPv6Only);
+        Assert.Equal(FindingSeverity.Info, served.Severity);
+        Assert.DoesNotContain(DockerHostChecks.Evaluate(listening, [5000]), x => x.Severity != FindingSeverity.Info && x.Subject.Kind == SubjectKind.Port);
+
+        // 2. a container without an IPv6 address publishing [::]:5000 only: no DNAT rule is expected (docker-proxy alone).
+        var noAddress = Facts(t, generation, name, version, containers: V6Only(Containers(version, generation), withIPv6: false));
+        var port = Assert.Single(noAddress.Docker.Ports, p => p.ContainerName == "dkreg");
+        Assert.Equal((IpFamily.IPv4, "::"), (port.Family, port.HostIp));
+        var g = DockerHostChecks.Evaluate(noAddress, [5000]);
+        Assert.DoesNotContain(g, x => x.Id is FindingIds.ContainerNotRunning or FindingIds.DockerDnatMissing);
+        Assert.Contains(Assert.Single(g, x => x.Id == FindingIds.PublishedOnIPv6Only).Evidence, e => e.Contains("the container has no IPv6 address", StringComparison.Ordinal));
+
+        // 3. where IPv6 is in play the [::]-only binding is judged on ip6tables (healthy here), and IPv4 clients' refusal said as Info.
+        var inPlay = Facts(t, generation, name, version, containers: V6Only(Containers(version, generation), withIPv6: true));
+        Assert.True(DockerHostChecks.IPv6Use(inPlay));
+        var h = DockerHostChecks.Evaluate(inPlay, [5000]);
+        Assert.Equal(FindingSeverity.Info, Assert.Single(h, x => x.Id == FindingIds.PublishedOnIPv6Only).Severity);
+        Assert.DoesNotContain(h, x => x.Severity != FindingSeverity.Info);
+
+        // A port nobody publishes is still ContainerNotRunning.
+        Assert.Contains(DockerHostChecks.Evaluate(facts, [5999]), x => x.Id == FindingIds.ContainerNotRunning && x.Target == "5999/tcp");
+    }
+
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void Get_DockerChain_rows_carry_their_family_and_ipv6_rows_come_only_where_docker_keeps_ipv6_rules(string generation, string name, string version)
+    {
+        var major = VersionNumber.Major(version);
+        var snapshot = Snapshot(name);
+        Assert.All(snapshot.DockerChains(major), c => Assert.Equal(IpFamily.IPv4, c.Family));
+        var v6 = snapshot.DockerChains6WhereUsed(major);
+        Assert.NotEmpty(v6);
+        Assert.All(v6, c => Assert.Equal(IpFamily.IPv6, c.Family));
+        Assert.All(v6.Where(c => c.Expected), c => Assert.True(c.Intact, $"{generation}: {c}"));
+        Assert.Contains(v6, c => c.Table == "nat" && c.Chain == "DOCKER" && c.DnatRuleCount > 0);
+        Assert.StartsWith("ip6tables Nft ", v6[0].ToString(), StringComparison.Ordinal);
+        Assert.Equal("DROP", v6[0].ForwardPolicy); // the ip6tables FORWARD policy, not iptables'
+
+        // An ip6tables without Docker's chains (an engine making no IPv6 rules): no IPv6 row, not a row of missing chains.
+        var none = Snapshot(name, text => WithoutInTable(WithoutInTable(text, "nat", l => l.Contains("DOCKER", StringComparison.Ordinal)),
+            "filter", l => l.Contains("DOCKER", StringComparison.Ordinal)));
+        Assert.Empty(none.DockerChains6WhereUsed(major));
+        Assert.NotEmpty(none.DockerChains6(major)); // (the diagnosis' own list still shows them missing)
+    }
+
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void The_watch_observes_dockers_ip6tables_chains_their_dnat_and_the_ip6tables_forward_policy_and_rates_their_loss(string generation, string name, string version)
+    {
+        static Dictionary<string, Core.Watch.Observation> Observe(IptablesSnapshot s) =>
+            Core.Watch.NetStateWatcher.RuleObservations(s, []).ToDictionary(o => o.What);
+        var before = Observe(Snapshot(name));
+        Assert.Equal("present", before["ip6tables-nft nat/DOCKER"].Value);
+        Assert.Equal(FindingSubject.ForChain(IptablesVariant.Nft, "nat", "DOCKER", IpFamily.IPv6), before["ip6tables-nft nat/DOCKER"].Subject);
+        Assert.Equal("present", before["iptables-nft nat/DOCKER"].Value); // IPv4 kept apart
+        Assert.StartsWith("[2001:db8:1::", before["DNAT [::]:5000/tcp"].Value, StringComparison.Ordinal);
+        Assert.Equal("DROP", before["ip6tables-nft filter/FORWARD policy"].Value);
+
+        // ip6tables nat DOCKER flushed (iptables untouched): the IPv6 chain and its DNAT go, and their loss is an Error.
+        var flushed = Observe(Snapshot(name, text => WithoutInTable(text, "nat",
+            l => l == ":DOCKER - [0:0]" || l.StartsWith("-A DOCKER ", StringComparison.Ordinal) || l.EndsWith("-j DOCKER", StringComparison.Ordinal))));
+        Assert.False(flushed.ContainsKey("ip6tables-nft nat/DOCKER"), $"{generation} (Docker {version})");
+        Assert.False(flushed.ContainsKey("DNAT [::]:5000/tcp"));
+        Assert.True(flushed.ContainsKey("iptables-nft nat/DOCKER"));
+        Assert.Equal(FindingSeverity.Error, ChangeChecks.Severity(before["ip6tables-nft nat/DOCKER"].Subject, null));
+        Assert.Equal(FindingSeverity.Error, ChangeChecks.Severity(before["DNAT [::]:5000/tcp"].Subject, null));
+
+        // The ip6tables FORWARD policy turned ACCEPT and back to DROP: Info, then Warning.
+        var accept = Observe(Snapshot(name, text => text.Replace(":FORWARD DROP", ":FORWARD ACCEPT", StringComparison.Ordinal)));
+        var policy = accept["ip6tables-nft filter/FORWARD policy"];
+        Assert.Equal("ACCEPT", policy.Value);
+        Assert.Equal(FindingSeverity.Info, ChangeChecks.Severity(policy.Subject, "ACCEPT"));
+        Assert.Equal(FindingSeverity.Warning, ChangeChecks.Severity(policy.Subject, "DROP"));
+    }
+
     [Fact]
     public void The_facts_of_ipv6_survive_json()
     {

@@ -22,6 +22,10 @@ rm -f "$TREE"/etc/firewalld/zones/public.xml "$TREE"/etc/firewalld/zones/public.
 [ ! -f "$TREE/etc/firewalld/firewalld.conf.dk-orig" ] || cp "$TREE/etc/firewalld/firewalld.conf.dk-orig" "$TREE/etc/firewalld/firewalld.conf"
 # ufw installed for one test (issue 12) and the nftables.conf a remedy edited, when an aborted run left them in the tree.
 [ ! -e "$TREE/usr/sbin/ufw" ] || chroot "$TREE" dpkg --purge ufw >/dev/null 2>&1 || true
+# The rootless test's lab user and packages (issue 12, lab/nspawn/41-nspawn-rootless-deb.sh), when an aborted run left them.
+if grep -q '^dkrl:' "$TREE/etc/passwd" || [ -e "$TREE/usr/bin/rootlesskit" ]; then
+  chroot "$TREE" sh -c "userdel -r -f dkrl; dpkg --purge $(ls "$DK_TREES/debs/$GEN-rootless" 2>/dev/null | sed -n 's/_.*\.deb$//p' | tr '\n' ' ')" >/dev/null 2>&1 || true
+fi
 [ ! -f "$TREE/etc/nftables.conf.dht-backup" ] || mv -f "$TREE/etc/nftables.conf.dht-backup" "$TREE/etc/nftables.conf"
 rm -f "$TREE/etc/systemd/system/cu-nft-restart.service" "$TREE/etc/systemd/system/nftables.service.d/dht-keep-docker-rules.conf"
 # IPv6 (issue 12), folded into every generation's boot: the lab link gets 2001:db8:100::10/64 (the outside client

@@ -30,6 +30,9 @@ public static class ChangeChecks
             // A published port's DNAT rule gone: outside clients no longer reach the container.
             SubjectKind.Port => after is null ? FindingSeverity.Error : FindingSeverity.Info,
 
+            // An ip6tables FORWARD policy turned DROP: forwarded IPv6 traffic passes only where a rule accepts it (Docker's, while they are there).
+            SubjectKind.IptablesVariant => after == "DROP" ? FindingSeverity.Warning : FindingSeverity.Info,
+
             SubjectKind.Firewalld when subject.Zone is null && !subject.Ruleset => after == "Running" ? FindingSeverity.Info : FindingSeverity.Warning,
             SubjectKind.Firewalld => FindingSeverity.Warning,
             _ => FindingSeverity.Info,

@@ -192,7 +192,8 @@ public static class DockerHostChecks
             (p.Family == Sysctl.IpFamily.IPv4 || ipv6)).ToList();
         if (ports is { Count: > 0 } && facts.Docker.EngineReachable)
         {
-            foreach (var wanted in ports.Where(p => published.All(x => x.Port != p)))
+            // A port some running container publishes (on whatever family) is not "not running": PublishedOnIPv6Only says what is true of it.
+            foreach (var wanted in ports.Where(p => published.All(x => x.Port != p) && facts.Docker.Ports.All(x => x.Port != p)))
             {
                 var stopped = facts.Docker.StoppedContainers.Where(c => c.Ports.Any(x => x.StartsWith(wanted.ToString(CultureInfo.InvariantCulture) + "/", StringComparison.Ordinal))).ToList();
                 var target = $"{wanted}/tcp";
@@ -208,6 +209,8 @@ public static class DockerHostChecks
                     stopped.Count > 0 ? RepairIntent.StartContainers(stopped.Select(s => s.Name)) : RepairIntent.Nothing));
             }
         }
+
+        findings.AddRange(IPv6OnlyBindings(facts, ports, ipv6));
 
         foreach (var p in published)
         {
@@ -234,11 +237,13 @@ public static class DockerHostChecks
             }
 
             var ruleWhere = p.ServiceName is not null ? "iptables nat/DOCKER-INGRESS" : nftables ? $"nft {(v6 ? "ip6" : "ip")} docker-bridges nat-prerouting-and-output" : $"{tool} nat/DOCKER";
-            if (!EngineSettingsChecks.ExpectsDnat(facts, p) || nftables && (v6 || facts.DockerNftables?.FirstOrDefault(t => t.Family == "ip") is { Exists: false }))
+            var nftFamily = v6 ? "ip6" : "ip";
+            if (!EngineSettingsChecks.ExpectsDnat(facts, p) || nftables && facts.DockerNftables?.FirstOrDefault(t => t.Family == nftFamily) is null or { Exists: false })
             {
-                // (With the nftables backend only the ip docker-bridges table is judged: an IPv6 binding's rules live in
-                // ip6 docker-bridges, read but not judged yet, and its ip6tables chains are empty by design.)
-                // No DNAT rule is expected (iptables false, a routed or isolated network), or the whole nftables table is gone (DockerNftablesMissing says so).
+                // (With the nftables backend an IPv6 binding is judged on ip6 docker-bridges, like the IPv4 one on ip
+                // docker-bridges; its ip6tables chains are empty by design. A table not read or gone is not judged per port:
+                // DockerNftablesMissing says so for ip docker-bridges.)
+                // No DNAT rule is expected (iptables false, a routed or isolated network), or the whole nftables table is gone.
             }
             else if (!p.DnatRulePresent)
             {
@@ -257,9 +262,10 @@ public static class DockerHostChecks
             {
                 if (!p.ForwardAccepted && p.GatewayMode != "nat-unprotected")
                 {
+                    var to = v6 ? $"[{p.ContainerIp}]:{p.ContainerPort}" : $"{p.ContainerIp}:{p.ContainerPort}";
                     findings.Add(new Finding(FindingIds.ForwardPolicyDrop, FindingSeverity.Error, subject,
-                        $"Docker's nftables chain for {p.Network ?? "the network"} has no accept for {p.ContainerIp}:{p.ContainerPort}/{p.Protocol}: its 'UNPUBLISHED PORT DROP' rule drops the forwarded traffic and outside clients time out on {target}.",
-                        [$"nft ip docker-bridges: dnat for {target} present, no 'ip daddr {p.ContainerIp} {p.Protocol} dport {p.ContainerPort} accept' in filter-forward-in__*"],
+                        $"Docker's nftables chain for {p.Network ?? "the network"} has no accept for {to}/{p.Protocol}: its 'UNPUBLISHED PORT DROP' rule drops the forwarded traffic and outside clients time out on {target}.",
+                        [$"nft {nftFamily} docker-bridges: dnat for {target} present, no '{nftFamily} daddr {p.ContainerIp} {p.Protocol} dport {p.ContainerPort} accept' in filter-forward-in__*"],
                         RestartEngine, RepairIntent.RestartEngine));
                 }
             }
@@ -456,6 +462,69 @@ public static class DockerHostChecks
                 policy is null ? RepairIntent.RestartEngine : RepairIntent.Nothing);
         }
     }
+
+    /// <summary>
+    /// Ports a running container publishes only on an IPv6 host address (<c>-p [::]:8080:80</c>): IPv4 clients are refused.
+    /// Where IPv6 is in play the binding is judged on ip6tables like any other; where it is not (the engine makes no
+    /// ip6tables rules for it: <c>ip6tables: false</c>, an engine before 27, a container without an IPv6 address),
+    /// docker-proxy serves it through INPUT, so only its listener and firewalld's zone decide, and they are judged here.
+    /// </summary>
+    private static IEnumerable<Finding> IPv6OnlyBindings(HostFacts facts, IReadOnlyCollection<int>? ports, bool ipv6)
+    {
+        var fw = facts.Firewalld;
+        foreach (var g in facts.Docker.Ports.Where(p => p.ServiceName is null && (ports is null || ports.Count == 0 || ports.Contains(p.Port)))
+            .GroupBy(p => (p.Port, p.Protocol)))
+        {
+            if (g.Any(p => !IsIPv6Binding(p)))
+            {
+                continue;
+            }
+
+            var p = g.First();
+            var judged = ipv6 && p.Family == Sysctl.IpFamily.IPv6;
+            var target = $"{p.Port}/{p.Protocol}";
+            var zone = fw.State == FirewalldRunState.Running ? fw.OutsideZone : null;
+            var inZone = fw.Ports.FirstOrDefault(x => x.Zone == zone && x.Port == p.Port && x.Protocol == p.Protocol);
+            var closed = zone is not null && inZone?.RuntimeOpenBy is null;
+            var notListening = !judged && facts.Daemon.UserlandProxyOn && p.Listener is null && !p.ProxyListening;
+            var evidence = new List<string>
+            {
+                $"Engine API: {string.Join(", ", g.Select(x => x.ContainerName).Distinct(StringComparer.Ordinal))} publishes {target} on {string.Join(", ", g.Select(x => "[" + x.HostIp + "]").Distinct(StringComparer.Ordinal))} only",
+                judged ? "IPv6 is in play: the binding is judged on ip6tables"
+                    : $"IPv6 not in play for Docker's rules ({Ip6Why(facts, p)}): docker-proxy serves the binding through INPUT",
+            };
+            if (!judged)
+            {
+                evidence.Add($"listener on {target}: {p.Listener ?? (p.ProxyListening ? "docker-proxy" : "none")}");
+                evidence.Add(zone is null ? $"firewalld: {fw.State}" : $"firewalld zone {zone}: {target} {(closed ? "not open" : "open by " + inZone!.RuntimeOpenBy)} at runtime");
+            }
+
+            var bad = !judged && (closed || notListening);
+            var message = $"{target} is published only on an IPv6 address ({p.ContainerName}): IPv4 clients are refused; only IPv6 clients can reach it. " +
+                (judged
+                    ? "Its IPv6 path (ip6tables, IPv6 forwarding) is judged by the other findings."
+                    : "Docker makes no ip6tables rule for it here, so docker-proxy serves it through the host's INPUT: " +
+                      (closed ? $"firewalld zone {zone} does not open it, so IPv6 clients are rejected too."
+                        : notListening ? "nothing listens on it, so IPv6 clients are refused too."
+                        : "its listener and firewalld's zone let it in."));
+            Remedy[] remedy = closed && !judged
+                ? [Remedy.PowerShell($"Add-FirewalldPort -Port {p.Port} -Protocol {p.Protocol} -Zone {zone} -Confirm:$false"), Remedy.Bash($"docker run -p {p.Port}:{p.ContainerPort} ...  # publish on IPv4 too (0.0.0.0 and [::])")]
+                : [Remedy.Bash($"docker run -p {p.Port}:{p.ContainerPort} ...  # publish on both families (0.0.0.0 and [::]) for IPv4 clients")];
+            yield return new Finding(FindingIds.PublishedOnIPv6Only, bad ? FindingSeverity.Warning : FindingSeverity.Info, FindingSubject.ForPort(p.Port, p.Protocol, Sysctl.IpFamily.IPv6),
+                message, evidence, remedy,
+                closed && !judged ? RepairIntent.OpenFirewalldPort(p.Port, p.Protocol, zone!, [FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent]) : RepairIntent.Nothing);
+        }
+    }
+
+    /// <summary>A binding on an IPv6 host address: the engine's <c>[::]</c> entry (an IPv6 port, or one of a container without an IPv6 address).</summary>
+    private static bool IsIPv6Binding(PublishedPortFact p) => p.Family == Sysctl.IpFamily.IPv6 || p.HostIp?.Contains(':', StringComparison.Ordinal) == true;
+
+    private static string Ip6Why(HostFacts facts, PublishedPortFact p) =>
+        p.Family == Sysctl.IpFamily.IPv4 ? "the container has no IPv6 address"
+        : facts.Daemon.Ip6tables == false ? "dockerd: ip6tables false"
+        : !facts.Daemon.IptablesOn ? "dockerd: iptables false"
+        : (facts.Iptables6 ?? []).Count == 0 ? "no ip6tables ruleset could be read"
+        : $"Docker {facts.Docker.Version ?? "?"} makes no ip6tables rules (ip6tables is on by default from 27)";
 
     /// <summary>
     /// True when the engine has IPv6 in play, so that IPv6 forwarding and Docker's ip6tables rules decide whether published

@@ -27,7 +27,9 @@ public static class EngineSettingsChecks
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(port);
-        return facts.Daemon.IptablesOn && port.GatewayMode is not ("routed" or "isolated");
+        // An IPv6 host address on a container without an IPv6 address ([::] kept as its IPv4-family binding): docker-proxy only, no DNAT.
+        return facts.Daemon.IptablesOn && port.GatewayMode is not ("routed" or "isolated") &&
+            !(port.Family == Sysctl.IpFamily.IPv4 && port.HostIp?.Contains(':', StringComparison.Ordinal) == true);
     }
 
     /// <summary>
@@ -180,13 +182,17 @@ public static class EngineSettingsChecks
             return null;
         }
 
-        var subject = FindingSubject.ForPort(p.Port, p.Protocol);
-        var dropping = facts.Iptables.Where(v => v.ForwardPolicy == "DROP").Select(v => $"iptables-{v.Variant}: :FORWARD DROP").ToList();
+        // An IPv6 port's packets pass ip6tables' FORWARD, not iptables': judged and named by its own family.
+        var v6 = p.Family == Sysctl.IpFamily.IPv6;
+        var tool = v6 ? "ip6tables" : "iptables";
+        var subject = FindingSubject.ForPort(p.Port, p.Protocol, p.Family);
+        var dropping = (v6 ? facts.Iptables6 ?? [] : facts.Iptables).Where(v => v.ForwardPolicy == "DROP").Select(v => $"{tool}-{v.Variant}: :FORWARD DROP").ToList();
+        var to = v6 ? $"[{p.ContainerIp}]:{p.ContainerPort}" : $"{p.ContainerIp}:{p.ContainerPort}";
         return new Finding(FindingIds.NftablesForwardDroppedByIptables, FindingSeverity.Error, subject,
-            $"Docker's nftables rules accept forwarded traffic to {p.ContainerIp}:{p.ContainerPort}, but the iptables filter FORWARD policy is DROP and no iptables rule accepts it: " +
-            $"a packet must pass every forward hook, so outside clients time out on {subject}. Docker's nftables backend does not touch iptables (no DOCKER-USER): accept the traffic there yourself.",
-            [.. dropping, $"nft ip docker-bridges: dnat and accept for {subject} -> {p.ContainerIp}:{p.ContainerPort} present", "no iptables FORWARD ACCEPT rule for the container or its bridge"],
-            [Remedy.Bash($"iptables -I FORWARD -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT"), Remedy.Bash("iptables -P FORWARD ACCEPT  # when nothing else needs the DROP policy")],
+            $"Docker's nftables rules accept forwarded traffic to {to}, but the {tool} filter FORWARD policy is DROP and no {tool} rule accepts it: " +
+            $"a packet must pass every forward hook, so outside clients time out on {subject}. Docker's nftables backend does not touch {tool} (no DOCKER-USER): accept the traffic there yourself.",
+            [.. dropping, $"nft {(v6 ? "ip6" : "ip")} docker-bridges: dnat and accept for {subject} -> {to} present", $"no {tool} FORWARD ACCEPT rule for the container or its bridge"],
+            [Remedy.Bash($"{tool} -I FORWARD -d {p.ContainerIp} -p {p.Protocol} --dport {p.ContainerPort} -j ACCEPT"), Remedy.Bash($"{tool} -P FORWARD ACCEPT  # when nothing else needs the DROP policy")],
             RepairIntent.Nothing);
     }
 }
