@@ -37,6 +37,7 @@
         'Repair-DockerHost'
         'Watch-DockerHostNetState'
         'Trace-DockerHostPort'
+        'Install-DockerHostTools'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -129,3 +129,69 @@ Describe 'Fleet parameters: bad input' {
         { Test-DockerHost -HostName h -Socket /run/docker.sock } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
     }
 }
+
+Describe 'Install-DockerHostTools: the package and bad input (no host is reached)' {
+    BeforeAll {
+        Add-Type -AssemblyName System.IO.Compression
+        $script:work = Join-Path ([IO.Path]::GetTempPath()) "dht-install-test-$([guid]::NewGuid().ToString('n'))"
+        New-Item -ItemType Directory -Path $work | Out-Null
+        function New-Nupkg([string] $Name, [string] $Nuspec) {
+            $p = Join-Path $work $Name
+            $zip = [IO.Compression.ZipFile]::Open($p, 'Create')
+            try {
+                if ($Nuspec) { $e = $zip.CreateEntry('DockerHostTools.nuspec'); $w = [IO.StreamWriter]::new($e.Open()); $w.Write($Nuspec); $w.Dispose() }
+                $e = $zip.CreateEntry('DockerHostTools.psd1'); $w = [IO.StreamWriter]::new($e.Open()); $w.Write('@{}'); $w.Dispose()
+            }
+            finally { $zip.Dispose() }
+            $p
+        }
+        $ns = '<?xml version="1.0"?><package xmlns="http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd"><metadata><id>{0}</id><version>{1}</version></metadata></package>'
+        $script:good = New-Nupkg 'DockerHostTools.0.1.0.nupkg' ($ns -f 'DockerHostTools', '0.1.0')
+        $script:otherId = New-Nupkg 'Pester.5.7.1.nupkg' ($ns -f 'Pester', '5.7.1')
+        $script:noVersion = New-Nupkg 'DockerHostTools.x.nupkg' ($ns -f 'DockerHostTools', 'latest')
+        $script:noNuspec = New-Nupkg 'DockerHostTools.none.nupkg' $null
+        $script:text = Join-Path $work 'DockerHostTools.text.nupkg'
+        Set-Content -Path $text -Value 'not a zip'
+    }
+    AfterAll { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
+
+    It '<Case> stops the command with <Id> (<Category>), the path as target, before any host is reached' -TestCases @(
+        @{ Case = 'a missing file'; Path = { Join-Path $work 'nothing.nupkg' }; Id = 'PackageNotFound'; Category = 'ObjectNotFound' }
+        @{ Case = 'a folder'; Path = { $work }; Id = 'PackageNotFound'; Category = 'ObjectNotFound' }
+        @{ Case = 'a text file'; Path = { $text }; Id = 'InvalidPackage'; Category = 'InvalidData' }
+        @{ Case = 'a zip without .nuspec'; Path = { $noNuspec }; Id = 'InvalidPackage'; Category = 'InvalidData' }
+        @{ Case = 'another package'; Path = { $otherId }; Id = 'InvalidPackage'; Category = 'InvalidData' }
+        @{ Case = 'a nuspec without a version'; Path = { $noVersion }; Id = 'InvalidPackage'; Category = 'InvalidData' }
+    ) {
+        param($Case, $Path, $Id, $Category)
+        $p = & $Path
+        $err = $null
+        try { Install-DockerHostTools -HostName 127.0.0.1 -Options $nowhere -Path $p -Confirm:$false -ErrorAction Stop; throw 'no error' }
+        catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        "$($err.CategoryInfo.Category)" | Should -Be $Category
+        $err.TargetObject | Should -Be $p
+    }
+
+    It 'a host name ssh would refuse is InvalidHostName for that host, the others go on (each its own result)' {
+        $r = @(Install-DockerHostTools -HostName '-oProxyCommand=x', 127.0.0.1 -Options $nowhere -Path $good -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue)
+        @($ev.FullyQualifiedErrorId) | Should -Be @('InvalidHostName,DockerHostTools.Commands.InstallDockerHostToolsCommand')
+        "$($ev[0].CategoryInfo.Category)" | Should -Be 'InvalidArgument'
+        $ev[0].TargetObject | Should -Be '-oProxyCommand=x'
+        $r.Count | Should -Be 1
+        $r[0].HostName | Should -Be '127.0.0.1'
+    }
+
+    It 'an unreachable host is a Failed result with the reason HostUnreachable, never an error of the run' {
+        $r = @(Install-DockerHostTools -HostName 127.0.0.1, 'nobody@127.0.0.1' -Options $nowhere -ConnectingTimeout 5000 -Path $good -Confirm:$false -ErrorVariable ev)
+        $ev | Should -BeNullOrEmpty
+        $r[0] | Should -BeOfType ([DockerHostTools.Fleet.DockerHostInstallResult])
+        @($r.HostName) | Should -Be @('127.0.0.1', 'nobody@127.0.0.1')
+        @($r.Status | ForEach-Object { "$_" }) | Should -Be @('Failed', 'Failed')
+        @($r.Reason) | Should -Be @('HostUnreachable', 'HostUnreachable')
+        @($r.Version) | Should -Be @('0.1.0', '0.1.0')
+        $lines = ($r | Format-Table | Out-String -Width 200) -split "`n"
+        @($lines | Where-Object { $_.TrimEnd().Length -gt 80 }) | Should -BeNullOrEmpty
+        ($lines -join "`n") | Should -Match 'HostUnreachable'
+    }
+}

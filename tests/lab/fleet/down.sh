@@ -1,6 +1,6 @@
 #!/bin/bash
 # Stops every machine up.sh started, by the PIDs it wrote (poweroff inside, then TERM/KILL of that nspawn), unmounts
-# the overlays and removes the fleet's namespaces (fl-m$i, fl-admin). Safe to run twice.
+# the overlays and removes the fleet's namespaces (fl-m$i, fl-admin) and fl-admin's /etc/netns folder. Safe to run twice.
 set -u
 FLEET=${FLEET:-/tmp/dkfleet}
 for d in "$FLEET"/m*; do
@@ -22,4 +22,5 @@ for d in "$FLEET"/m*; do
   ip netns del "fl-m$i" 2>/dev/null
 done
 ip netns del fl-admin 2>/dev/null
+rm -rf /etc/netns/fl-admin
 echo "fleet down"

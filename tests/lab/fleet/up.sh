@@ -3,7 +3,8 @@
 # from a cached generation tree (tests/lab/nspawn builds them) with an overlay root of its own (/var/lib/docker bound to a
 # plain folder: overlay2 cannot sit on overlayfs), sshd on, PowerShell's SSH subsystem, root's key, and a busybox httpd
 # container publishing 8080. All machines sit on bridge flbr0 in the admin namespace fl-admin (198.51.100.2); machine i
-# is 198.51.100.(10+i). Every machine boots at once; the script waits for all.
+# is 198.51.100.(10+i), named dkfleet$i in fl-admin's /etc/hosts. Every machine boots at once; the script waits for all.
+# A tree without sshd (bookworm's) gets openssh-server from sshd-debs.sh's cached .debs, installed after boot (dpkg -i).
 # Usage: up.sh SPEC...   SPEC = i:GEN[:MODULE_DIR]   (MODULE_DIR bound read-only as an installed module version folder,
 #   /usr/local/share/powershell/Modules/DockerHostTools/<its folder name>; no MODULE_DIR: the host has no module)
 # Env: PWSH_DIR (pwsh.dll's folder, bound at /dk/pwsh), FLEET (state folder, default /tmp/dkfleet).
@@ -22,7 +23,9 @@ CGMOUNTS=$(awk '($2=="/sys/fs/cgroup" && $3=="tmpfs") || $3=="cgroup" || $3=="cg
 IDS=()
 for spec in "$@"; do
   IFS=: read -r i gen module <<< "$spec"
-  tree=$TREES/$gen; [ -x "$tree/usr/sbin/sshd" ] || { echo "tree $tree has no sshd (trixie and docker28 carry it)" >&2; exit 2; }
+  tree=$TREES/$gen; debs=""
+  # A tree without sshd (bookworm's) gets Debian's openssh-server of its generation in the machine's own root, after boot.
+  [ -x "$tree/usr/sbin/sshd" ] || debs=$(GEN=$gen DK_TREES=$TREES bash "$HERE/sshd-debs.sh")
   d=$FLEET/m$i; IDS+=("$i")
   mountpoint -q "$d/root" && umount "$d/root"
   rm -rf "$d/upper" "$d/work" "$d/docker"   # every boot starts from the tree as built
@@ -40,7 +43,8 @@ for spec in "$@"; do
   cp "$FLEET/key.pub" "$r/root/.ssh/authorized_keys"; chmod 700 "$r/root/.ssh"; chmod 600 "$r/root/.ssh/authorized_keys"
   printf '#!/bin/sh\nexport DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1\nexec /usr/share/dotnet/dotnet /dk/pwsh/pwsh.dll "$@"\n' > "$r/usr/local/bin/pwsh"
   chmod +x "$r/usr/local/bin/pwsh"
-  grep -q '^Subsystem powershell' "$r/etc/ssh/sshd_config" || echo 'Subsystem powershell /usr/local/bin/pwsh -sshs -NoLogo' >> "$r/etc/ssh/sshd_config"
+  if [ -n "$debs" ]; then mkdir -p "$r/root/sshd-debs"; cp "$debs"/*.deb "$r/root/sshd-debs/"
+  else grep -q '^Subsystem powershell' "$r/etc/ssh/sshd_config" || echo 'Subsystem powershell /usr/local/bin/pwsh -sshs -NoLogo' >> "$r/etc/ssh/sshd_config"; fi
   mkdir -p "$r/etc/systemd/system/multi-user.target.wants"; ln -sf /lib/systemd/system/ssh.service "$r/etc/systemd/system/multi-user.target.wants/ssh.service"
   cp "$FLEET/img/bbrootfs.tar" "$r/root/bbrootfs.tar"
   binds=(--bind="$d/docker:/var/lib/docker" --bind-ro=/usr/share/dotnet --bind-ro="$PWSH_DIR:/dk/pwsh")
@@ -58,6 +62,9 @@ for spec in "$@"; do
       --capability=all --system-call-filter=@keyring --console=passive "${binds[@]}" "${initargs[@]}" > "$d/boot.log" 2>&1 < /dev/null ) &
   echo $! > "$d/nspawn.pid"
 done
+# The machines' names, for the admin namespace only (ip netns exec binds /etc/netns/fl-admin/hosts over /etc/hosts).
+mkdir -p /etc/netns/fl-admin
+{ printf '127.0.0.1 localhost\n'; for i in "${IDS[@]}"; do printf '198.51.100.%s dkfleet%s\n' $((10 + i)) "$i"; done; } > /etc/netns/fl-admin/hosts
 for i in "${IDS[@]}"; do
   d=$FLEET/m$i; l=""
   for _ in $(seq 1 300); do np=$(cat "$d/nspawn.pid"); l=$(for c in $np $(pgrep -P "$np"); do pgrep -P "$c" -x systemd; done 2>/dev/null | head -1 || true); [ -n "$l" ] && break; sleep 0.1; done
@@ -66,8 +73,17 @@ for i in "${IDS[@]}"; do
 done
 for i in "${IDS[@]}"; do
   d=$FLEET/m$i; l=$(cat "$d/leader.pid"); X=(nsenter -t "$l" -a)
+  if [ -d "$d/root/root/sshd-debs" ]; then
+    for _ in $(seq 1 300); do "${X[@]}" systemctl is-active -q docker 2>/dev/null && break; sleep 0.2; done
+    "${X[@]}" env DEBIAN_FRONTEND=noninteractive sh -c 'dpkg -i /root/sshd-debs/*.deb' > "$d/sshd-debs.log" 2>&1 || { echo "dkfleet$i: dpkg -i openssh-server failed"; cat "$d/sshd-debs.log"; exit 1; }
+    "${X[@]}" sh -c "grep -q '^Subsystem powershell' /etc/ssh/sshd_config || echo 'Subsystem powershell /usr/local/bin/pwsh -sshs -NoLogo' >> /etc/ssh/sshd_config; systemctl restart ssh"
+  fi
   for _ in $(seq 1 300); do "${X[@]}" systemctl is-active -q docker ssh 2>/dev/null && break; sleep 0.2; done
   for _ in $(seq 1 100); do [ "$("${X[@]}" firewall-cmd --state 2>/dev/null)" = running ] && break; sleep 0.2; done
+  # root's user manager (user@0.service) stays up: without linger logind stops it 10 s after root's last session and
+  # pam_systemd makes the next SSH login wait for it to start again; on 2 loaded cores that took longer than 45 s (the
+  # machine's sshd journal: "session opened for user root", then nothing until the client's ConnectingTimeout).
+  "${X[@]}" loginctl enable-linger root 2>/dev/null || true
   "${X[@]}" firewall-cmd -q --zone=public --add-port=8080/tcp; "${X[@]}" firewall-cmd -q --permanent --zone=public --add-port=8080/tcp
   "${X[@]}" docker image inspect dkbusybox:local >/dev/null 2>&1 || "${X[@]}" docker import --change 'CMD ["/bin/sh"]' /root/bbrootfs.tar dkbusybox:local >/dev/null
   # Seen with 7 machines booting on 2 loaded cores: runc "mkdir /sys/fs/cgroup/cpuset/docker/...: read-only file system"
