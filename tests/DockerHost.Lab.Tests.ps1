@@ -668,11 +668,13 @@ Describe 'A rootless dockerd on the real lab Docker host (<Generation>)' -Tag 'L
         $null = New-Item -ItemType Directory -Force $debDir
         Copy-Item $debs $debDir
         $sock = '/run/user/1500/docker.sock'
+        # nspawn copies /dev/net/tun into the machine's own /dev with this host's mode (no udev here); slirp4netns opens it
+        # as the lab user, as on a Debian host whose udev makes it 0666. Its mode before is kept and set back after the test.
+        $tunMode = "$(Invoke-Host stat -c %a /dev/net/tun)".Trim()
+        $tunMode | Should -Match '^[0-7]{3,4}$' -Because 'the mode of /dev/net/tun is read before it is changed'
         try {
             Invoke-Host sh -c 'dpkg -i /dkx/cu-rootless/*.deb' | Out-Null
-            # nspawn copies /dev/net/tun into the machine's own /dev with this host's mode (0600, no udev here); slirp4netns
-            # opens it as the lab user, as on a Debian host whose udev makes it 0666. Set back after the test.
-            Invoke-Host sh -c 'ls -l /dev/net/tun && chmod 0666 /dev/net/tun' | Out-Null
+            Invoke-Host chmod 0666 /dev/net/tun | Out-Null
             Invoke-Host sh -c 'useradd -m -u 1500 -s /bin/sh dkrl && usermod --add-subuids 300000-365535 --add-subgids 300000-365535 dkrl && install -d -o dkrl -g dkrl -m 700 /run/user/1500 && install -d -o dkrl -g dkrl /home/dkrl/.config/docker && printf ''{ "bip": "203.0.113.1/25", "ipv6": false }\n'' > /home/dkrl/.config/docker/daemon.json && chown dkrl: /home/dkrl/.config/docker/daemon.json' | Out-Null
             Invoke-Host systemd-run --unit=dht-rootless --uid=dkrl -p Environment=HOME=/home/dkrl -p Environment=XDG_RUNTIME_DIR=/run/user/1500 `
                 -p Environment=PATH=/usr/sbin:/usr/bin:/sbin:/bin -p Environment=DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--cidr=203.0.113.128/25 `
@@ -704,7 +706,9 @@ Describe 'A rootless dockerd on the real lab Docker host (<Generation>)' -Tag 'L
             $ids | Should -Be @('Warning RootlessEngine docker engine')
         }
         finally {
-            Invoke-Host sh -c "firewall-cmd -q --remove-port=8081/tcp; systemctl stop dht-rootless; systemctl reset-failed dht-rootless; sleep 1; userdel -r -f dkrl; rm -rf /run/user/1500; chmod 0600 /dev/net/tun; dpkg --purge $($packages -join ' ')" 2>&1 | Out-Null
+            # userdel only once the unit is inactive (systemctl stop waits for it; the check says so rather than a fixed sleep).
+            Invoke-Host sh -c "firewall-cmd -q --remove-port=8081/tcp; systemctl stop dht-rootless; i=0; while systemctl is-active -q dht-rootless && [ `$i -lt 40 ]; do i=`$((i+1)); sleep 0.25; done; systemctl reset-failed dht-rootless; userdel -r -f dkrl; rm -rf /run/user/1500; chmod $tunMode /dev/net/tun; dpkg --purge $($packages -join ' ')" 2>&1 | Out-Null
+            "$(Invoke-Host stat -c %a /dev/net/tun)".Trim() | Should -Be $tunMode -Because '/dev/net/tun gets back the mode it had'
             Remove-Item $debDir -Recurse -ErrorAction SilentlyContinue
         }
     }

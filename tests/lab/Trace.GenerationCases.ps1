@@ -103,7 +103,9 @@ Describe 'Trace-DockerHostPort and Test-DockerHost -Trace on the real lab Docker
             # listens in it (Debian's static busybox of the lab image has no udp server): the container's kernel counts the
             # datagram as Udp NoPorts, which says it arrived in the container's namespace.
             $sw = [Diagnostics.Stopwatch]::StartNew()
+            $null = docker rm -f dkudp 2>&1 # a leftover of an interrupted run
             $null = docker run -d --name dkudp --restart=no -p 5353:5353/udp dkbusybox:local sleep 300
+            $job = $null
             try {
                 $cpid = "$(docker inspect -f '{{.State.Pid}}' dkudp)".Trim()
                 function Get-NoPorts { $l = @(Get-Content "/proc/$cpid/net/snmp" | Where-Object { $_ -like 'Udp: *' }); [long](($l[1] -split ' ')[[array]::IndexOf(($l[0] -split ' '), 'NoPorts')]) }
@@ -111,9 +113,13 @@ Describe 'Trace-DockerHostPort and Test-DockerHost -Trace on the real lab Docker
                 $job = Start-ThreadJob { param($ext) while ($true) { & nsenter "--net=$ext" bash -c 'echo dht > /dev/udp/198.51.100.10/5353'; Start-Sleep -Milliseconds 700 } } -ArgumentList $ext
                 $p = @(Trace-DockerHostPort -Port 5353 -Protocol udp -From 198.51.100.2 -Count 1 -Duration 20)
                 $null = Stop-Client $job
+                $job = $null
                 $noPorts = (Get-NoPorts) - $before
             }
-            finally { $null = docker rm -f dkudp }
+            finally {
+                if ($job) { $null = Stop-Client $job } # the sender stops even when the trace threw
+                $null = docker rm -f dkudp
+            }
             Get-PacketView udp $p @() $sw.Elapsed.TotalSeconds | Add-Member -PassThru NoPorts $noPorts
             Invoke-TestCase tdh-ipforward0 { sysctl -q -w net.ipv4.ip_forward=0; iptables -I DOCKER-USER -p tcp --dport 5000 -j DROP } {
                 iptables -D DOCKER-USER -p tcp --dport 5000 -j DROP; sysctl -q -w net.ipv4.ip_forward=1 }

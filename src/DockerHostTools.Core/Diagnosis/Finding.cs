@@ -256,6 +256,9 @@ public sealed record FindingSubject
     /// <summary>The Docker engine as a whole.</summary>
     public static FindingSubject ForEngine() => new() { Kind = SubjectKind.Engine };
 
+    /// <summary>The Docker engine's rules of one family (IPv6: its <c>ip6 docker-bridges</c> table); IPv4 is <see cref="ForEngine()"/>.</summary>
+    public static FindingSubject ForEngine(IpFamily family) => family == IpFamily.IPv6 ? new() { Kind = SubjectKind.Engine, Family = IpFamily.IPv6 } : ForEngine();
+
     /// <summary>
     /// The subject as the finding's Target shows it (<c>net.ipv4.ip_forward</c>, <c>5000/tcp</c>, <c>Nft:filter/DOCKER</c>; IPv6:
     /// <c>net.ipv6.conf.all.forwarding</c>, <c>[::]:5000/tcp</c>, <c>ip6tables-Nft:filter/DOCKER</c>).
@@ -269,7 +272,7 @@ public sealed record FindingSubject
         SubjectKind.IptablesVariant => Family == IpFamily.IPv6 ? $"ip6tables-{Variant}" : $"iptables-{Variant}",
         SubjectKind.Firewalld => Ruleset ? "firewalld ruleset" : Policy is not null ? $"firewalld policy {Policy}" : Zone is null ? "firewalld" : $"firewalld zone {Zone}",
         SubjectKind.HostFiles => "host files",
-        SubjectKind.Engine => "docker engine",
+        SubjectKind.Engine => Family == IpFamily.IPv6 ? "docker engine ip6" : "docker engine",
         _ => Kind.ToString(),
     };
 }

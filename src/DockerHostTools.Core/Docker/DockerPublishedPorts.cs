@@ -123,7 +123,7 @@ public static class DockerPublishedPorts
                         var accepted6 = accepts6.Any(a => a.ContainerPort == p.PrivatePort && a.Protocol == p.Type && SameAddress(a.ContainerIp, containerIp6) &&
                             dockerReachable6.TryGetValue(a.Variant, out var reached6) && reached6);
                         var listener6 = listeners.FirstOrDefault(l => l.Port == p.PublicPort && l.Protocol == p.Type &&
-                            (l.ProcessName == "docker-proxy" || l.ProcessName is null));
+                            (l.ProcessName == "docker-proxy" || l.ProcessName is null)) ?? PortDriverListener(listeners, p.PublicPort.Value, p.Type);
                         var proxy6 = listeners.Any(l => l.Port == p.PublicPort && l.Protocol == p.Type && l.ProcessName == "docker-proxy");
                         list.Add(new DockerPublishedPort(c, p.IP, p.PublicPort.Value, p.Type, containerIp6, p.PrivatePort, rule6 is not null, rule6?.Variant,
                             accepted6, proxy6, listener6 is null ? null : $"{listener6.Address}:{listener6.Port} ({listener6.ProcessName ?? "?"}[{listener6.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])")
@@ -213,9 +213,10 @@ public static class DockerPublishedPorts
         return list;
     }
 
-    // A rootless engine's port is held on the host by its port driver (rootlesskit's builtin driver, or slirp4netns).
+    // A rootless engine's port is held on the host by its port driver: rootlesskit's builtin driver, slirp4netns, or pasta (rootlesskit's
+    // implicit driver runs pasta with --tcp-ports=auto --udp-ports=auto, so pasta itself binds the port; pasta.avx2 where it execs that build).
     private static ListeningSocket? PortDriverListener(IReadOnlyList<ListeningSocket> listeners, int port, string protocol) =>
-        listeners.FirstOrDefault(l => l.Port == port && l.Protocol == protocol && l.ProcessName is "rootlesskit" or "slirp4netns");
+        listeners.FirstOrDefault(l => l.Port == port && l.Protocol == protocol && l.ProcessName is "rootlesskit" or "slirp4netns" or "pasta" or "pasta.avx2");
 
     private static bool IsIPv6(string? ip) => ip is not null && ip.Contains(':', StringComparison.Ordinal);
 

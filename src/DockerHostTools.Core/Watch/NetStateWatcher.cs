@@ -240,6 +240,8 @@ public sealed class NetStateWatcher
                     return why;
                 }
 
+                // What is there now (this read's values), for changes whose weight depends on what came with them.
+                var current = values.Values.Select(v => v.Subject).ToList();
                 foreach (var (before, after) in changes)
                 {
                     var key = after.Kind == ChangeKind.IpForward ? after.What : null;
@@ -254,7 +256,7 @@ public sealed class NetStateWatcher
                         note = "firewalld rebuilt its rules while its service kept running: a reload (firewall-cmd --reload, or its D-Bus reload call), which logs nothing";
                     }
 
-                    yield return new NetStateChange(now, after.What, before.Value, after.Value, ChangeChecks.Severity(after.Subject, after.Value), after.Kind, causes) { Note = note };
+                    yield return new NetStateChange(now, after.What, before.Value, after.Value, ChangeChecks.Severity(after.Subject, after.Value, current), after.Kind, causes) { Note = note };
                 }
 
                 reloadsReported = reloads;

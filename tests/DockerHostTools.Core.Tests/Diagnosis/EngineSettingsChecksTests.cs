@@ -109,7 +109,7 @@ public class EngineSettingsChecksTests
 
     // ip6Save: the container also has moby's IPv6 address fd49:efd7:54aa::1 and publishes 8080 on [::] too, its rules in
     // the ip6 docker-bridges table of moby's nftabler golden (Fixtures/nft-docker29/README.md), ip6tables-nft-save beside.
-    private static HostReading Nft29(string table, string iptablesSave, string? backendInInfo = "nftables", string? ip6Save = null, Func<string, string>? ip6Table = null)
+    private static HostReading Nft29(string table, string iptablesSave, string? backendInInfo = "nftables", string? ip6Save = null, Func<string, string>? ip6Table = null, bool ip6Missing = false)
     {
         DockerPortBinding[] bindings = ip6Save is null
             ? [new DockerPortBinding("0.0.0.0", 8080, 80, "tcp")]
@@ -128,7 +128,7 @@ public class EngineSettingsChecksTests
         var tables = new List<NftDockerTable>
         {
             table == "missing" ? NftDockerTable.Missing("ip") : NftablesDocker.Parse(Fixture.Read("nft-docker29", table), "ip"),
-            ip6Save is null ? NftDockerTable.Missing("ip6")
+            ip6Save is null || ip6Missing ? NftDockerTable.Missing("ip6")
                 : NftablesDocker.Parse((ip6Table ?? (t => t))(Fixture.Read("nft-docker29", "nft-j-list-table-ip6-docker-bridges-1.0.6-moby-nftabler-gwm-nat.json")), "ip6"),
         };
         var ports = DockerPublishedPorts.WithNftables(DockerPublishedPorts.Build(containers, ipt, []), containers, tables);
@@ -265,6 +265,25 @@ public class EngineSettingsChecksTests
         Assert.DoesNotContain(f, x => x.Id is FindingIds.DockerDnatMissing or FindingIds.DockerChainMissing);
     }
 
+    [Fact]
+    public void The_ip6_docker_bridges_table_flushed_away_where_ipv6_is_in_play_is_docker_nftables_missing_naming_ip6()
+    {
+        const string Table = "nft-j-list-table-ip-docker-bridges-1.0.6-moby-usernet-portmap.json";
+        var facts = HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt", ip6Save: "ip6tables-nft-save-1.8.9-forward-accept.txt", ip6Missing: true));
+        Assert.True(DockerHostChecks.IPv6Use(facts));
+        var f = DockerHostChecks.Evaluate(facts);
+        var missing = Assert.Single(f, x => x.Id == FindingIds.DockerNftablesMissing);
+        Assert.Equal((FindingSeverity.Error, "docker engine ip6"), (missing.Severity, missing.Target));
+        Assert.Equal(FindingSubject.ForEngine(Core.Sysctl.IpFamily.IPv6), missing.Subject);
+        Assert.NotEqual(FindingSubject.ForEngine(), missing.Subject);
+        Assert.Contains("ip6 docker-bridges", missing.Message, StringComparison.Ordinal);
+        Assert.True(missing.CanRepair);
+
+        // Without IPv6 in play (no container with an IPv6 address) the ip6 table's absence says nothing.
+        Assert.DoesNotContain(DockerHostChecks.Evaluate(HostFactsBuilder.Build(Nft29(Table, "iptables-nft-save-1.8.9-forward-accept.txt"))),
+            x => x.Id == FindingIds.DockerNftablesMissing);
+    }
+
     // ---- swarm ingress, on the named fixtures ----
 
     private static HostFacts Swarm(string save)
@@ -340,6 +359,41 @@ public class EngineSettingsChecksTests
         Assert.Equal("0.0.0.0:8081 (rootlesskit[777])", Assert.Single(held).Listener);
         Assert.Null(Assert.Single(DockerPublishedPorts.Build(containers, ipt, [new ListeningSocket("tcp", "0.0.0.0", 8081, 4242, 778, "nginx")])).Listener);
         Assert.Null(Assert.Single(DockerPublishedPorts.Build(containers, ipt, [])).Listener);
+    }
+
+    [Fact]
+    public void A_rootless_engines_ipv6_port_held_by_its_port_driver_is_its_listener_and_judged_under_its_ipv6_subject()
+    {
+        var containers = new List<DockerContainer>
+        {
+            new("c1id", "c1", "registry", "running", "Up", [new DockerPortBinding("0.0.0.0", 8081, 5000, "tcp"), new DockerPortBinding("::", 8081, 5000, "tcp")],
+                new Dictionary<string, string> { ["bridge"] = "203.0.113.2" }) { Networks6 = new Dictionary<string, string> { ["bridge"] = "2001:db8:1::2" } },
+        };
+        var ipt = new IptablesSnapshot([], IptablesVariant.Nft);
+        ListeningSocket[] held = [new("tcp", "0.0.0.0", 8081, 4242, 777, "rootlesskit"), new("tcp", "::", 8081, 4243, 777, "rootlesskit")];
+        var ports = DockerPublishedPorts.Build(containers, ipt, held);
+        Assert.Equal(2, ports.Count);
+        Assert.Contains("(rootlesskit[777])", Assert.Single(ports, p => p.Family == Core.Sysctl.IpFamily.IPv6).Listener, StringComparison.Ordinal);
+
+        // pasta (rootlesskit's implicit port driver) binds the port itself.
+        foreach (var pasta in new[] { "pasta", "pasta.avx2" })
+        {
+            Assert.All(DockerPublishedPorts.Build(containers, ipt, [new("tcp", "0.0.0.0", 8081, 4242, 900, pasta), new("tcp", "::", 8081, 4243, 900, pasta)]),
+                p => Assert.Contains($"({pasta}[900])", p.Listener, StringComparison.Ordinal));
+        }
+
+        // Judged as a rootless engine's ports: no RootlessPortNotListening for the held [::] port, and a closed zone said once per family's subject.
+        var facts = Load("01-port-closed-not-persisted");
+        var rootless = facts with
+        {
+            Engine = new EngineEndpointFact { Location = EngineLocation.Rootless, Socket = "/run/user/1001/docker.sock", RootlessPortDriver = "builtin", Evidence = ["Engine /info: SecurityOptions name=rootless"] },
+            Docker = facts.Docker with { Ports = HostFactsBuilder.Build(new HostReading { Containers = containers, PublishedPorts = ports }).Docker.Ports },
+        };
+        var f = DockerHostChecks.Evaluate(rootless, [8081]);
+        Assert.DoesNotContain(f, x => x.Id == FindingIds.RootlessPortNotListening);
+        var subjects = f.Where(x => x.Subject.Kind == SubjectKind.Port).Select(x => (x.Id, x.Subject)).ToList();
+        Assert.Equal(subjects.Count, subjects.Distinct().Count());
+        Assert.Contains(f, x => x.Id == FindingIds.FirewalldPortClosed && x.Target == "[::]:8081/tcp");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DockerHostTools.Core.Diagnosis;
 using DockerHostTools.Core.Docker;
 using DockerHostTools.Core.Iptables;
+using DockerHostTools.Core.Firewalld;
 using DockerHostTools.Core.Native;
 using DockerHostTools.Core.Sysctl;
 
@@ -218,7 +219,7 @@ public sealed class Ip6tablesGenerationTests
         Assert.Equal("[::]:5000/tcp", only.Target);
         Assert.Contains("IPv4 clients are refused", only.Message, StringComparison.Ordinal);
         Assert.Contains(only.Evidence, e => e.Contains("dockerd: ip6tables false", StringComparison.Ordinal));
-        Assert.Equal(FindingSeverity.Warning, only.Severity); // no listener was captured here: nothing would answer
+        Assert.Equal(FindingSeverity.Error, only.Severity); // no listener was captured here: nothing would answer
         Assert.Contains("nothing listens on it", only.Message, StringComparison.Ordinal);
         var listening = facts with { Docker = facts.Docker with { Ports = facts.Docker.Ports.Select(p => p with { ProxyListening = true, Listener = "[::]:5000 (docker-proxy[77])" }).ToList() } };
         var served = Assert.Single(DockerHostChecks.Evaluate(listening, [5000]), x => x.Id == FindingIds.PublishedOnIPv6Only);
@@ -242,6 +243,65 @@ public sealed class Ip6tablesGenerationTests
 
         // A port nobody publishes is still ContainerNotRunning.
         Assert.Contains(DockerHostChecks.Evaluate(facts, [5999]), x => x.Id == FindingIds.ContainerNotRunning && x.Target == "5999/tcp");
+    }
+
+    // dkreg publishes 5000 on [::] only (the engine's "::" entry kept), with or without its IPv6 address.
+    private static IReadOnlyList<DockerContainer> V6OnlyDkreg(IEnumerable<DockerContainer> list, bool withIPv6, string hostIp = "::") => list.Select(c =>
+        new DockerContainer(c.Id, c.Name, c.Image, c.State, c.Status, c.Name == "dkreg" ? c.Ports.Where(p => p.IP == "::").Select(p => new DockerPortBinding(hostIp, p.PublicPort, p.PrivatePort, p.Type)).ToList() : c.Ports, c.Networks)
+        { Networks6 = withIPv6 ? c.Networks6 : new Dictionary<string, string>() }).ToList();
+
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void A_v6_only_binding_of_a_container_without_an_ipv6_address_behind_a_closed_zone_is_one_published_on_ipv6_only_error_not_firewalld_port_closed_too(string generation, string name, string version)
+    {
+        using var t = Forwarding("1", "1", persisted: true);
+        var facts = Facts(t, generation, name, version, containers: V6OnlyDkreg(Containers(version, generation), withIPv6: false));
+        facts = facts with
+        {
+            Firewalld = facts.Firewalld with { State = FirewalldRunState.Running, OutsideZone = "public", Ports = [] },
+            Docker = facts.Docker with { Ports = facts.Docker.Ports.Select(p => p with { ProxyListening = true, Listener = "[::]:5000 (docker-proxy[77])" }).ToList() },
+        };
+        var f = DockerHostChecks.Evaluate(facts, [5000]).Where(x => x.Subject.Kind == SubjectKind.Port).ToList();
+        Assert.DoesNotContain(f, x => x.Id == FindingIds.FirewalldPortClosed);
+        Assert.DoesNotContain(f, x => x.Message.Contains("gateway mode )", StringComparison.Ordinal));
+        var only = Assert.Single(f);
+        Assert.Equal((FindingIds.PublishedOnIPv6Only, FindingSeverity.Error, "[::]:5000/tcp"), (only.Id, only.Severity, only.Target));
+        Assert.Contains("firewalld zone public does not open it", only.Message, StringComparison.Ordinal);
+        Assert.Contains(only.Remedy, r => r.Command.StartsWith("Add-FirewalldPort -Port 5000 -Protocol tcp -Zone public", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void A_v6_loopback_only_binding_gets_no_published_on_ipv6_only_advice_to_open_firewalld(string generation, string name, string version)
+    {
+        using var t = Forwarding("1", "1", persisted: true);
+        var facts = Facts(t, generation, name, version, containers: V6OnlyDkreg(Containers(version, generation), withIPv6: false, hostIp: "::1"));
+        facts = facts with { Firewalld = facts.Firewalld with { State = FirewalldRunState.Running, OutsideZone = "public", Ports = [] } };
+        Assert.Equal("::1", Assert.Single(facts.Docker.Ports, p => p.ContainerName == "dkreg").HostIp);
+        var f = DockerHostChecks.Evaluate(facts, [5000]);
+        Assert.DoesNotContain(f, x => x.Id == FindingIds.PublishedOnIPv6Only);
+        Assert.DoesNotContain(f, x => x.Remedy.Any(r => r.Command.StartsWith("Add-FirewalldPort", StringComparison.Ordinal)));
+        Assert.DoesNotContain(f, x => x.Id == FindingIds.ContainerNotRunning);
+    }
+
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void A_v6_only_binding_that_nothing_serves_with_userland_proxy_false_is_an_error_not_served_by_docker_proxy(string generation, string name, string version)
+    {
+        using var t = Forwarding("1", "1", persisted: true);
+        var facts = Facts(t, generation, name, version, containers: V6OnlyDkreg(Containers(version, generation), withIPv6: true));
+        facts = facts with { Daemon = DaemonSettingsReader.Parse(["dockerd", "--ip6tables=false", "--userland-proxy=false"], null, null, null) with { ProcessFound = true } };
+        Assert.False(facts.Daemon.UserlandProxyOn);
+        var only = Assert.Single(DockerHostChecks.Evaluate(facts, [5000]), x => x.Id == FindingIds.PublishedOnIPv6Only);
+        Assert.Equal(FindingSeverity.Error, only.Severity);
+        Assert.Contains("nothing listens on it", only.Message, StringComparison.Ordinal);
+        Assert.Contains("userland-proxy false", only.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("docker-proxy serves it", only.Message, StringComparison.Ordinal);
+        Assert.Contains(only.Evidence, e => e.Contains("userland-proxy false", StringComparison.Ordinal));
+
+        // Something of the host listening on [::]:5000: its listener and the zone let it in (Info).
+        var listening = facts with { Docker = facts.Docker with { Ports = facts.Docker.Ports.Select(p => p with { Listener = "[::]:5000 (registry[88])" }).ToList() } };
+        Assert.Equal(FindingSeverity.Info, Assert.Single(DockerHostChecks.Evaluate(listening, [5000]), x => x.Id == FindingIds.PublishedOnIPv6Only).Severity);
     }
 
     [Theory]
@@ -288,12 +348,22 @@ public sealed class Ip6tablesGenerationTests
         Assert.Equal(FindingSeverity.Error, ChangeChecks.Severity(before["ip6tables-nft nat/DOCKER"].Subject, null));
         Assert.Equal(FindingSeverity.Error, ChangeChecks.Severity(before["DNAT [::]:5000/tcp"].Subject, null));
 
-        // The ip6tables FORWARD policy turned ACCEPT and back to DROP: Info, then Warning.
+        // The ip6tables FORWARD policy turned ACCEPT and back to DROP: Info, then DROP with Docker's ip6tables chains in the
+        // same snapshot (Docker 27+ sets DROP when it starts: a docker restart) is Info too; DROP without them a Warning.
         var accept = Observe(Snapshot(name, text => text.Replace(":FORWARD DROP", ":FORWARD ACCEPT", StringComparison.Ordinal)));
         var policy = accept["ip6tables-nft filter/FORWARD policy"];
         Assert.Equal("ACCEPT", policy.Value);
         Assert.Equal(FindingSeverity.Info, ChangeChecks.Severity(policy.Subject, "ACCEPT"));
+        Assert.Equal(FindingSeverity.Info, ChangeChecks.Severity(policy.Subject, "DROP", before.Values.Select(o => o.Subject)));
+        var noDocker = Observe(Snapshot(name, text => WithoutInTable(WithoutInTable(text, "nat", l => l.Contains("DOCKER", StringComparison.Ordinal)),
+            "filter", l => l.Contains("DOCKER", StringComparison.Ordinal))));
+        Assert.Equal("DROP", noDocker["ip6tables-nft filter/FORWARD policy"].Value);
+        Assert.DoesNotContain(noDocker.Values, o => o.Subject.Kind == SubjectKind.Chain && o.Subject.Family == IpFamily.IPv6);
+        Assert.Equal(FindingSeverity.Warning, ChangeChecks.Severity(policy.Subject, "DROP", noDocker.Values.Select(o => o.Subject)));
         Assert.Equal(FindingSeverity.Warning, ChangeChecks.Severity(policy.Subject, "DROP"));
+
+        // Only the IPv6 (ip6tables) policy is rated so: an IPv4 variant subject turning DROP is not.
+        Assert.Equal(FindingSeverity.Info, ChangeChecks.Severity(FindingSubject.ForVariant(IptablesVariant.Nft), "DROP"));
     }
 
     [Fact]

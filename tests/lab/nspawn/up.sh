@@ -60,7 +60,7 @@ if ! $X docker image inspect dkbusybox:local >/dev/null 2>&1; then
   cp "$NS_DIR/img/bbrootfs.tar" "/proc/$L/root/root/bbrootfs.tar"
   $X docker import --change 'CMD ["/bin/sh"]' /root/bbrootfs.tar dkbusybox:local >/dev/null
 fi
-$X docker rm -f dkreg dkweb >/dev/null 2>&1 || true
+$X docker rm -f dkreg dkweb dkudp >/dev/null 2>&1 || true
 $X docker run -d --name dkreg --restart=unless-stopped -p 5000:5000 dkregistry:local >/dev/null
 $X docker run -d --name dkweb --restart=no -p 8080:80 dkbusybox:local httpd -f -p 80 -h /tmp >/dev/null
 code=000

@@ -10,7 +10,14 @@ namespace DockerHostTools.Core.Diagnosis;
 public static class ChangeChecks
 {
     /// <summary>The severity of <paramref name="subject"/> taking the value <paramref name="after"/> (null: gone).</summary>
-    public static FindingSeverity Severity(FindingSubject subject, string? after)
+    public static FindingSeverity Severity(FindingSubject subject, string? after) => Severity(subject, after, null);
+
+    /// <summary>
+    /// The severity of <paramref name="subject"/> taking the value <paramref name="after"/> (null: gone), given the subjects
+    /// observed in the same snapshot (<paramref name="snapshot"/>, null: not known): an ip6tables FORWARD policy turned DROP
+    /// while Docker's ip6tables chains of that variant are there is Docker's own doing (27+ sets it when it starts).
+    /// </summary>
+    public static FindingSeverity Severity(FindingSubject subject, string? after, IEnumerable<FindingSubject>? snapshot)
     {
         ArgumentNullException.ThrowIfNull(subject);
         return subject.Kind switch
@@ -30,8 +37,12 @@ public static class ChangeChecks
             // A published port's DNAT rule gone: outside clients no longer reach the container.
             SubjectKind.Port => after is null ? FindingSeverity.Error : FindingSeverity.Info,
 
-            // An ip6tables FORWARD policy turned DROP: forwarded IPv6 traffic passes only where a rule accepts it (Docker's, while they are there).
-            SubjectKind.IptablesVariant => after == "DROP" ? FindingSeverity.Warning : FindingSeverity.Info,
+            // An ip6tables FORWARD policy turned DROP: forwarded IPv6 traffic passes only where a rule accepts it. Docker 27+ sets it
+            // when it starts (a docker restart), so with Docker's ip6tables chains in the same snapshot it is Info; without them, a Warning.
+            SubjectKind.IptablesVariant when subject.Family == IpFamily.IPv6 && after == "DROP" =>
+                snapshot?.Any(s => s.Kind == SubjectKind.Chain && s.Family == IpFamily.IPv6 && s.Variant == subject.Variant) == true
+                    ? FindingSeverity.Info : FindingSeverity.Warning,
+            SubjectKind.IptablesVariant => FindingSeverity.Info,
 
             SubjectKind.Firewalld when subject.Zone is null && !subject.Ruleset => after == "Running" ? FindingSeverity.Info : FindingSeverity.Warning,
             SubjectKind.Firewalld => FindingSeverity.Warning,

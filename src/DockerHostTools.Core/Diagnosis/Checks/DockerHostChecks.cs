@@ -188,8 +188,10 @@ public static class DockerHostChecks
 
         // Per published port.
         // An IPv6 binding ([::]) is judged on ip6tables only where IPv6 is in play; where ip6tables is not the engine's, docker-proxy serves it.
+        // A [::] binding of a container without an IPv6 address (IPv4 family, host address [::]) has no DNAT rule of its own:
+        // docker-proxy serves it, and IPv6OnlyBindings judges it alone (not twice, as an IPv4 port too).
         var published = facts.Docker.Ports.Where(p => (ports is null || ports.Count == 0 || ports.Contains(p.Port)) &&
-            (p.Family == Sysctl.IpFamily.IPv4 || ipv6)).ToList();
+            (p.Family == Sysctl.IpFamily.IPv4 && !IsIPv6Binding(p) || p.Family == Sysctl.IpFamily.IPv6 && ipv6)).ToList();
         if (ports is { Count: > 0 } && facts.Docker.EngineReachable)
         {
             // A port some running container publishes (on whatever family) is not "not running": PublishedOnIPv6Only says what is true of it.
@@ -242,7 +244,7 @@ public static class DockerHostChecks
             {
                 // (With the nftables backend an IPv6 binding is judged on ip6 docker-bridges, like the IPv4 one on ip
                 // docker-bridges; its ip6tables chains are empty by design. A table not read or gone is not judged per port:
-                // DockerNftablesMissing says so for ip docker-bridges.)
+                // DockerNftablesMissing says so for ip docker-bridges, and for ip6 docker-bridges where IPv6 is in play.)
                 // No DNAT rule is expected (iptables false, a routed or isolated network), or the whole nftables table is gone.
             }
             else if (!p.DnatRulePresent)
@@ -475,7 +477,8 @@ public static class DockerHostChecks
         foreach (var g in facts.Docker.Ports.Where(p => p.ServiceName is null && (ports is null || ports.Count == 0 || ports.Contains(p.Port)))
             .GroupBy(p => (p.Port, p.Protocol)))
         {
-            if (g.Any(p => !IsIPv6Binding(p)))
+            // A loopback-only binding ([::1]) is not reached from outside, and firewalld does not filter lo: nothing to advise.
+            if (g.Any(p => !IsIPv6Binding(p)) || g.All(p => System.Net.IPAddress.TryParse(p.HostIp, out var a) && System.Net.IPAddress.IsLoopback(a)))
             {
                 continue;
             }
@@ -486,11 +489,15 @@ public static class DockerHostChecks
             var zone = fw.State == FirewalldRunState.Running ? fw.OutsideZone : null;
             var inZone = fw.Ports.FirstOrDefault(x => x.Zone == zone && x.Port == p.Port && x.Protocol == p.Protocol);
             var closed = zone is not null && inZone?.RuntimeOpenBy is null;
-            var notListening = !judged && facts.Daemon.UserlandProxyOn && p.Listener is null && !p.ProxyListening;
+            // Judged whatever userland-proxy says: with it false no docker-proxy is started, so nothing may serve the binding.
+            var proxyOff = !facts.Daemon.UserlandProxyOn;
+            var notListening = !judged && p.Listener is null && !p.ProxyListening;
+            var served = proxyOff ? "only a listener of the host could serve it (dockerd: userland-proxy false, no docker-proxy is started)" : "docker-proxy serves it";
             var evidence = new List<string>
             {
                 $"Engine API: {string.Join(", ", g.Select(x => x.ContainerName).Distinct(StringComparer.Ordinal))} publishes {target} on {string.Join(", ", g.Select(x => "[" + x.HostIp + "]").Distinct(StringComparer.Ordinal))} only",
                 judged ? "IPv6 is in play: the binding is judged on ip6tables"
+                    : proxyOff ? $"IPv6 not in play for Docker's rules ({Ip6Why(facts, p)}); dockerd: userland-proxy false (no docker-proxy serves the binding)"
                     : $"IPv6 not in play for Docker's rules ({Ip6Why(facts, p)}): docker-proxy serves the binding through INPUT",
             };
             if (!judged)
@@ -503,14 +510,15 @@ public static class DockerHostChecks
             var message = $"{target} is published only on an IPv6 address ({p.ContainerName}): IPv4 clients are refused; only IPv6 clients can reach it. " +
                 (judged
                     ? "Its IPv6 path (ip6tables, IPv6 forwarding) is judged by the other findings."
-                    : "Docker makes no ip6tables rule for it here, so docker-proxy serves it through the host's INPUT: " +
+                    : $"Docker makes no ip6tables rule for it here, so {served} through the host's INPUT: " +
                       (closed ? $"firewalld zone {zone} does not open it, so IPv6 clients are rejected too."
                         : notListening ? "nothing listens on it, so IPv6 clients are refused too."
                         : "its listener and firewalld's zone let it in."));
             Remedy[] remedy = closed && !judged
                 ? [Remedy.PowerShell($"Add-FirewalldPort -Port {p.Port} -Protocol {p.Protocol} -Zone {zone} -Confirm:$false"), Remedy.Bash($"docker run -p {p.Port}:{p.ContainerPort} ...  # publish on IPv4 too (0.0.0.0 and [::])")]
                 : [Remedy.Bash($"docker run -p {p.Port}:{p.ContainerPort} ...  # publish on both families (0.0.0.0 and [::]) for IPv4 clients")];
-            yield return new Finding(FindingIds.PublishedOnIPv6Only, bad ? FindingSeverity.Warning : FindingSeverity.Info, FindingSubject.ForPort(p.Port, p.Protocol, Sysctl.IpFamily.IPv6),
+            // Closed in the zone or nothing listening: IPv6 clients are refused too, so the port answers no one (an Error, as FirewalldPortClosed).
+            yield return new Finding(FindingIds.PublishedOnIPv6Only, bad ? FindingSeverity.Error : FindingSeverity.Info, FindingSubject.ForPort(p.Port, p.Protocol, Sysctl.IpFamily.IPv6),
                 message, evidence, remedy,
                 closed && !judged ? RepairIntent.OpenFirewalldPort(p.Port, p.Protocol, zone!, [FirewalldConfiguration.Runtime, FirewalldConfiguration.Permanent]) : RepairIntent.Nothing);
         }

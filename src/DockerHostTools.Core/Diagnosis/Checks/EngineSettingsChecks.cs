@@ -78,7 +78,7 @@ public static class EngineSettingsChecks
         var published = facts.Docker.Ports.Where(p => ports is null || ports.Count == 0 || ports.Contains(p.Port)).ToList();
         foreach (var p in published)
         {
-            var subject = FindingSubject.ForPort(p.Port, p.Protocol);
+            var subject = FindingSubject.ForPort(p.Port, p.Protocol, p.Family);
             if (p.Listener is null)
             {
                 findings.Add(new Finding(FindingIds.RootlessPortNotListening, FindingSeverity.Error, subject,
@@ -125,6 +125,19 @@ public static class EngineSettingsChecks
                 "The engine's firewall backend is nftables but its table ip docker-bridges is missing: something flushed the ruleset (nftables.service's 'flush ruleset', nft -f), " +
                 "so no published port is DNATed or accepted. Restart docker: it re-creates the table.",
                 [$"Engine firewall backend: {facts.Docker.FirewallBackend ?? d.FirewallBackend}", "nft -j list table ip docker-bridges: No such file or directory"],
+                [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl restart docker")],
+                RepairIntent.RestartEngine);
+        }
+
+        // Where IPv6 is in play, the ip6 table carries the IPv6 bindings' DNAT and accept rules: its loss is said too.
+        if (dockerUp && d.IptablesOn && IsNftables(facts) && facts.DockerNftables is { } tables6 && tables6.FirstOrDefault(t => t.Family == "ip6") is { Exists: false } &&
+            DockerHostChecks.IPv6Use(facts))
+        {
+            yield return new Finding(FindingIds.DockerNftablesMissing, FindingSeverity.Error, FindingSubject.ForEngine(IpFamily.IPv6),
+                "The engine's firewall backend is nftables but its table ip6 docker-bridges is missing: something flushed the ruleset (nftables.service's 'flush ruleset', nft -f), " +
+                "so no IPv6 ([::]) published port is DNATed or accepted. Restart docker: it re-creates the table.",
+                [$"Engine firewall backend: {facts.Docker.FirewallBackend ?? d.FirewallBackend}", "nft -j list table ip6 docker-bridges: No such file or directory",
+                    "IPv6 is in play: a running container has an IPv6 address and the engine uses ip6tables"],
                 [Remedy.PowerShell("Repair-DockerChain -Confirm:$false"), Remedy.Bash("systemctl reset-failed docker.service docker.socket", "systemctl restart docker")],
                 RepairIntent.RestartEngine);
         }
