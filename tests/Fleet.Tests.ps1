@@ -44,6 +44,11 @@ $hosts = 1..8 | ForEach-Object { '127.0.0.1'; "u$_@127.0.0.1" }
 $n = 0
 for ($i = 0; $i -lt 25; $i++) { $n += @(Test-DockerHost -HostName $hosts -Options @{ Port = 1 } -ThrottleLimit 16 | Where-Object Reason -EQ 'HostUnreachable').Count }
 "unreachable $n"
+# An option ssh itself refuses (it exits before connecting anywhere): the same crash before ssh -G's exit was heeded.
+$m = $null; $n = 0
+for ($i = 0; $i -lt 10; $i++) { $r = @(Test-DockerHost -HostName $hosts -Options @{ Foo = 'x' } -ThrottleLimit 16 2>$null); $n += @($r | Where-Object Reason -EQ 'HostUnreachable').Count; $m = $r[0].Message }
+"refused options $n"
+"message $m"
 '@
         $file = Join-Path ([IO.Path]::GetTempPath()) "dht-fleet-refused-$PID.ps1"
         Set-Content -LiteralPath $file -Value $script
@@ -52,6 +57,8 @@ for ($i = 0; $i -lt 25; $i++) { $n += @(Test-DockerHost -HostName $hosts -Option
             $out = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $file -Module $env:DHT_MODULE_PATH 2>&1
             $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
             $out | Should -Contain 'unreachable 400'
+            $out | Should -Contain 'refused options 160'
+            ($out -match '^message ') | Should -Match 'ssh refuses to connect with these options .*Bad configuration option: foo'
         }
         finally { Remove-Item -LiteralPath $file -ErrorAction Ignore }
     }
@@ -152,6 +159,8 @@ Describe 'Install-DockerHostTools: the package and bad input (no host is reached
         $script:noNuspec = New-Nupkg 'DockerHostTools.none.nupkg' $null
         $script:text = Join-Path $work 'DockerHostTools.text.nupkg'
         Set-Content -Path $text -Value 'not a zip'
+        $script:fifo = Join-Path $work 'DockerHostTools.fifo.nupkg'
+        & mkfifo $fifo
     }
     AfterAll { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
 
@@ -162,6 +171,8 @@ Describe 'Install-DockerHostTools: the package and bad input (no host is reached
         @{ Case = 'a zip without .nuspec'; Path = { $noNuspec }; Id = 'InvalidPackage'; Category = 'InvalidData' }
         @{ Case = 'another package'; Path = { $otherId }; Id = 'InvalidPackage'; Category = 'InvalidData' }
         @{ Case = 'a nuspec without a version'; Path = { $noVersion }; Id = 'InvalidPackage'; Category = 'InvalidData' }
+        @{ Case = 'a named pipe (opening it would wait for a writer)'; Path = { $fifo }; Id = 'InvalidPackage'; Category = 'InvalidData' }
+        @{ Case = 'a device that never ends (/dev/zero)'; Path = { '/dev/zero' }; Id = 'InvalidPackage'; Category = 'InvalidData' }
     ) {
         param($Case, $Path, $Id, $Category)
         $p = & $Path

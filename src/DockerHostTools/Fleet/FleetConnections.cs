@@ -65,7 +65,17 @@ internal static class FleetConnections
             pooled.Dispose();
         }
 
-        if (Unreachable(target, ct) is { } why)
+        string? why;
+        try
+        {
+            why = Unreachable(target, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            why = ex.Message.Trim(); // one host's check never ends the run for the others
+        }
+
+        if (why is not null)
         {
             // PowerShell's SSH transport must not meet an ssh that fails at once (see Unreachable): that host is
             // unreachable, said here.
@@ -128,7 +138,9 @@ internal static class FleetConnections
                 .GetAwaiter().GetResult();
             if (result.ExitCode != 0)
             {
-                return null;
+                // ssh refuses the options or the name before it connects anywhere: the session's ssh would fail at once too.
+                var said = result.StandardError.Trim();
+                return $"ssh refuses to connect with these options (ssh -G exit {result.ExitCode.ToString(CultureInfo.InvariantCulture)}{(said.Length > 0 ? ": " + said : string.Empty)}).";
             }
 
             config = SshConfig(result.StandardOutput);
@@ -141,10 +153,21 @@ internal static class FleetConnections
         if (!config.TryGetValue("hostname", out var name) || name.Length == 0 ||
             !config.TryGetValue("port", out var portText) || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) ||
             (config.TryGetValue("proxycommand", out var proxy) && proxy != "none") ||
-            (config.TryGetValue("proxyjump", out var jump) && jump != "none"))
+            (config.TryGetValue("proxyjump", out var jump) && jump != "none") ||
+            (config.TryGetValue("bindaddress", out var bind) && bind != "none") ||
+            (config.TryGetValue("bindinterface", out var bindIf) && bindIf != "none"))
         {
-            return null;
+            return null; // only ssh can try a proxy or a bound source address
         }
+
+        // ssh's AddressFamily: only the addresses ssh would use are tried.
+        var family = config.GetValueOrDefault("addressfamily", "any");
+        bool Usable(System.Net.IPAddress a) => family switch
+        {
+            "inet" => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork,
+            "inet6" => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6,
+            _ => true,
+        };
 
         var timeout = TimeSpan.FromMilliseconds(Math.Max(1000, target.ConnectingTimeoutMs));
         System.Net.IPAddress[] addresses;
@@ -173,12 +196,19 @@ internal static class FleetConnections
             }
         }
 
+        addresses = [.. addresses.Where(Usable)];
+        if (addresses.Length == 0)
+        {
+            return $"ssh cannot connect to {name}: it has no address of the family ssh's AddressFamily {family} allows.";
+        }
+
         var failures = new List<string>();
         foreach (var address in addresses)
         {
-            using var client = new System.Net.Sockets.TcpClient(address.AddressFamily);
             try
             {
+                // Inside the try: a controller without IPv6 cannot even make the socket of an AAAA answer.
+                using var client = new System.Net.Sockets.TcpClient(address.AddressFamily);
                 client.ConnectAsync(address, port, ct).AsTask().WaitAsync(timeout, ct).GetAwaiter().GetResult();
                 return null;
             }

@@ -20,7 +20,7 @@ whose module has the controlling version).
 Installing twice changes nothing the second time. A host that fails is its own result, never a failure of the run.
 '@
     Parameters   = @{
-        Path              = 'The package: a DockerHostTools.VERSION.nupkg (build.ps1 Package writes it into output/package). Relative paths are from the current location.'
+        Path              = 'The package: a DockerHostTools.VERSION.nupkg (build.ps1 Package writes it into output/package). Relative paths are from the current location. It must be a regular file (a named pipe or a device is InvalidPackage, never opened); its name here does not matter: on each host it is written as DockerHostTools.VERSION.nupkg, the name PSResourceGet''s local repository finds it by.'
         Scope             = 'Install-PSResource''s -Scope on each host: CurrentUser (the default, the SSH user''s own modules) or AllUsers (/usr/local/share/powershell/Modules; needs root there).'
         Session           = 'Sessions to Docker hosts (New-PSSession -HostName ... over SSH, or any PSSession). A session that is not open is a Failed result with Reason SessionNotOpened for that host.'
         HostName          = 'Docker hosts to reach over SSH, as Invoke-Command -HostName takes them (host or user@host). The sessions are opened side by side (at most -ThrottleLimit at once), with BatchMode=yes (never a password prompt), and kept open for the next fleet command of this pwsh (closed when the module is removed). A host that cannot be reached is a Failed result with Reason HostUnreachable; the others go on.'
