@@ -105,6 +105,12 @@ internal sealed record DockerHostToolsPackage(string Path, string FileName, stri
     /// <summary>Reads <paramref name="path"/>; throws InvalidDataException with the reason when it is not a DockerHostTools nupkg.</summary>
     public static DockerHostToolsPackage Read(string path)
     {
+        // Only a regular file is opened: a named pipe would wait for a writer and a device (/dev/zero) never ends.
+        if (Core.Native.HostFileSystem.Live.TypeOf(path) is { } type && type != Core.Native.HostFileType.Regular)
+        {
+            throw new InvalidDataException($"it is a {type}, not a regular file; it was not opened.");
+        }
+
         var info = new FileInfo(path);
         if (info.Length > MaxBytes)
         {
@@ -156,7 +162,9 @@ internal sealed record DockerHostToolsPackage(string Path, string FileName, stri
                 throw new InvalidDataException($"The package's version '{version}' is not a version.");
             }
 
-            return new DockerHostToolsPackage(path, System.IO.Path.GetFileName(path), version, bytes, Convert.ToHexString(SHA256.HashData(bytes)));
+            // On the host the package is always named as PSResourceGet's local repository finds it ({Id}.{Version}.nupkg: it
+            // reads the name and version from the file name), whatever the file is called here.
+            return new DockerHostToolsPackage(path, $"DockerHostTools.{version}.nupkg", version, bytes, Convert.ToHexString(SHA256.HashData(bytes)));
         }
     }
 
