@@ -54,6 +54,12 @@ public static class InstallReasons
 
     /// <summary>The host's answer to the probe was not understood, or its session broke under a call.</summary>
     public const string RemoteCommandFailed = FleetReasons.RemoteCommandFailed;
+
+    /// <summary>
+    /// The host has a version newer than the package's: nothing is copied or changed (the diagnosis imports the highest
+    /// version, so installing the older one beside it would change nothing the fleet commands use).
+    /// </summary>
+    public const string NewerVersionInstalled = nameof(NewerVersionInstalled);
 }
 
 /// <summary>One host of Install-DockerHostTools: what was there, what is there now, and why.</summary>
@@ -260,6 +266,16 @@ internal static class FleetInstall
             {
                 return new Probe(h, versions, hasGet, new DockerHostInstallResult(h.HostName, InstallStatus.AlreadyCurrent, InstallReasons.AlreadyCurrent, package.Version,
                     $"{h.HostName} has DockerHostTools {package.ModuleVersion} already: nothing copied or changed.") { PreviousVersion = string.Join(',', versions) });
+            }
+
+            var newer = versions.Where(v => System.Version.TryParse(v, out var have) && System.Version.TryParse(package.ModuleVersion, out var want) && have > want).ToArray();
+            if (newer.Length > 0)
+            {
+                var declined = Failed(h, package, InstallReasons.NewerVersionInstalled,
+                    $"{h.HostName} has DockerHostTools {string.Join(", ", newer)}, newer than the package's {package.ModuleVersion}: nothing copied or changed " +
+                    $"(the fleet commands import the highest version). To go back, Uninstall-PSResource DockerHostTools -Version {newer[0]} on that host first.");
+                declined.PreviousVersion = string.Join(',', versions);
+                return new Probe(h, versions, hasGet, declined);
             }
 
             if (!hasGet)

@@ -13,9 +13,11 @@ A host that already has the package's version is AlreadyCurrent: nothing is copi
 its temporary path), its SHA256 is checked there, that folder is registered as a trusted PSResourceGet repository of a
 name of its own, Install-PSResource installs exactly the package's version from it (-TrustRepository, -Scope; no other
 repository is asked, so nothing reaches the network), the repository is unregistered and the folder removed, and
-Get-Module -ListAvailable must then list the version. A host with other versions is Upgraded: the new version is
-installed beside them (PowerShell imports the highest), which is what the fleet diagnosis needs (it reads a host
-whose module has the controlling version).
+Get-Module -ListAvailable must then list the version. A host with other, older versions is Upgraded: the new version
+is installed beside them (PowerShell imports the highest), which is what the fleet diagnosis needs (it reads a host
+whose module has the controlling version). A host with a newer version than the package's is Failed with Reason
+NewerVersionInstalled and nothing is copied or changed there: the fleet commands would still import the newer one
+(Uninstall-PSResource it on that host first to go back).
 
 Installing twice changes nothing the second time. A host that fails is its own result, never a failure of the run.
 '@
@@ -30,7 +32,7 @@ Installing twice changes nothing the second time. A host that fails is its own r
         ConnectingTimeout = 'Milliseconds to wait for each SSH connection (default 15000), as Invoke-Command -ConnectingTimeout.'
         ThrottleLimit     = 'How many hosts are worked on at once (default 32), as Invoke-Command -ThrottleLimit.'
     }
-    Outputs      = @{ DockerHostInstallResult = 'One per host, in the order given (a host declined at -Confirm, or under -WhatIf, gives none): HostName (PSComputerName the same), Status (Installed, Upgraded, AlreadyCurrent, Failed), Reason (a constant id: Installed, Upgraded, AlreadyCurrent, HostUnreachable, SessionNotOpened, PSResourceGetMissing, CopyFailed, InstallFailed, VersionCheckFailed, RemoteCommandFailed), Version (the package''s), PreviousVersion (the versions the host had, highest first), ModuleBase (where the version is on the host) and Message.' }
+    Outputs      = @{ DockerHostInstallResult = 'One per host, in the order given (a host declined at -Confirm, or under -WhatIf, gives none): HostName (PSComputerName the same), Status (Installed, Upgraded, AlreadyCurrent, Failed), Reason (a constant id: Installed, Upgraded, AlreadyCurrent, HostUnreachable, SessionNotOpened, PSResourceGetMissing, CopyFailed, InstallFailed, VersionCheckFailed, RemoteCommandFailed, NewerVersionInstalled), Version (the package''s), PreviousVersion (the versions the host had, highest first), ModuleBase (where the version is on the host) and Message.' }
     Examples     = @(
         @{ Code = 'Install-DockerHostTools -HostName dkfleet1, dkfleet2 -UserName root -KeyFilePath ~/.ssh/fleet -Path ./output/package/DockerHostTools.0.1.0.nupkg'; Remarks = 'Installs the package on two hosts; a second run says AlreadyCurrent for both.' }
         @{ Code = '$s = New-PSSession -HostName dkfleet1, dkfleet2 -UserName root; Install-DockerHostTools -Session $s -Path ./DockerHostTools.0.1.0.nupkg -WhatIf'; Remarks = 'Says what would be installed or upgraded on each host of the sessions, and changes nothing.' }
