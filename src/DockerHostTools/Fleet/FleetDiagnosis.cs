@@ -15,7 +15,11 @@ internal static class FleetDiagnosis
     internal const string SnapshotScript = """
         param([string] $Version, [int[]] $Port)
         $m = Get-Module -Name DockerHostTools | Select-Object -First 1
-        if (-not $m) { $m = Get-Module -ListAvailable -Name DockerHostTools | Sort-Object Version -Descending | Select-Object -First 1 }
+        if (-not $m) {
+            # The controlling version when the host has it beside others, else the highest (whose version is then named).
+            $all = @(Get-Module -ListAvailable -Name DockerHostTools | Sort-Object Version -Descending)
+            $m = @($all | Where-Object { "$($_.Version)" -eq $Version }) + $all | Select-Object -First 1
+        }
         if (-not $m) { return [pscustomobject]@{ DhtFleetProbe = 'ModuleNotInstalled'; ModuleVersion = '' } }
         if ("$($m.Version)" -ne $Version) { return [pscustomobject]@{ DhtFleetProbe = 'ModuleVersionDiffers'; ModuleVersion = "$($m.Version)" } }
         if (-not (Get-Module -Name DockerHostTools)) { Import-Module $m.Path -ErrorAction Stop }
