@@ -139,7 +139,7 @@ Describe 'A fleet of Docker hosts over SSH (issue 15)' -Tag 'Lab' {
     }
 }
 
-Describe 'Watch-DockerHostNetState -HostName on a fleet (issue 15)' -Tag 'Lab' {
+Describe 'Watch-DockerHostNetState -HostName and -Session on a fleet (issue 15)' -Tag 'Lab' {
     It 'reports a change made on one host, tagged with that host' {
         $r = Invoke-Admin {
             param($key)
@@ -160,6 +160,34 @@ Describe 'Watch-DockerHostNetState -HostName on a fleet (issue 15)' -Tag 'Lab' {
         $forward[0].PSComputerName | Should -Be '198.51.100.11'
         "$($forward[0].After)" | Should -Be '0'
     }
+
+    It 'with -Session (sessions of the caller''s own): reports a change made on one host, tagged with that host' {
+        $r = Invoke-Admin {
+            param($key)
+            $o = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }
+            $s = New-PSSession -HostName '198.51.100.11', '198.51.100.12' -UserName root -KeyFilePath $key -Options $o
+            $sshArgs = @('-i', $key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', 'root@198.51.100.12')
+            try {
+                # This time the second host's forwarding, 10 s after the watch starts; set back after the watch.
+                $ssh = Start-Process -PassThru -FilePath ssh -ArgumentList ($sshArgs + 'sleep 10; sysctl -q -w net.ipv4.ip_forward=0')
+                $changes = @(Watch-DockerHostNetState -Session $s -Duration 25)
+                $ssh.WaitForExit(30000) | Out-Null
+                $changes | Select-Object HostName, PSComputerName, What, Before, After
+                [pscustomobject]@{ What = 'sessions after'; After = (@($s | Where-Object State -EQ 'Opened').Count) }
+            }
+            finally {
+                & ssh @sshArgs 'sysctl -q -w net.ipv4.ip_forward=1'
+                $s | Remove-PSSession
+            }
+        } -ArgumentList $key
+        $r.Errors | Should -BeNullOrEmpty
+        $forward = @($r.Output | Where-Object What -eq 'net.ipv4.ip_forward')
+        $forward.Count | Should -Be 1 -Because "the one change made was on 198.51.100.12 (all: $(@($r.Output | ForEach-Object { "$($_.HostName) $($_.What)" }) -join '; '))"
+        $forward[0].HostName | Should -Be '198.51.100.12'
+        $forward[0].PSComputerName | Should -Be '198.51.100.12'
+        "$($forward[0].After)" | Should -Be '0'
+        @($r.Output | Where-Object What -eq 'sessions after')[0].After | Should -Be 2 -Because 'the watch leaves the caller''s sessions open'
+    }
 }
 
 Describe 'Install-DockerHostTools on a fleet (issue 15)' -Tag 'Lab' {
@@ -168,21 +196,39 @@ Describe 'Install-DockerHostTools on a fleet (issue 15)' -Tag 'Lab' {
     BeforeAll {
         $script:nupkg = Join-Path ($env:DHT_PACKAGE_DIR ?? (Join-Path (Split-Path $PSScriptRoot) 'output/package')) "DockerHostTools.$version.nupkg"
         if (-not (Test-Path $nupkg)) { throw "No ${nupkg}: build.ps1 Package makes it (build.ps1 Test does)." }
+        # The first install takes the package saved under another name: PSResourceGet's local repository finds a package
+        # by its file name, so on the host it must be named DockerHostTools.VERSION.nupkg whatever it is called here.
+        $script:renamed = Join-Path $fleetDir 'dht-renamed.nupkg'
+        Copy-Item -LiteralPath $nupkg -Destination $renamed -Force
+        # A package older than what the hosts have: the same nupkg with its .nuspec saying 0.0.1.
+        Add-Type -AssemblyName System.IO.Compression
+        $script:older = Join-Path $fleetDir 'DockerHostTools.0.0.1.nupkg'
+        Copy-Item -LiteralPath $nupkg -Destination $older -Force
+        $zip = [IO.Compression.ZipFile]::Open($older, 'Update')
+        try {
+            $entry = $zip.Entries | Where-Object FullName -Like '*.nuspec' | Select-Object -First 1
+            $r = [IO.StreamReader]::new($entry.Open()); $xml = $r.ReadToEnd(); $r.Dispose()
+            $entry.Delete()
+            $w = [IO.StreamWriter]::new($zip.CreateEntry($entry.FullName).Open())
+            $w.Write(($xml -replace '<version>[^<]+</version>', '<version>0.0.1</version>')); $w.Dispose()
+        }
+        finally { $zip.Dispose() }
         $script:inst = Invoke-Admin {
-            param($hosts, $key, $nupkg)
+            param($hosts, $key, $nupkg, $renamed, $older)
             # 45 s to connect: once, on a 2-core machine at load 21 (other labs), the docker28 host's session took more than the
             # default 15 s three times in a row (the remote pwsh starts inside the connecting time).
             $ssh = @{ UserName = 'root'; KeyFilePath = $key; Options = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }; ConnectingTimeout = 45000 }
             $whatIf = @(Install-DockerHostTools -HostName $hosts[1] @ssh -Path $nupkg -WhatIf)
-            $first = @(Install-DockerHostTools -HostName $hosts @ssh -Path $nupkg -Confirm:$false)
+            $first = @(Install-DockerHostTools -HostName $hosts @ssh -Path $renamed -Confirm:$false)
             $second = @(Install-DockerHostTools -HostName $hosts @ssh -Path $nupkg -Confirm:$false)
+            $downgrade = @(Install-DockerHostTools -HostName $hosts[0] @ssh -Path $older -Confirm:$false)
             $diag = @(Test-DockerHost -HostName $hosts[1], $hosts[2] @ssh)
             function Flat($r) { $r | ForEach-Object { [pscustomobject]@{ HostName = $_.HostName; Status = "$($_.Status)"; Reason = $_.Reason; Version = $_.Version
                         PreviousVersion = $_.PreviousVersion; ModuleBase = $_.ModuleBase; Message = $_.Message } } }
-            [pscustomobject]@{ WhatIf = $whatIf.Count; First = @(Flat $first); Second = @(Flat $second)
+            [pscustomobject]@{ WhatIf = $whatIf.Count; First = @(Flat $first); Second = @(Flat $second); Downgrade = @(Flat $downgrade)
                 Diag = @($diag | ForEach-Object { [pscustomobject]@{ HostName = $_.HostName; Status = "$($_.Status)"; ModuleVersion = $_.ModuleVersion; Message = $_.Message } })
                 View = ($first | Format-Table | Out-String -Width 80) -split "`n" }
-        } -ArgumentList ([string[]] @('198.51.100.11', '198.51.100.15', '198.51.100.16', '198.51.100.17')), $key, $nupkg
+        } -ArgumentList ([string[]] @('198.51.100.11', '198.51.100.15', '198.51.100.16', '198.51.100.17')), $key, $nupkg, $renamed, $older
         $script:io = $inst.Output[0]
     }
 
@@ -215,6 +261,14 @@ Describe 'Install-DockerHostTools on a fleet (issue 15)' -Tag 'Lab' {
     It 'the second install changes nothing' {
         @($io.Second.Status) | Should -Be @('AlreadyCurrent', 'AlreadyCurrent', 'AlreadyCurrent', 'Failed')
         $io.Second[1].PreviousVersion | Should -Be $version
+    }
+
+    It 'a package older than the host''s version: Failed, NewerVersionInstalled, nothing copied or changed' {
+        $io.Downgrade.Count | Should -Be 1
+        $io.Downgrade[0].Status | Should -Be 'Failed' -Because $io.Downgrade[0].Message
+        $io.Downgrade[0].Reason | Should -Be 'NewerVersionInstalled'
+        $io.Downgrade[0].Message | Should -Match "has DockerHostTools $([regex]::Escape($version)), newer than the package's 0\.0\.1: nothing copied or changed"
+        @(Invoke-Machine 1 sh -c 'ls -d /tmp/dht-install-* 2>/dev/null') | Should -BeNullOrEmpty
     }
 
     It 'the hosts installed and upgraded are diagnosed now' {
