@@ -122,22 +122,10 @@ public static class HostFactsBuilder
             r.Chain is "FORWARD" or "DOCKER-USER" && r.Target == "ACCEPT" &&
             !r.Text.Contains("--ctstate", StringComparison.Ordinal) && !r.Text.Contains("--state", StringComparison.Ordinal) &&
             r.Value("-i") is null && r.Value("-s") is null &&
-            (r.Value("-d") is not { } d || SameHost(d, port.ContainerIp, v6)) &&
+            (r.Value("-d") is not { } d || Docker.DockerPublishedPorts.SameAddress(Iptables.DockerChains.StripHostMask(d), port.ContainerIp)) &&
             (r.Value("-o") is not { } o || o == bridge) &&
             (r.Value("-p") is not { } proto || proto == port.Protocol) &&
             (r.Value("--dport") is not { } dport || dport == port.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-    }
-
-    // A -d of iptables (a.b.c.d/32) or ip6tables (x::y/128, written as ip6tables-save compresses it) naming the container's address.
-    private static bool SameHost(string destination, string? address, bool v6)
-    {
-        if (address is null)
-        {
-            return false;
-        }
-
-        var host = destination.EndsWith(v6 ? "/128" : "/32", StringComparison.Ordinal) ? destination[..destination.LastIndexOf('/')] : destination;
-        return System.Net.IPAddress.TryParse(host, out var a) && System.Net.IPAddress.TryParse(address, out var b) ? a.Equals(b) : host == address;
     }
 
     // ufw is active now when its chains are loaded where the iptables command puts them; DOCKER-USER jumping to one of

@@ -122,11 +122,9 @@ public static class DockerPublishedPorts
                             SameAddress(r.ContainerIp, containerIp6) && (r.HostIp is null || p.IP is "::" || SameAddress(r.HostIp, p.IP)));
                         var accepted6 = accepts6.Any(a => a.ContainerPort == p.PrivatePort && a.Protocol == p.Type && SameAddress(a.ContainerIp, containerIp6) &&
                             dockerReachable6.TryGetValue(a.Variant, out var reached6) && reached6);
-                        var listener6 = listeners.FirstOrDefault(l => l.Port == p.PublicPort && l.Protocol == p.Type &&
-                            (l.ProcessName == "docker-proxy" || l.ProcessName is null)) ?? PortDriverListener(listeners, p.PublicPort.Value, p.Type);
-                        var proxy6 = listeners.Any(l => l.Port == p.PublicPort && l.Protocol == p.Type && l.ProcessName == "docker-proxy");
+                        var (proxy6, listener6) = Listener(listeners, p.PublicPort.Value, p.Type);
                         list.Add(new DockerPublishedPort(c, p.IP, p.PublicPort.Value, p.Type, containerIp6, p.PrivatePort, rule6 is not null, rule6?.Variant,
-                            accepted6, proxy6, listener6 is null ? null : $"{listener6.Address}:{listener6.Port} ({listener6.ProcessName ?? "?"}[{listener6.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])")
+                            accepted6, proxy6, listener6)
                         { Family = Sysctl.IpFamily.IPv6 });
                     }
 
@@ -142,11 +140,9 @@ public static class DockerPublishedPorts
                     containerIp is not null && r.ContainerIp == containerIp && (r.HostIp is null || p.IP is null or "0.0.0.0" or "::" || r.HostIp == p.IP));
                 var accepted = accepts.Any(a => a.ContainerPort == p.PrivatePort && a.Protocol == p.Type && containerIp is not null && a.ContainerIp == containerIp &&
                     dockerReachable.TryGetValue(a.Variant, out var reached) && reached);
-                var listener = listeners.FirstOrDefault(l => l.Port == p.PublicPort && l.Protocol == p.Type &&
-                    (l.ProcessName == "docker-proxy" || l.ProcessName is null)) ?? PortDriverListener(listeners, p.PublicPort.Value, p.Type);
-                var proxy = listeners.Any(l => l.Port == p.PublicPort && l.Protocol == p.Type && l.ProcessName == "docker-proxy");
+                var (proxy, listener) = Listener(listeners, p.PublicPort.Value, p.Type);
                 list.Add(new DockerPublishedPort(c, p.IP, p.PublicPort.Value, p.Type, containerIp, p.PrivatePort, rule is not null, rule?.Variant,
-                    accepted, proxy, listener is null ? null : $"{listener.Address}:{listener.Port} ({listener.ProcessName ?? "?"}[{listener.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])")
+                    accepted, proxy, listener)
                 {
                     Network = c.Networks.FirstOrDefault(n => n.Value == containerIp).Key,
                 });
@@ -211,6 +207,17 @@ public static class DockerPublishedPorts
         }
 
         return list;
+    }
+
+    // Whether docker-proxy holds the port, and the socket that serves it as the port's text: docker-proxy's (or an unnamed
+    // process's), else a rootless engine's port driver; null when nothing listens. Both families of a binding ask the same.
+    private static (bool Proxy, string? Listener) Listener(IReadOnlyList<ListeningSocket> listeners, int port, string protocol)
+    {
+        var l = listeners.FirstOrDefault(l => l.Port == port && l.Protocol == protocol && (l.ProcessName == "docker-proxy" || l.ProcessName is null))
+            ?? PortDriverListener(listeners, port, protocol);
+        var proxy = listeners.Any(l => l.Port == port && l.Protocol == protocol && l.ProcessName == "docker-proxy");
+        return (proxy, l is null ? null
+            : $"{l.Address}:{l.Port} ({l.ProcessName ?? "?"}[{l.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}])");
     }
 
     // A rootless engine's port is held on the host by its port driver: rootlesskit's builtin driver, slirp4netns, or pasta (rootlesskit's

@@ -136,7 +136,7 @@ public static class DockerChains
         { Family = family };
     }
 
-    private static string? StripHostMask(string? address) =>
+    internal static string? StripHostMask(string? address) =>
         address is null ? null : address.EndsWith("/32", StringComparison.Ordinal) ? address[..^3]
             : address.EndsWith("/128", StringComparison.Ordinal) ? address[..^4] : address;
 
