@@ -60,15 +60,9 @@ internal static class FleetDiagnosis
                     $"{h.HostName} has DockerHostTools {moduleVersion}, this controller {version}: install the same version on the host to diagnose it."),
                 "Ready" when snapshot is not null => new HostSnapshot(h, FleetReasons.Diagnosed, moduleVersion, snapshot, null),
                 _ => new HostSnapshot(h, FleetReasons.RemoteCommandFailed, moduleVersion, null,
-                    $"Reading {h.HostName} failed: " + FailureText(call)),
+                    $"Reading {h.HostName} failed: " + call.FailureText("no snapshot came back")),
             };
         }).ToList();
-    }
-
-    private static string FailureText(RemoteCall call)
-    {
-        var text = call.Failure?.Message ?? string.Join("; ", call.Errors.Select(e => e.ToString()));
-        return text.Length > 0 ? text : "no snapshot came back";
     }
 
     /// <summary>Judges one host's snapshot with this module's checks and builds its result.</summary>

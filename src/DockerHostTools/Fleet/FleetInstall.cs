@@ -254,10 +254,9 @@ internal static class FleetInstall
             var probe = call.Output.FirstOrDefault(o => o.Properties["DhtInstallProbe"] is not null);
             if (probe is null)
             {
-                var why = call.Failure?.Message ?? string.Join("; ", call.Errors.Select(e => e.ToString()));
                 return new Probe(h, [], false, Failed(h, package,
                     call.Failure is System.Management.Automation.Remoting.PSRemotingTransportException ? InstallReasons.HostUnreachable : InstallReasons.RemoteCommandFailed,
-                    $"Probing {h.HostName} failed: {(why.Length > 0 ? why : "no answer")}"));
+                    $"Probing {h.HostName} failed: {call.FailureText("no answer")}"));
             }
 
             var versions = (probe.Properties["Versions"]?.Value?.ToString() ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -303,7 +302,7 @@ internal static class FleetInstall
                 var dir = call.Output.Select(o => o.Properties["DhtInstallDir"]?.Value?.ToString()).FirstOrDefault(d => !string.IsNullOrEmpty(d));
                 if (dir is null)
                 {
-                    results[call.Host] = Failed(call.Host, package, InstallReasons.CopyFailed, $"Copying the package to {call.Host.HostName} failed: {Why(call)}");
+                    results[call.Host] = Failed(call.Host, package, InstallReasons.CopyFailed, $"Copying the package to {call.Host.HostName} failed: {call.FailureText("no answer")}");
                     continue;
                 }
 
@@ -340,18 +339,12 @@ internal static class FleetInstall
                 "CopyFailed" => Failed(call.Host, package, InstallReasons.CopyFailed, message),
                 "InstallFailed" => Failed(call.Host, package, InstallReasons.InstallFailed, message),
                 "VersionCheckFailed" => Failed(call.Host, package, InstallReasons.VersionCheckFailed, message),
-                _ => Failed(call.Host, package, InstallReasons.RemoteCommandFailed, $"Installing on {call.Host.HostName} failed: {Why(call)}"),
+                _ => Failed(call.Host, package, InstallReasons.RemoteCommandFailed, $"Installing on {call.Host.HostName} failed: {call.FailureText("no answer")}"),
             };
             results[call.Host].PreviousVersion = string.Join(',', previous);
         }
 
         return results;
-    }
-
-    private static string Why(RemoteCall call)
-    {
-        var text = call.Failure?.Message ?? string.Join("; ", call.Errors.Select(e => e.ToString()));
-        return text.Length > 0 ? text : "no answer";
     }
 
     private static DockerHostInstallResult Failed(FleetHost host, DockerHostToolsPackage package, string reason, string message) =>

@@ -6,7 +6,15 @@ namespace DockerHostTools.Fleet;
 
 /// <summary>What one host's remote script gave back.</summary>
 internal sealed record RemoteCall(FleetHost Host, IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors,
-    IReadOnlyList<string> Warnings, Exception? Failure);
+    IReadOnlyList<string> Warnings, Exception? Failure)
+{
+    /// <summary>What went wrong, for a message: the failure, else the host's errors, else <paramref name="nothing"/>.</summary>
+    public string FailureText(string nothing)
+    {
+        var text = Failure?.Message ?? string.Join("; ", Errors.Select(e => e.ToString()));
+        return text.Length > 0 ? text : nothing;
+    }
+}
 
 /// <summary>
 /// The fan-out: one PowerShell instance per host on that host's runspace, at most ThrottleLimit at once, each stopped on
